@@ -1,0 +1,359 @@
+//! One exchange with the model: gather the conversation and the prompt, build the request,
+//! send it on a worker thread, and save what came back.
+//!
+//! The network and stdout work runs on a worker so that the main thread is never stuck in
+//! a read: it waits for the worker, a signal, or the `--max-time` deadline, and on a signal
+//! saves the partial answer before dying by that signal.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+use signal_hook::consts::{SIGINT, SIGTERM};
+
+use crate::answer::{self, Mode, Shared};
+use crate::cli::Cli;
+use crate::client::Client;
+use crate::error::{TEMPORARY, USAGE, fail, is_broken_pipe};
+use crate::output::{Extract, Out};
+use crate::settings::{Settings, Source};
+use crate::{input, store, tools, ui};
+
+/// Where this exchange is saved, and the lines it adds before the answer.
+struct Record {
+    path: PathBuf,
+    lines: Vec<Value>,
+}
+
+pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
+    let stdin_taken = cli.messages.as_deref() == Some("-")
+        || cli.tool_result.iter().any(|r| r.ends_with("=@-"));
+    let read_stdin = !cli.no_stdin && !stdin_taken && !std::io::stdin().is_terminal();
+
+    let conversation = if cli.continue_last {
+        Some(store::latest()?)
+    } else {
+        cli.chat.as_deref().map(store::chat_path).transpose()?
+    };
+    let mut history = match &conversation {
+        Some(path) => store::read(path)?,
+        None => Vec::new(),
+    };
+    if cli.continue_last
+        && settings.model_from != Source::Flag
+        && let Some(model) = history
+            .iter()
+            .rev()
+            .find_map(|m| m.get("model").and_then(Value::as_str))
+    {
+        settings.model = model.to_string();
+    }
+    if let Some(source) = &cli.messages {
+        history.extend(read_messages(source, cli.max_input)?);
+    }
+
+    let mut new_lines = Vec::new();
+    if !cli.tool_result.is_empty() {
+        if conversation.is_none() {
+            return Err(fail(USAGE, "--tool-result needs -c or --chat: the conversation that called the tool"));
+        }
+        new_lines.extend(tool_results(&history, &cli.tool_result, cli.max_input)?);
+    }
+
+    let stdin = if read_stdin {
+        input::read_stdin(cli.max_input, !cli.words.is_empty())?
+            .map(|bytes| input::utf8(bytes, "stdin"))
+            .transpose()?
+    } else {
+        None
+    };
+    let prompt = input::assemble(stdin, &cli.words);
+    if let Some(prompt) = prompt {
+        new_lines.push(user_message(prompt, &cli.attach)?);
+    } else if !cli.attach.is_empty() {
+        return Err(fail(USAGE, "--attach needs a prompt to attach the images to"));
+    }
+    let asks = |m: &Value| matches!(m.get("role").and_then(Value::as_str), Some("user" | "tool"));
+    if new_lines.is_empty() && !history.last().is_some_and(asks) {
+        return Err(fail(
+            USAGE,
+            "no prompt: give one as words or on stdin, e.g. mume \"write a haiku\" or echo hi | mume",
+        ));
+    }
+
+    let system = system_line(&history, &settings, cli.system.is_some());
+    let mut messages: Vec<Value> = Vec::with_capacity(history.len() + new_lines.len() + 1);
+    messages.extend(system.clone());
+    messages.extend(history.iter().filter(|m| m["role"] != "system").cloned());
+    messages.extend(new_lines.iter().cloned());
+    let body = request_body(&settings, &messages);
+
+    if cli.dry_run {
+        if cli.verbose {
+            trace_dry_run(&settings);
+        }
+        let mut out = Out::stdout();
+        out.write_line(&body.to_string())?;
+        out.flush()?;
+        return Ok(0);
+    }
+
+    let record = settings.save.then(|| -> Result<Record> {
+        let path = match &conversation {
+            Some(path) => path.clone(),
+            None => store::new_path()?,
+        };
+        let is_new = store::read(&path).map(|h| h.is_empty()).unwrap_or(true);
+        let mut lines: Vec<Value> = Vec::new();
+        if let Some(system) = system.filter(|_| is_new || cli.system.is_some()) {
+            lines.push(system);
+        }
+        lines.extend(new_lines);
+        Ok(Record { path, lines })
+    });
+    let record = record.transpose()?;
+
+    let client = Client::new(
+        &settings,
+        cli.retries,
+        Duration::from_secs_f64(cli.timeout),
+        cli.verbose,
+    )?;
+    let mode = Mode {
+        json: cli.json,
+        extract: if cli.extract {
+            Extract::First
+        } else if cli.extract_last {
+            Extract::Last
+        } else {
+            Extract::None
+        },
+        reasoning: cli.reasoning,
+        usage: cli.usage,
+        hold: cli.tools.is_some() || cli.extract || cli.extract_last,
+    };
+    let deadline = cli.max_time.map(|s| Instant::now() + Duration::from_secs_f64(s));
+    exchange(client, body, mode, deadline, record.as_ref(), &settings.model)
+}
+
+/// Sends on a worker thread and waits for it, a signal, or the deadline.
+fn exchange(
+    client: Client,
+    body: Value,
+    mode: Mode,
+    deadline: Option<Instant>,
+    record: Option<&Record>,
+    model: &str,
+) -> Result<u8> {
+    enum Event {
+        Done(Result<()>),
+        Signal(i32),
+    }
+    let (tx, rx) = mpsc::channel();
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+        .context("setting up signal handling")?;
+    let signal_tx = tx.clone();
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            let _ = signal_tx.send(Event::Signal(sig));
+        }
+    });
+
+    let shared = Shared::default();
+    let worker_answer = Shared::clone(&shared);
+    std::thread::spawn(move || {
+        let result = send(&client, &body, &mode, &worker_answer);
+        let _ = tx.send(Event::Done(result));
+    });
+
+    let event = match deadline {
+        None => rx.recv().ok(),
+        Some(deadline) => rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .ok(),
+    };
+    let save = |finish: Option<&str>| -> Result<()> {
+        let Some(record) = record else { return Ok(()) };
+        let answer = shared.lock().unwrap_or_else(|e| e.into_inner());
+        if finish.is_some() && !answer.started {
+            return Ok(());
+        }
+        let mut lines = record.lines.clone();
+        lines.push(store::answer_line(&answer, model, finish));
+        store::append(&record.path, &lines)
+    };
+    match event {
+        Some(Event::Done(Ok(()))) => match save(None) {
+            Ok(()) => Ok(0),
+            Err(e) => {
+                ui::warn(&format!("the answer was not saved: {e:#}"));
+                Ok(1)
+            }
+        },
+        Some(Event::Done(Err(e))) => {
+            let finish = if is_broken_pipe(&e) { "interrupted" } else { "error" };
+            if let Err(save_error) = save(Some(finish)) {
+                ui::warn(&format!("the partial answer was not saved: {save_error:#}"));
+            }
+            Err(e)
+        }
+        Some(Event::Signal(sig)) => {
+            let _ = save(Some("interrupted"));
+            let _ = signal_hook::low_level::emulate_default_handler(sig);
+            Ok(128 + sig as u8)
+        }
+        None => {
+            let _ = save(Some("interrupted"));
+            Err(fail(TEMPORARY, "gave up: --max-time reached"))
+        }
+    }
+}
+
+/// The worker's part: the request, the response, stdout.
+fn send(client: &Client, body: &Value, mode: &Mode, answer: &Shared) -> Result<()> {
+    let mut spinner = ui::Spinner::start();
+    let bytes = serde_json::to_vec(body)?;
+    let response = client.send(Method::POST, "/chat/completions", Some(&bytes));
+    let response = match response {
+        Ok(r) => r,
+        Err(e) => {
+            spinner.stop();
+            return Err(e);
+        }
+    };
+    let mut out = Out::stdout();
+    let result = answer::receive(response, mode, &mut out, answer, &mut || spinner.stop());
+    spinner.stop();
+    result
+}
+
+fn request_body(settings: &Settings, messages: &[Value]) -> Value {
+    let mut body = Map::new();
+    body.insert("model".into(), json!(settings.model));
+    body.insert(
+        "messages".into(),
+        Value::Array(messages.iter().map(store::sendable).collect()),
+    );
+    if settings.stream {
+        body.insert("stream".into(), json!(true));
+    }
+    for (key, value) in &settings.fields {
+        body.insert(key.clone(), value.clone());
+    }
+    Value::Object(body)
+}
+
+/// The system message to send: `-s` replaces the conversation's; otherwise the latest one
+/// the conversation holds; otherwise the config's.
+fn system_line(history: &[Value], settings: &Settings, from_flag: bool) -> Option<Value> {
+    let stored = history.iter().rev().find(|m| m["role"] == "system");
+    match (&settings.system, stored) {
+        (Some(text), _) if from_flag => Some(json!({"role": "system", "content": text})),
+        (_, Some(stored)) => Some(stored.clone()),
+        (Some(text), None) => Some(json!({"role": "system", "content": text})),
+        (None, None) => None,
+    }
+}
+
+fn user_message(prompt: String, attach: &[String]) -> Result<Value> {
+    if attach.is_empty() {
+        return Ok(json!({"role": "user", "content": prompt}));
+    }
+    let mut parts = vec![json!({"type": "text", "text": prompt})];
+    for a in attach {
+        parts.push(tools::attachment(a)?);
+    }
+    Ok(json!({"role": "user", "content": parts}))
+}
+
+/// Reads `--messages FILE|-`: a JSON array, or JSON Lines.
+fn read_messages(source: &str, limit: u64) -> Result<Vec<Value>> {
+    let (bytes, name) = if source == "-" {
+        let bytes = input::read_stdin(limit, false)?.unwrap_or_default();
+        (bytes, "stdin".to_string())
+    } else {
+        let bytes = std::fs::read(source)
+            .map_err(|e| fail(USAGE, format!("cannot read --messages file {source}: {e}")))?;
+        (bytes, source.to_string())
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| fail(USAGE, format!("--messages {name} is not valid UTF-8")))?;
+    let trimmed = text.trim_start();
+    let messages: Vec<Value> = if trimmed.starts_with('[') {
+        serde_json::from_str(trimmed).map_err(|e| {
+            fail(USAGE, format!("--messages {name} is not a valid JSON array: {e}"))
+        })?
+    } else {
+        let mut messages = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let value = serde_json::from_str(line).map_err(|e| {
+                fail(USAGE, format!("--messages {name}, line {}: {e}", i + 1))
+            })?;
+            messages.push(value);
+        }
+        messages
+    };
+    for (i, m) in messages.iter().enumerate() {
+        if !m.get("role").is_some_and(Value::is_string) {
+            return Err(fail(
+                USAGE,
+                format!("--messages {name}: message {} has no \"role\"", i + 1),
+            ));
+        }
+    }
+    Ok(messages)
+}
+
+/// `--tool-result CALL_ID=TEXT|@FILE|@-`: tool messages answering the last assistant
+/// message's calls.
+fn tool_results(history: &[Value], results: &[String], limit: u64) -> Result<Vec<Value>> {
+    let last = history.iter().rev().find(|m| m["role"] == "assistant");
+    let ids: Vec<&str> = last
+        .and_then(|m| m.get("tool_calls"))
+        .and_then(Value::as_array)
+        .map(|calls| calls.iter().filter_map(|c| c.get("id").and_then(Value::as_str)).collect())
+        .unwrap_or_default();
+    let mut lines = Vec::new();
+    for result in results {
+        let (id, text) = result
+            .split_once('=')
+            .ok_or_else(|| fail(USAGE, format!("bad --tool-result `{result}`: expected CALL_ID=TEXT")))?;
+        if !ids.contains(&id) {
+            let known = if ids.is_empty() { "none".to_string() } else { ids.join(", ") };
+            return Err(fail(
+                USAGE,
+                format!("--tool-result {id}: not a call of the last answer (its calls: {known})"),
+            ));
+        }
+        let content = match text.strip_prefix('@') {
+            Some("-") => {
+                let bytes = input::read_stdin(limit, false)?.unwrap_or_default();
+                input::utf8(bytes, "stdin")?
+            }
+            Some(file) => std::fs::read_to_string(file)
+                .map_err(|e| fail(USAGE, format!("cannot read tool result file {file}: {e}")))?,
+            None => text.to_string(),
+        };
+        lines.push(json!({"role": "tool", "tool_call_id": id, "content": content}));
+    }
+    Ok(lines)
+}
+
+fn trace_dry_run(settings: &Settings) {
+    let mut lines = vec![format!("> POST {}/chat/completions", settings.base_url)];
+    lines.push("> content-type: application/json".into());
+    if settings.key_origin().1 != Source::Default {
+        lines.push("> authorization: Bearer [redacted]".into());
+    }
+    for (name, value) in &settings.headers {
+        lines.push(format!("> {name}: {value}"));
+    }
+    ui::note(&ui::escape(&lines.join("\n")));
+}

@@ -1,0 +1,413 @@
+//! The HTTP side: one blocking reqwest client with the timeouts, proxy and TLS rules of the
+//! contract, retries with backoff, and the mapping of failed responses to one clear line
+//! and an exit code.
+
+use std::io::Read;
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::Result;
+use reqwest::Method;
+use reqwest::blocking::{Client as Http, RequestBuilder, Response};
+use reqwest::header::HeaderMap;
+
+use crate::error::{CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, code_for_status, fail};
+use crate::settings::{Key, Settings};
+use crate::ui;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How much of an error body is read: enough for any message, bounded for a hostile one.
+const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+/// Retry-After values above this are not waited for.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+
+pub(crate) struct Client {
+    http: Http,
+    base: String,
+    key: Option<Key>,
+    headers: Vec<(String, String)>,
+    retries: u32,
+    verbose: bool,
+}
+
+impl Client {
+    pub(crate) fn new(settings: &Settings, retries: u32, idle: Duration, verbose: bool) -> Result<Client> {
+        let key = settings.key()?;
+        if let Some(key) = &key {
+            ui::set_secret(&key.value);
+        }
+        let mut builder = Http::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(idle)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("mume/", env!("CARGO_PKG_VERSION")));
+        if settings.is_loopback() {
+            builder = builder.no_proxy();
+        }
+        if let Some(path) = &settings.ca_cert {
+            let pem = std::fs::read(path).map_err(|e| {
+                fail(CONFIG, format!("cannot read CA certificate file {}: {e}", path.display()))
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                fail(CONFIG, format!("bad CA certificate file {}: {e}", path.display()))
+            })?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| fail(CONFIG, format!("cannot set up the HTTP client: {e}")))?;
+        if key.is_some() && settings.base_url.starts_with("http://") && !settings.is_loopback() {
+            ui::warn(&format!(
+                "sending the API key over plain HTTP to {}",
+                settings.base_url
+            ));
+        }
+        Ok(Client {
+            http,
+            base: settings.base_url.clone(),
+            key,
+            headers: settings.headers.clone(),
+            retries,
+            verbose,
+        })
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends a request, retrying what the contract says is worth retrying, and returns the
+    /// first successful response. Nothing has been written to stdout when this runs.
+    pub(crate) fn send(&self, method: Method, path: &str, body: Option<&[u8]>) -> Result<Response> {
+        let url = self.url(path);
+        let mut attempt = 0;
+        loop {
+            let started = Instant::now();
+            let mut request = self.http.request(method.clone(), &url);
+            request = self.with_headers(request, body.is_some());
+            if let Some(body) = body {
+                request = request.body(body.to_vec());
+            }
+            if self.verbose {
+                trace_request(&method, &url, &self.headers, self.key.is_some(), body.is_some());
+            }
+            let outcome = match request.send() {
+                Ok(response) => {
+                    if self.verbose {
+                        trace_response(&response, started.elapsed());
+                    }
+                    let status = response.status();
+                    if status.is_success() {
+                        return Ok(response);
+                    }
+                    if status.is_redirection() {
+                        return Err(redirect_error(&response));
+                    }
+                    self.failed_response(response)
+                }
+                Err(e) => self.failed_send(&e, &url),
+            };
+            let Attempt { error, retry, delay } = outcome;
+            if !retry || attempt >= self.retries {
+                return Err(error);
+            }
+            attempt += 1;
+            let delay = delay.unwrap_or_else(|| backoff(attempt - 1, jitter()));
+            ui::warn(&format!(
+                "{}; retrying in {:.1} s ({attempt} of {})",
+                error,
+                delay.as_secs_f64(),
+                self.retries
+            ));
+            std::thread::sleep(delay);
+        }
+    }
+
+    fn with_headers(&self, mut request: RequestBuilder, json: bool) -> RequestBuilder {
+        if json {
+            request = request.header("content-type", "application/json");
+        }
+        if let Some(key) = &self.key {
+            let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", key.value))
+                .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static(""));
+            value.set_sensitive(true);
+            request = request.header("authorization", value);
+        }
+        for (name, value) in &self.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        request
+    }
+
+    fn failed_response(&self, response: Response) -> Attempt {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let mut body = Vec::new();
+        let _ = response.take(ERROR_BODY_LIMIT).read_to_end(&mut body);
+        let described = describe(status, &headers, &body);
+        let mut message = self.redact(&described.message);
+        let quota = described.kind == "insufficient_quota";
+        if status == 401
+            && let Some(key) = &self.key
+        {
+            message.push_str(&format!(" (check the key from {})", key.from));
+        }
+        let code = if quota { PERMISSION } else { code_for_status(status) };
+        let mut retry = matches!(status, 408 | 409 | 429 | 500..=599) && !quota;
+        match header(&headers, "x-should-retry") {
+            Some("true") => retry = true,
+            Some("false") => retry = false,
+            _ => {}
+        }
+        let delay = retry_after(&headers);
+        if delay.is_some_and(|d| d > MAX_RETRY_AFTER) {
+            retry = false;
+        }
+        Attempt {
+            error: fail(code, message),
+            retry,
+            delay,
+        }
+    }
+
+    fn failed_send(&self, e: &reqwest::Error, url: &str) -> Attempt {
+        let detail = self.redact(&error_chain(e));
+        if detail.contains("certificate") || detail.contains("Certificate") {
+            return Attempt {
+                error: fail(
+                    UNAVAILABLE,
+                    format!("TLS verification failed for {url}: {detail} (add a CA with --cacert)"),
+                ),
+                retry: false,
+                delay: None,
+            };
+        }
+        let what = if e.is_timeout() {
+            "timed out waiting for"
+        } else {
+            "cannot connect to"
+        };
+        Attempt {
+            error: fail(TEMPORARY, format!("{what} {url}: {detail}")),
+            retry: true,
+            delay: None,
+        }
+    }
+
+    /// Removes the key from text that came from elsewhere (a server may echo it).
+    pub(crate) fn redact(&self, text: &str) -> String {
+        match &self.key {
+            Some(key) if !key.value.is_empty() => text.replace(&key.value, "[redacted]"),
+            _ => text.to_string(),
+        }
+    }
+}
+
+struct Attempt {
+    error: anyhow::Error,
+    retry: bool,
+    delay: Option<Duration>,
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn error_chain(e: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p: &String| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    if parts.is_empty() {
+        parts.push(e.to_string());
+    }
+    ui::one_line(&parts.join(": "))
+}
+
+fn redirect_error(response: &Response) -> anyhow::Error {
+    let location = header(response.headers(), "location").unwrap_or("(no Location header)");
+    fail(
+        CONFIG,
+        format!(
+            "HTTP {}: the server redirects to {}; redirects are not followed (point --base-url there if you trust it)",
+            response.status().as_u16(),
+            ui::one_line(location)
+        ),
+    )
+}
+
+/// What a failed response says, on one line.
+pub(crate) struct Described {
+    pub(crate) message: String,
+    /// The error's code or type where it names one (`insufficient_quota`).
+    pub(crate) kind: String,
+}
+
+pub(crate) fn describe(status: u16, headers: &HeaderMap, body: &[u8]) -> Described {
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let (text, kind) = match &json {
+        Some(v) => crate::answer::error_text(v),
+        None => (snippet(body), String::new()),
+    };
+    let mut message = format!("HTTP {status} {reason}").trim_end().to_string();
+    if !text.is_empty() {
+        message.push_str(": ");
+        message.push_str(&text);
+    }
+    if let Some(id) = header(headers, "x-request-id").or_else(|| header(headers, "request-id")) {
+        message.push_str(&format!(" (request id {})", ui::one_line(id)));
+    }
+    if status == 404 && json.is_none() {
+        message.push_str(" (hint: the base URL may lack its /v1)");
+    }
+    if status == 400 && text.contains("max_tokens") {
+        message.push_str(" (hint: try -o max_completion_tokens=N instead of --max-tokens)");
+    }
+    Described { message, kind }
+}
+
+/// A short, clean snippet of a non-JSON body: an HTML page's title, or its first words.
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let lower = text.to_ascii_lowercase();
+    if let (Some(start), Some(end)) = (lower.find("<title>"), lower.find("</title>"))
+        && start + 7 <= end
+    {
+        return ui::one_line(&text[start + 7..end]);
+    }
+    if lower.contains("<html") || lower.contains("<!doctype") {
+        return "(an HTML page)".into();
+    }
+    let line = ui::one_line(&text);
+    match line.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line,
+    }
+}
+
+/// The wait the server asked for: `retry-after-ms`, else `retry-after` in seconds or as
+/// an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    if let Some(ms) = header(headers, "retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok())
+        && ms.is_finite()
+        && ms >= 0.0
+    {
+        return Some(Duration::from_secs_f64(ms / 1000.0));
+    }
+    let value = header(headers, "retry-after")?.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+/// `min(0.5 s · 2^k, 8 s)`, shortened by `jitter` (0 to 0.25 of it).
+pub(crate) fn backoff(k: u32, jitter: f64) -> Duration {
+    let base = (0.5 * 2f64.powi(k.min(16) as i32)).min(8.0);
+    Duration::from_secs_f64(base * (1.0 - jitter.clamp(0.0, 0.25)))
+}
+
+/// A number in 0..0.25 that differs between processes and calls; no crate needed for that.
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, RandomState};
+    let r = RandomState::new().hash_one(SystemTime::now());
+    (r % 10_000) as f64 / 10_000.0 * 0.25
+}
+
+fn trace_request(method: &Method, url: &str, headers: &[(String, String)], key: bool, body: bool) {
+    let mut lines = vec![format!("> {method} {url}")];
+    if body {
+        lines.push("> content-type: application/json".into());
+    }
+    if key {
+        lines.push("> authorization: Bearer [redacted]".into());
+    }
+    for (name, value) in headers {
+        let value = if name.eq_ignore_ascii_case("authorization") {
+            "[redacted]"
+        } else {
+            value
+        };
+        lines.push(format!("> {name}: {value}"));
+    }
+    ui::note(&ui::escape(&lines.join("\n")));
+}
+
+fn trace_response(response: &Response, elapsed: Duration) {
+    let mut lines = vec![format!(
+        "< {:?} {} ({} ms)",
+        response.version(),
+        response.status(),
+        elapsed.as_millis()
+    )];
+    for (name, value) in response.headers() {
+        lines.push(format!("< {name}: {}", String::from_utf8_lossy(value.as_bytes())));
+    }
+    ui::note(&ui::escape(&lines.join("\n")));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn backoff_doubles_to_a_cap() {
+        assert_eq!(backoff(0, 0.0), Duration::from_millis(500));
+        assert_eq!(backoff(1, 0.0), Duration::from_secs(1));
+        assert_eq!(backoff(3, 0.0), Duration::from_secs(4));
+        assert_eq!(backoff(4, 0.0), Duration::from_secs(8));
+        assert_eq!(backoff(10, 0.0), Duration::from_secs(8));
+        assert_eq!(backoff(0, 0.25), Duration::from_millis(375));
+        assert_eq!(backoff(0, 0.9), Duration::from_millis(375));
+    }
+
+    #[test]
+    fn jitter_stays_in_range() {
+        for _ in 0..100 {
+            let j = jitter();
+            assert!((0.0..0.25).contains(&j));
+        }
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("3"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        h.insert("retry-after-ms", HeaderValue::from_static("250"));
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(250)));
+        let mut h = HeaderMap::new();
+        let later = SystemTime::now() + Duration::from_secs(30);
+        h.insert(
+            "retry-after",
+            HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
+        );
+        let d = retry_after(&h).unwrap();
+        assert!(d > Duration::from_secs(27) && d <= Duration::from_secs(30), "{d:?}");
+        h.insert("retry-after", HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn describes_bodies() {
+        let h = HeaderMap::new();
+        let d = describe(401, &h, br#"{"error":{"message":"bad key","type":"auth"}}"#);
+        assert_eq!(d.message, "HTTP 401 Unauthorized: bad key");
+        let d = describe(502, &h, b"<html><head><title>502 Bad Gateway</title></head></html>");
+        assert_eq!(d.message, "HTTP 502 Bad Gateway: 502 Bad Gateway");
+        let d = describe(404, &h, b"not here");
+        assert!(d.message.ends_with("(hint: the base URL may lack its /v1)"));
+        let d = describe(500, &h, b"");
+        assert_eq!(d.message, "HTTP 500 Internal Server Error");
+    }
+}

@@ -1,0 +1,226 @@
+//! The subcommands: `models`, `history` and `config`.
+
+use std::io::IsTerminal;
+use std::time::{Duration, SystemTime};
+
+use anyhow::Result;
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::cli::{Cli, HistoryAction};
+use crate::client::Client;
+use crate::error::{PROTOCOL, fail};
+use crate::output::Out;
+use crate::settings::{Settings, Source};
+use crate::{answer, config, store};
+
+/// `mume models`: the server's model ids, sorted, one a line; `--json` the body as received.
+pub(crate) fn models(cli: &Cli, settings: &Settings) -> Result<u8> {
+    let client = Client::new(settings, cli.retries, Duration::from_secs_f64(cli.timeout), cli.verbose)?;
+    let mut response = client.send(Method::GET, "/models", None)?;
+    let body = answer::read_body(&mut response)?;
+    let mut out = Out::stdout();
+    if cli.json {
+        out.write_line(&String::from_utf8_lossy(&body))?;
+        out.flush()?;
+        return Ok(0);
+    }
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|e| fail(PROTOCOL, format!("the model list is not valid JSON: {e}")))?;
+    let list = value
+        .get("data")
+        .or_else(|| value.get("models"))
+        .and_then(Value::as_array)
+        .ok_or_else(|| fail(PROTOCOL, "the model list has no `data` array"))?;
+    let mut ids: Vec<&str> = list
+        .iter()
+        .filter_map(|m| m.get("id").or_else(|| m.get("name")).and_then(Value::as_str))
+        .collect();
+    ids.sort_unstable();
+    for id in ids {
+        out.write_line(id)?;
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// `mume history`, `history show ID`, `history rm ID`.
+pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
+    let mut out = Out::stdout();
+    match action {
+        None => {
+            let width = terminal_width().unwrap_or(60 + 60).saturating_sub(60).max(20);
+            for (path, modified) in store::list()? {
+                let messages = store::read(&path)?;
+                let id = path.file_stem().unwrap_or_default().to_string_lossy();
+                let model = messages
+                    .iter()
+                    .rev()
+                    .find_map(|m| m.get("model").and_then(Value::as_str))
+                    .unwrap_or("-");
+                let turns = messages.iter().filter(|m| m["role"] == "user").count();
+                let first = messages
+                    .iter()
+                    .find(|m| m["role"] == "user")
+                    .map(|m| crate::ui::one_line(&text_of(m)))
+                    .unwrap_or_default();
+                out.write_line(&format!(
+                    "{id}  {}  {model}  {turns}  {}",
+                    local_time(modified),
+                    cut(&first, width)
+                ))?;
+            }
+        }
+        Some(HistoryAction::Show { id }) => {
+            let messages = store::read(&store::find(id)?)?;
+            if cli.json {
+                let sendable: Vec<Value> = messages.iter().map(store::sendable).collect();
+                out.write_line(&serde_json::to_string_pretty(&sendable)?)?;
+            } else {
+                for (i, m) in messages.iter().enumerate() {
+                    if i > 0 {
+                        out.write("\n")?;
+                    }
+                    let role = m["role"].as_str().unwrap_or("?");
+                    let header = match m.get("model").and_then(Value::as_str) {
+                        Some(model) => format!("## {role} ({model})"),
+                        None => format!("## {role}"),
+                    };
+                    out.write_line(&header)?;
+                    out.write_line(&text_of(m))?;
+                }
+            }
+        }
+        Some(HistoryAction::Rm { id }) => {
+            let path = store::find(id)?;
+            std::fs::remove_file(&path)
+                .map_err(|e| anyhow::anyhow!("removing {}: {e}", path.display()))?;
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// What a message says, as text: content, then any tool calls as JSON lines.
+fn text_of(message: &Value) -> String {
+    let mut text = match &message["content"] {
+        Value::String(s) => s.clone(),
+        Value::Array(parts) => parts
+            .iter()
+            .map(|p| match p.get("text").and_then(Value::as_str) {
+                Some(t) => t.to_string(),
+                None => format!("[{}]", p.get("type").and_then(Value::as_str).unwrap_or("part")),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => String::new(),
+    };
+    if let Some(calls) = message.get("tool_calls").and_then(Value::as_array) {
+        for call in calls {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&call.to_string());
+        }
+    }
+    text
+}
+
+fn cut(text: &str, width: usize) -> String {
+    match text.char_indices().nth(width) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+fn terminal_width() -> Option<usize> {
+    if let Some(cols) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return Some(cols);
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    // SAFETY: TIOCGWINSZ fills a winsize struct for a terminal fd and touches nothing else.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(1, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(size.ws_col as usize)
+}
+
+/// A time in the local time zone, to the minute.
+fn local_time(time: SystemTime) -> String {
+    let secs = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as libc::time_t);
+    // SAFETY: localtime_r writes only into the tm we pass, and is thread-safe.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    if unsafe { libc::localtime_r(&secs, &mut tm) }.is_null() {
+        return "-".into();
+    }
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min
+    )
+}
+
+/// `mume config path`: where the config file is read from, whether or not it exists.
+pub(crate) fn config_path() -> Result<u8> {
+    let path = config::path()
+        .map(|(p, _)| p.display().to_string())
+        .ok_or_else(|| anyhow::anyhow!("no config file path: HOME is not set"))?;
+    let mut out = Out::stdout();
+    out.write_line(&path)?;
+    out.flush()?;
+    Ok(0)
+}
+
+/// `mume config`: each effective setting, its value and where it came from.
+pub(crate) fn config(settings: &Settings) -> Result<u8> {
+    let mut out = Out::stdout();
+    let file = match &settings.config_path {
+        Some(p) => format!("file {}", p.display()),
+        None => "file".into(),
+    };
+    let from = |s: &Source| match s {
+        Source::Flag => "flag".to_string(),
+        Source::Env(name) => format!("env {name}"),
+        Source::File => file.clone(),
+        Source::Default => "default".to_string(),
+    };
+    let (key, key_from) = settings.key_origin();
+    let mut rows: Vec<(String, String, String)> = vec![
+        ("base_url".into(), settings.base_url.clone(), from(&settings.base_url_from)),
+        ("model".into(), settings.model.clone(), from(&settings.model_from)),
+        ("api_key".into(), key.into(), from(&key_from)),
+        ("stream".into(), settings.stream.to_string(), from(&settings.stream_from)),
+        ("save".into(), settings.save.to_string(), from(&settings.save_from)),
+    ];
+    if let Some(system) = &settings.system {
+        rows.push(("system".into(), crate::ui::one_line(system), "flag or file".into()));
+    }
+    if let Some(ca) = &settings.ca_cert {
+        rows.push(("ca_cert".into(), ca.display().to_string(), "flag or file".into()));
+    }
+    for (name, value) in &settings.fields {
+        rows.push((format!("request.{name}"), value.to_string(), "flag or file".into()));
+    }
+    for (name, _) in &settings.headers {
+        rows.push((format!("header.{name}"), "set".into(), "flag or file".into()));
+    }
+    let config_file = match &settings.config_path {
+        Some(p) => p.display().to_string(),
+        None => config::path().map_or("(none)".into(), |(p, _)| format!("{} (not found)", p.display())),
+    };
+    rows.push(("config_file".into(), config_file, String::new()));
+    let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0).min(50);
+    for (name, value, source) in rows {
+        let line = format!("{name:w0$}  {value:w1$}  {source}");
+        out.write_line(line.trim_end())?;
+    }
+    out.flush()?;
+    Ok(0)
+}

@@ -1,0 +1,69 @@
+//! mume: a command-line client for OpenAI-compatible chat models that fits in pipelines.
+//!
+//! `main` parses the command line, runs it, and is the one place that prints an error and
+//! picks the exit code.
+
+mod answer;
+mod chat;
+mod cli;
+mod client;
+mod commands;
+mod config;
+mod error;
+mod generate;
+mod input;
+mod output;
+mod settings;
+mod sse;
+mod store;
+mod tools;
+mod ui;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+
+use crate::cli::{Cli, Command, ConfigAction};
+use crate::settings::Settings;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    ui::init(cli.quiet, cli.color);
+    match run(&cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if error::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            ui::error(&ui::escape(&format!("{e:#}")));
+            ExitCode::from(error::exit_code(&e))
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<u8> {
+    if let Some(kind) = cli.generate {
+        return generate::print(kind);
+    }
+    if let Some(Command::Config {
+        action: Some(ConfigAction::Path),
+    }) = &cli.command
+    {
+        return commands::config_path();
+    }
+    if let Some(Command::History { action }) = &cli.command {
+        return commands::history(cli, action.as_ref());
+    }
+    let settings = Settings::resolve(cli)?;
+    match &cli.command {
+        Some(Command::Models) => commands::models(cli, &settings),
+        Some(Command::Config { .. }) => commands::config(&settings),
+        Some(Command::History { .. }) => unreachable!("handled above"),
+        None => chat::run(cli, settings),
+    }
+}

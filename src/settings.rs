@@ -1,0 +1,354 @@
+//! Resolves flags, environment and config file into one checked `Settings` value, with the
+//! precedence of the contract: `-o`, then dedicated flags, then environment, then the
+//! config's `[options]`, then its other keys, then defaults.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use serde_json::{Map, Value, json};
+
+use crate::cli::Cli;
+use crate::config::{self, ConfigFile};
+use crate::error::{CONFIG, PERMISSION, USAGE, fail};
+
+pub(crate) const DEFAULT_BASE_URL: &str = "https://mume.ai/api/v1";
+pub(crate) const DEFAULT_MODEL: &str = "openai/gpt-4.1-mini";
+
+/// Where a setting's value came from, for `mume config` and for hints in errors.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Source {
+    Flag,
+    Env(&'static str),
+    File,
+    Default,
+}
+
+#[derive(Debug)]
+pub(crate) struct Settings {
+    pub(crate) base_url: String,
+    pub(crate) base_url_from: Source,
+    pub(crate) model: String,
+    pub(crate) model_from: Source,
+    pub(crate) system: Option<String>,
+    /// Request fields other than model, messages and stream, precedence applied.
+    pub(crate) fields: Map<String, Value>,
+    pub(crate) stream: bool,
+    pub(crate) stream_from: Source,
+    pub(crate) save: bool,
+    pub(crate) save_from: Source,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) ca_cert: Option<PathBuf>,
+    pub(crate) config_path: Option<PathBuf>,
+    config: ConfigFile,
+}
+
+/// The API key and where it came from.
+pub(crate) struct Key {
+    pub(crate) value: String,
+    pub(crate) from: &'static str,
+}
+
+impl Settings {
+    pub(crate) fn resolve(cli: &Cli) -> Result<Settings> {
+        let (config, config_path) = config::load()?;
+
+        let (base, base_url_from) = pick(
+            cli.base_url.clone(),
+            "MUME_BASE_URL",
+            config.base_url.clone(),
+            DEFAULT_BASE_URL,
+        );
+        let base_url = check_base_url(&base)?;
+
+        let (model, model_from) = pick(
+            cli.model.clone(),
+            "MUME_MODEL",
+            config.model.clone(),
+            DEFAULT_MODEL,
+        );
+        let model = config.aliases.get(&model).cloned().unwrap_or(model);
+
+        let (stream, stream_from) = if cli.stream || cli.no_stream {
+            (cli.stream, Source::Flag)
+        } else if let Some(s) = config.stream {
+            (s, Source::File)
+        } else {
+            (std::io::stdout().is_terminal() && !cli.json, Source::Default)
+        };
+
+        let (save, save_from) = if cli.no_save {
+            (false, Source::Flag)
+        } else if env("MUME_NO_SAVE").is_some_and(|v| v != "0") {
+            (false, Source::Env("MUME_NO_SAVE"))
+        } else if let Some(s) = config.save {
+            (s, Source::File)
+        } else {
+            (true, Source::Default)
+        };
+
+        let mut headers: Vec<(String, String)> = config
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for h in &cli.headers {
+            let (name, value) = h.split_once(':').ok_or_else(|| {
+                fail(USAGE, format!("bad header `{h}`: expected 'Name: value'"))
+            })?;
+            let name = name.trim();
+            headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+            headers.push((name.to_string(), value.trim().to_string()));
+        }
+
+        let fields = request_fields(cli, &config, stream)?;
+        Ok(Settings {
+            base_url,
+            base_url_from,
+            model,
+            model_from,
+            system: cli.system.clone().or_else(|| config.system.clone()),
+            fields,
+            stream,
+            stream_from,
+            save,
+            save_from,
+            headers,
+            ca_cert: cli.cacert.clone().or_else(|| config.ca_cert.clone()),
+            config_path,
+            config,
+        })
+    }
+
+    /// True when the base URL points at this machine: no key needed, no proxy used.
+    pub(crate) fn is_loopback(&self) -> bool {
+        is_loopback_url(&self.base_url)
+    }
+
+    /// Finds the API key: `MUME_API_KEY`, then `api_key_command`, then `api_key`.
+    /// `None` only for a loopback base URL; elsewhere a missing key is an error.
+    pub(crate) fn key(&self) -> Result<Option<Key>> {
+        if let Some(value) = env("MUME_API_KEY") {
+            return Ok(Some(Key {
+                value,
+                from: "MUME_API_KEY",
+            }));
+        }
+        if let Some(command) = &self.config.api_key_command {
+            return run_key_command(command).map(|value| {
+                Some(Key {
+                    value,
+                    from: "api_key_command",
+                })
+            });
+        }
+        if let Some(value) = self.config.api_key.clone() {
+            return Ok(Some(Key {
+                value,
+                from: "api_key in the config file",
+            }));
+        }
+        if self.is_loopback() {
+            return Ok(None);
+        }
+        let file = config::path()
+            .map(|(p, _)| p.display().to_string())
+            .unwrap_or_else(|| "the config file".into());
+        Err(fail(
+            PERMISSION,
+            format!(
+                "no API key for {}: set MUME_API_KEY, or api_key_command or api_key in {file}",
+                self.base_url
+            ),
+        ))
+    }
+
+    /// Describes where the key would come from, without running anything.
+    pub(crate) fn key_origin(&self) -> (&'static str, Source) {
+        if env("MUME_API_KEY").is_some() {
+            ("set", Source::Env("MUME_API_KEY"))
+        } else if self.config.api_key_command.is_some() {
+            ("from api_key_command", Source::File)
+        } else if self.config.api_key.is_some() {
+            ("set", Source::File)
+        } else {
+            ("none", Source::Default)
+        }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn pick(
+    flag: Option<String>,
+    env_name: &'static str,
+    file: Option<String>,
+    default: &str,
+) -> (String, Source) {
+    if let Some(v) = flag {
+        (v, Source::Flag)
+    } else if let Some(v) = env(env_name) {
+        (v, Source::Env(env_name))
+    } else if let Some(v) = file {
+        (v, Source::File)
+    } else {
+        (default.to_string(), Source::Default)
+    }
+}
+
+fn check_base_url(raw: &str) -> Result<String> {
+    let base = raw.strip_suffix('/').unwrap_or(raw);
+    let url = reqwest::Url::parse(base)
+        .map_err(|e| fail(CONFIG, format!("bad base URL `{raw}`: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(fail(
+            CONFIG,
+            format!("bad base URL `{raw}`: the scheme must be http or https"),
+        ));
+    }
+    if let Some(stem) = base.strip_suffix("/chat/completions") {
+        return Err(fail(
+            CONFIG,
+            format!("bad base URL `{raw}`: drop `/chat/completions` (try `{stem}`)"),
+        ));
+    }
+    Ok(base.to_string())
+}
+
+pub(crate) fn is_loopback_url(url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    url.host_str().is_some_and(|host| {
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    })
+}
+
+fn run_key_command(command: &str) -> Result<String> {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| fail(CONFIG, format!("cannot run api_key_command: {e}")))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(fail(
+            CONFIG,
+            format!(
+                "api_key_command failed ({}): {}",
+                out.status,
+                crate::ui::one_line(&stderr)
+            ),
+        ));
+    }
+    let key = String::from_utf8(out.stdout)
+        .map_err(|_| fail(CONFIG, "api_key_command printed bytes that are not UTF-8"))?;
+    let key = key.trim_end_matches(['\n', '\r']).to_string();
+    if key.is_empty() {
+        return Err(fail(CONFIG, "api_key_command printed no key"));
+    }
+    Ok(key)
+}
+
+/// Merges the request fields in precedence order, lowest first, so later inserts win.
+fn request_fields(cli: &Cli, config: &ConfigFile, stream: bool) -> Result<Map<String, Value>> {
+    let mut fields = Map::new();
+    if let Some(t) = config.temperature {
+        fields.insert("temperature".into(), json!(t));
+    }
+    if let Some(n) = config.max_tokens {
+        fields.insert("max_tokens".into(), json!(n));
+    }
+    fields.extend(config.options.clone());
+
+    if let Some(t) = cli.temperature {
+        fields.insert("temperature".into(), json!(t));
+    }
+    if let Some(p) = cli.top_p {
+        fields.insert("top_p".into(), json!(p));
+    }
+    if let Some(n) = cli.max_tokens {
+        fields.insert("max_tokens".into(), json!(n));
+    }
+    if !cli.stop.is_empty() {
+        fields.insert("stop".into(), json!(cli.stop));
+    }
+    if let Some(s) = cli.seed {
+        fields.insert("seed".into(), json!(s));
+    }
+    if let Some(path) = &cli.tools {
+        fields.insert("tools".into(), crate::tools::read_tools(path)?);
+    }
+    if let Some(choice) = &cli.tool_choice {
+        fields.insert("tool_choice".into(), crate::tools::tool_choice(choice));
+    }
+    if let Some(schema) = &cli.schema {
+        fields.insert("response_format".into(), crate::tools::response_format(schema)?);
+    }
+    if cli.usage && stream {
+        fields.insert("stream_options".into(), json!({"include_usage": true}));
+    }
+    for option in &cli.options {
+        let (key, value) = parse_option(option)?;
+        fields.insert(key, value);
+    }
+    Ok(fields)
+}
+
+fn parse_option(option: &str) -> Result<(String, Value)> {
+    let (key, raw) = option
+        .split_once('=')
+        .with_context(|| format!("bad option `{option}`: expected KEY=VALUE"))
+        .map_err(|e| fail(USAGE, format!("{e:#}")))?;
+    let key = key.trim();
+    match key {
+        "" => Err(fail(USAGE, format!("bad option `{option}`: the key is empty"))),
+        "model" | "messages" | "stream" => Err(fail(
+            USAGE,
+            format!("-o cannot set `{key}`: use the dedicated flag"),
+        )),
+        _ => {
+            let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.into()));
+            Ok((key.to_string(), value))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_parse_json_else_string() {
+        assert_eq!(parse_option("top_k=40").unwrap(), ("top_k".into(), json!(40)));
+        assert_eq!(parse_option("x=hello").unwrap(), ("x".into(), json!("hello")));
+        assert_eq!(parse_option("x={\"a\":1}").unwrap().1, json!({"a": 1}));
+        assert_eq!(parse_option("x=a=b").unwrap().1, json!("a=b"));
+        assert!(parse_option("model=x").is_err());
+        assert!(parse_option("novalue").is_err());
+    }
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(check_base_url("http://h/v1/").unwrap(), "http://h/v1");
+        assert!(check_base_url("http://h/v1/chat/completions").is_err());
+        assert!(check_base_url("ftp://h").is_err());
+        assert!(check_base_url("not a url").is_err());
+    }
+
+    #[test]
+    fn loopback() {
+        assert!(is_loopback_url("http://localhost:8080/v1"));
+        assert!(is_loopback_url("http://127.0.0.2/v1"));
+        assert!(is_loopback_url("http://[::1]:80/v1"));
+        assert!(!is_loopback_url("https://mume.ai/api/v1"));
+        assert!(!is_loopback_url("http://10.0.0.1/v1"));
+    }
+}

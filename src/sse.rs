@@ -1,0 +1,274 @@
+//! A byte-level parser for server-sent events, fed whatever the network hands us.
+//!
+//! Pure: no I/O. Lines end in LF, CRLF or a lone CR (a CR at the end of one read may be
+//! followed by the LF of the next); a leading BOM is dropped; comment lines are skipped;
+//! several `data` lines join with `\n`; an event ends at a blank line, so one still open
+//! when the stream ends is never returned. An event larger than the limit is an error,
+//! which keeps memory bounded whatever the server sends.
+
+/// One dispatched event. `name` is the `event:` field, when there was one.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Event {
+    pub(crate) name: Option<String>,
+    pub(crate) data: String,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum SseError {
+    TooLarge,
+    NotUtf8,
+}
+
+pub(crate) struct Parser {
+    buf: Vec<u8>,
+    pos: usize,
+    data: Vec<u8>,
+    has_data: bool,
+    name: Option<String>,
+    skip_lf: bool,
+    bom_checked: bool,
+    limit: usize,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl Parser {
+    pub(crate) fn new(limit: usize) -> Parser {
+        Parser {
+            buf: Vec::with_capacity(16 * 1024),
+            pos: 0,
+            data: Vec::new(),
+            has_data: false,
+            name: None,
+            skip_lf: false,
+            bom_checked: false,
+            limit,
+        }
+    }
+
+    /// Adds bytes from the network. Call `next` until it returns `None` before feeding more.
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        if self.pos >= self.buf.len() {
+            self.buf.clear();
+        } else if self.pos > 0 {
+            self.buf.drain(..self.pos);
+        }
+        self.pos = 0;
+        self.buf.extend_from_slice(bytes);
+        if !self.bom_checked {
+            if self.buf.starts_with(BOM) {
+                self.buf.drain(..BOM.len());
+                self.bom_checked = true;
+            } else if self.buf.len() >= BOM.len() || !BOM.starts_with(&self.buf) {
+                self.bom_checked = true;
+            }
+        }
+    }
+
+    /// The next complete event in what was fed so far.
+    pub(crate) fn next(&mut self) -> Option<Result<Event, SseError>> {
+        if !self.bom_checked {
+            return None;
+        }
+        loop {
+            if self.skip_lf && self.pos < self.buf.len() {
+                if self.buf[self.pos] == b'\n' {
+                    self.pos += 1;
+                }
+                self.skip_lf = false;
+            }
+            let rest = &self.buf[self.pos..];
+            let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') else {
+                if rest.len() + self.data.len() > self.limit {
+                    return Some(Err(SseError::TooLarge));
+                }
+                return None;
+            };
+            self.skip_lf = rest[end] == b'\r';
+            let start = self.pos;
+            self.pos += end + 1;
+            if end == 0 {
+                if let Some(event) = self.dispatch() {
+                    return Some(event);
+                }
+                continue;
+            }
+            if let Err(e) = self.field(start, start + end) {
+                return Some(Err(e));
+            }
+        }
+    }
+
+    fn field(&mut self, start: usize, end: usize) -> Result<(), SseError> {
+        let line = &self.buf[start..end];
+        if line[0] == b':' {
+            return Ok(());
+        }
+        let (name, value) = match line.iter().position(|&b| b == b':') {
+            Some(i) => {
+                let value = &line[i + 1..];
+                (&line[..i], value.strip_prefix(b" ").unwrap_or(value))
+            }
+            None => (line, &b""[..]),
+        };
+        match name {
+            b"data" => {
+                if self.has_data {
+                    self.data.push(b'\n');
+                }
+                self.has_data = true;
+                if self.data.len() + value.len() > self.limit {
+                    return Err(SseError::TooLarge);
+                }
+                self.data.extend_from_slice(value);
+            }
+            b"event" => {
+                self.name = Some(String::from_utf8_lossy(value).into_owned());
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn dispatch(&mut self) -> Option<Result<Event, SseError>> {
+        let name = self.name.take();
+        let had_data = std::mem::take(&mut self.has_data);
+        if !had_data || self.data.is_empty() {
+            self.data.clear();
+            return None;
+        }
+        let data = std::mem::take(&mut self.data);
+        Some(
+            String::from_utf8(data)
+                .map(|data| Event { name, data })
+                .map_err(|_| SseError::NotUtf8),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_whole(input: &[u8]) -> Vec<Result<Event, SseError>> {
+        let mut p = Parser::new(1 << 20);
+        p.feed(input);
+        std::iter::from_fn(|| p.next()).collect()
+    }
+
+    /// Feeds the input split at every position (and byte by byte), and checks that each
+    /// way gives the same events as feeding it whole.
+    fn check_all_splits(input: &[u8], want: &[Event]) {
+        let got: Vec<Event> = parse_whole(input).into_iter().map(Result::unwrap).collect();
+        assert_eq!(got, want, "whole input");
+        for split in 0..=input.len() {
+            let mut p = Parser::new(1 << 20);
+            let mut got = Vec::new();
+            for part in [&input[..split], &input[split..]] {
+                p.feed(part);
+                while let Some(e) = p.next() {
+                    got.push(e.unwrap());
+                }
+            }
+            assert_eq!(got, want, "split at {split}");
+        }
+        let mut p = Parser::new(1 << 20);
+        let mut got = Vec::new();
+        for b in input {
+            p.feed(std::slice::from_ref(b));
+            while let Some(e) = p.next() {
+                got.push(e.unwrap());
+            }
+        }
+        assert_eq!(got, want, "byte by byte");
+    }
+
+    fn ev(data: &str) -> Event {
+        Event {
+            name: None,
+            data: data.into(),
+        }
+    }
+
+    #[test]
+    fn line_endings_lf_crlf_cr() {
+        let want = [ev("a"), ev("b")];
+        check_all_splits(b"data: a\n\ndata: b\n\n", &want);
+        check_all_splits(b"data: a\r\n\r\ndata: b\r\n\r\n", &want);
+        check_all_splits(b"data: a\r\rdata: b\r\r", &want);
+        check_all_splits(b"data: a\r\n\rdata: b\n\r\n", &want);
+    }
+
+    #[test]
+    fn bom_is_dropped_once() {
+        check_all_splits(b"\xEF\xBB\xBFdata: a\n\n", &[ev("a")]);
+        check_all_splits(b"\xEF\xBB\xBF\xEF\xBB\xBFdata: a\n\n", &[]);
+    }
+
+    #[test]
+    fn comments_and_unknown_fields_are_ignored() {
+        check_all_splits(b": keep-alive\n\nid: 1\nretry: 10\ndata: x\n\n", &[ev("x")]);
+    }
+
+    #[test]
+    fn multi_line_data_joins_with_newline() {
+        check_all_splits(b"data: {\"a\":\ndata: 1}\n\n", &[ev("{\"a\":\n1}")]);
+    }
+
+    #[test]
+    fn space_after_colon_is_optional_and_only_one_is_dropped() {
+        check_all_splits(b"data:x\n\ndata:  y\n\n", &[ev("x"), ev(" y")]);
+    }
+
+    #[test]
+    fn empty_data_is_not_dispatched() {
+        check_all_splits(b"data:\n\nevent: ping\n\ndata: z\n\n", &[ev("z")]);
+    }
+
+    #[test]
+    fn event_name_is_kept() {
+        let want = [Event {
+            name: Some("error".into()),
+            data: "{}".into(),
+        }];
+        check_all_splits(b"event: error\ndata: {}\n\n", &want);
+    }
+
+    #[test]
+    fn unfinished_event_is_discarded() {
+        check_all_splits(b"data: a\n\ndata: b\n", &[ev("a")]);
+    }
+
+    #[test]
+    fn split_utf8_stays_intact() {
+        check_all_splits("data: héllo €\n\n".as_bytes(), &[ev("héllo €")]);
+    }
+
+    #[test]
+    fn done_is_plain_data() {
+        check_all_splits(b"data: [DONE]\n\n", &[ev("[DONE]")]);
+    }
+
+    #[test]
+    fn oversized_event_is_an_error_not_a_buffer() {
+        let mut p = Parser::new(100);
+        p.feed(b"data: ");
+        p.feed(&[b'x'; 200]);
+        assert_eq!(p.next(), Some(Err(SseError::TooLarge)));
+
+        let mut p = Parser::new(100);
+        for _ in 0..30 {
+            p.feed(b"data: xxxxxxxx\n");
+            if let Some(r) = p.next() {
+                assert_eq!(r, Err(SseError::TooLarge));
+                return;
+            }
+        }
+        panic!("the limit was never reached");
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported() {
+        assert_eq!(parse_whole(b"data: \xff\n\n"), vec![Err(SseError::NotUtf8)]);
+    }
+}

@@ -1,0 +1,277 @@
+//! Conversations as JSON Lines files, one OpenAI message a line, in the store folder or at
+//! any path. Appends happen under an exclusive lock and in one write, so concurrent mume
+//! processes never interleave; a torn line is skipped with a warning, never fatal.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use anyhow::{Context, Result};
+use serde_json::{Map, Value, json};
+
+use crate::answer::Answer;
+use crate::config;
+use crate::error::{USAGE, fail};
+
+/// The fields of a message that are sent back to a server; anything else mume recorded.
+const MESSAGE_FIELDS: [&str; 5] = ["role", "content", "tool_calls", "tool_call_id", "name"];
+
+/// The store folder: `$XDG_DATA_HOME/mume`, else `~/.local/share/mume`.
+pub(crate) fn dir() -> Result<PathBuf> {
+    let base = config::env_dir("XDG_DATA_HOME")
+        .or_else(|| config::home().map(|h| h.join(".local").join("share")))
+        .context("cannot find the conversation store: set HOME or XDG_DATA_HOME")?;
+    Ok(base.join("mume").join("chats"))
+}
+
+/// The file for `--chat NAME|PATH`: a path when it has a `/` or ends in `.jsonl`.
+pub(crate) fn chat_path(arg: &str) -> Result<PathBuf> {
+    if arg.contains('/') || arg.ends_with(".jsonl") {
+        return Ok(PathBuf::from(arg));
+    }
+    if arg.is_empty() || arg.starts_with('.') {
+        return Err(fail(USAGE, format!("bad conversation name `{arg}`")));
+    }
+    Ok(dir()?.join(format!("{arg}.jsonl")))
+}
+
+/// A fresh conversation file with a sortable, time-based id.
+pub(crate) fn new_path() -> Result<PathBuf> {
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    let (y, mo, d, h, mi, s) = civil(now.as_secs() as i64);
+    let id = format!(
+        "{y:04}{mo:02}{d:02}-{h:02}{mi:02}{s:02}-{:04x}",
+        (now.subsec_nanos() ^ std::process::id()) & 0xffff
+    );
+    Ok(dir()?.join(format!("{id}.jsonl")))
+}
+
+/// The conversation written most recently, for `-c`.
+pub(crate) fn latest() -> Result<PathBuf> {
+    list()?
+        .into_iter()
+        .next()
+        .map(|(path, _)| path)
+        .ok_or_else(|| fail(USAGE, "no conversation to continue yet: start one without -c"))
+}
+
+/// Every conversation in the store, newest first.
+pub(crate) fn list() -> Result<Vec<(PathBuf, SystemTime)>> {
+    let dir = dir()?;
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
+    };
+    let mut found: Vec<(PathBuf, SystemTime)> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .filter_map(|p| {
+            let modified = fs::metadata(&p).and_then(|m| m.modified()).ok()?;
+            Some((p, modified))
+        })
+        .collect();
+    found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+    Ok(found)
+}
+
+/// Finds a stored conversation by id or unique id prefix.
+pub(crate) fn find(id: &str) -> Result<PathBuf> {
+    let all = list()?;
+    let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
+    if let Some((p, _)) = all.iter().find(|(p, _)| stem(p).as_deref() == Some(id)) {
+        return Ok(p.clone());
+    }
+    let matches: Vec<&PathBuf> = all
+        .iter()
+        .map(|(p, _)| p)
+        .filter(|p| stem(p).is_some_and(|s| s.starts_with(id)))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(fail(USAGE, format!("no conversation `{id}` (see `mume history`)"))),
+        _ => Err(fail(
+            USAGE,
+            format!("`{id}` matches {} conversations: give more of the id", matches.len()),
+        )),
+    }
+}
+
+/// Reads a conversation; a missing file is an empty one. Lines that do not parse (a torn
+/// last line after a crash) are skipped with a warning.
+pub(crate) fn read(path: &Path) -> Result<Vec<Value>> {
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let mut messages = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Value>(line) {
+            Ok(v) if v.get("role").is_some_and(Value::is_string) => messages.push(v),
+            _ => crate::ui::warn(&format!(
+                "skipping line {} of {}: not a JSON message (torn by a crash?)",
+                i + 1,
+                path.display()
+            )),
+        }
+    }
+    Ok(messages)
+}
+
+/// A message with only the fields a server accepts.
+pub(crate) fn sendable(message: &Value) -> Value {
+    let Some(obj) = message.as_object() else {
+        return message.clone();
+    };
+    let kept: Map<String, Value> = obj
+        .iter()
+        .filter(|(k, _)| MESSAGE_FIELDS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Value::Object(kept)
+}
+
+/// The lines an answer adds: the assistant message and what mume records about it.
+/// `ended` overrides the server's finish reason (`interrupted`, `error`).
+pub(crate) fn answer_line(answer: &Answer, model: &str, ended: Option<&str>) -> Value {
+    let mut line = json!({"role": "assistant", "content": answer.content});
+    if !answer.tool_calls.is_empty() {
+        line["tool_calls"] = json!(answer.tool_calls);
+    }
+    line["model"] = json!(answer.model.as_deref().unwrap_or(model));
+    line["time"] = json!(timestamp());
+    if let Some(reason) = ended.or(answer.finish_reason.as_deref()) {
+        line["finish_reason"] = json!(reason);
+    }
+    if let Some(usage) = &answer.usage {
+        line["usage"] = usage.clone();
+    }
+    if !answer.reasoning.is_empty() {
+        line["reasoning"] = json!(answer.reasoning);
+    }
+    line
+}
+
+/// Appends lines as one unit: one write under an exclusive lock, after a newline if the
+/// file ends in a torn line. Folders are made 0700 and files 0600.
+pub(crate) fn append(path: &Path, lines: &[Value]) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_private_dir(parent)?;
+    }
+    let mut options = OpenOptions::new();
+    options.read(true).append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    file.lock()
+        .with_context(|| format!("locking {}", path.display()))?;
+    let mut text = String::new();
+    if !ends_in_newline(&mut file)? {
+        text.push('\n');
+    }
+    for line in lines {
+        text.push_str(&line.to_string());
+        text.push('\n');
+    }
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.flush())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn ends_in_newline(file: &mut File) -> Result<bool> {
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::Start(len - 1))?;
+    let mut last = [0u8];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .with_context(|| format!("creating {}", dir.display()))
+}
+
+/// Now as RFC 3339 in UTC, to the second.
+pub(crate) fn timestamp() -> String {
+    let secs = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (y, mo, d, h, mi, s) = civil(secs);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+/// Seconds since the epoch to a UTC calendar date and time (Howard Hinnant's algorithm).
+pub(crate) fn civil(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        y,
+        m,
+        d,
+        (rem / 3600) as u32,
+        (rem % 3600 / 60) as u32,
+        (rem % 60) as u32,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil(0), (1970, 1, 1, 0, 0, 0));
+        assert_eq!(civil(951_782_400), (2000, 2, 29, 0, 0, 0));
+        assert_eq!(civil(1_795_000_000), (2026, 11, 18, 11, 6, 40));
+    }
+
+    #[test]
+    fn sendable_drops_recorded_fields() {
+        let line = json!({"role":"assistant","content":"x","model":"m","usage":{},"time":"t"});
+        assert_eq!(sendable(&line), json!({"role":"assistant","content":"x"}));
+    }
+
+    #[test]
+    fn append_repairs_a_torn_last_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("c.jsonl");
+        append(&path, &[json!({"role":"user","content":"a"})]).unwrap();
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"{\"role\":\"assist").unwrap();
+        append(&path, &[json!({"role":"user","content":"b"})]).unwrap();
+        let messages = read(&path).unwrap();
+        assert_eq!(messages.len(), 2);
+        assert_eq!(messages[1]["content"], "b");
+    }
+}

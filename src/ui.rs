@@ -1,0 +1,214 @@
+//! Everything mume says on stderr: warnings, errors, notices, and the escaping that keeps a
+//! hostile server from sending terminal escapes through us.
+//!
+//! The choices (quiet, colour) are made once in `main` and never change afterwards.
+
+use std::borrow::Cow;
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::cli::ColorChoice;
+
+struct Ui {
+    quiet: bool,
+    color: bool,
+}
+
+static UI: OnceLock<Ui> = OnceLock::new();
+/// The API key, once known, so that no stderr line can show it, whoever wrote the text.
+static SECRET: OnceLock<String> = OnceLock::new();
+
+pub(crate) fn set_secret(key: &str) {
+    if !key.is_empty() {
+        let _ = SECRET.set(key.to_string());
+    }
+}
+
+/// Replaces the key with `[redacted]` wherever it appears.
+pub(crate) fn redact(text: &str) -> Cow<'_, str> {
+    match SECRET.get() {
+        Some(key) if text.contains(key.as_str()) => Cow::Owned(text.replace(key.as_str(), "[redacted]")),
+        _ => Cow::Borrowed(text),
+    }
+}
+
+/// Records the stderr choices; later calls keep the first ones.
+pub(crate) fn init(quiet: bool, choice: ColorChoice) {
+    let color = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let _ = UI.set(Ui { quiet, color });
+}
+
+fn ui() -> &'static Ui {
+    UI.get_or_init(|| Ui {
+        quiet: false,
+        color: false,
+    })
+}
+
+pub(crate) fn quiet() -> bool {
+    ui().quiet
+}
+
+pub(crate) fn color() -> bool {
+    ui().color
+}
+
+fn paint<'a>(text: &'a str, sgr: &str) -> Cow<'a, str> {
+    if color() {
+        Cow::Owned(format!("\x1b[{sgr}m{text}\x1b[0m"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// True while the waiting indicator owns the last stderr line.
+static SPINNING: AtomicBool = AtomicBool::new(false);
+const ERASE_LINE: &str = "\r\x1b[2K";
+
+fn line(label: &str, sgr: &str, message: &str) {
+    let mut err = std::io::stderr().lock();
+    if SPINNING.load(Ordering::Relaxed) {
+        let _ = err.write_all(ERASE_LINE.as_bytes());
+    }
+    let _ = writeln!(err, "mume: {} {}", paint(label, sgr), redact(message));
+}
+
+/// One warning line, unless `-q`.
+pub(crate) fn warn(message: &str) {
+    if !quiet() {
+        line("warning:", "1;33", message);
+    }
+}
+
+/// The one error line `main` prints.
+pub(crate) fn error(message: &str) {
+    line("error:", "1;31", message);
+}
+
+/// A line that is not a warning but must reach the user even with `-q` (a refusal, say).
+pub(crate) fn note(message: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}", redact(message));
+}
+
+/// Dims text meant for stderr (reasoning) when colour is on.
+pub(crate) fn dim(text: &str) -> Cow<'_, str> {
+    paint(text, "2")
+}
+
+/// Escapes control characters other than newline and tab, so text from a server cannot
+/// move the cursor, retitle the terminal or hide what it wrote.
+pub(crate) fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like `escape`, and folds newlines and tabs too: for text that must stay on one line.
+pub(crate) fn one_line(text: &str) -> String {
+    let folded: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    escape(&folded).into_owned()
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// The waiting indicator: one line on stderr with the seconds waited, redrawn in place and
+/// erased by `stop`. Only when stderr is a terminal and `-q` is not given.
+pub(crate) struct Spinner {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Spinner {
+    pub(crate) fn start() -> Spinner {
+        let stop = Arc::new(AtomicBool::new(false));
+        if quiet() || !std::io::stderr().is_terminal() {
+            return Spinner { stop, thread: None };
+        }
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
+            let started = Instant::now();
+            // A short grace period: a fast answer shows no indicator at all.
+            std::thread::park_timeout(Duration::from_millis(150));
+            let mut frame = 0;
+            while !flag.load(Ordering::Acquire) {
+                SPINNING.store(true, Ordering::Relaxed);
+                let mut err = std::io::stderr().lock();
+                let _ = write!(
+                    err,
+                    "{ERASE_LINE}{} waiting for the answer… {:.1} s",
+                    FRAMES[frame % FRAMES.len()],
+                    started.elapsed().as_secs_f64()
+                );
+                let _ = err.flush();
+                drop(err);
+                frame += 1;
+                std::thread::park_timeout(Duration::from_millis(100));
+            }
+            if SPINNING.swap(false, Ordering::Relaxed) {
+                let _ = std::io::stderr().write_all(ERASE_LINE.as_bytes());
+            }
+        });
+        Spinner {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Erases the indicator; returns once it is gone, so output can follow.
+    pub(crate) fn stop(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            self.stop.store(true, Ordering::Release);
+            thread.thread().unpark();
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_terminal_controls_only() {
+        assert_eq!(escape("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(escape("\x1b]0;pwned\x07"), "\\u{1b}]0;pwned\\u{7}");
+        assert_eq!(escape("a\rb"), "a\\rb");
+    }
+
+    #[test]
+    fn one_line_folds_whitespace() {
+        assert_eq!(one_line("a\n  b\tc\x1b"), "a b c\\u{1b}");
+    }
+}
