@@ -1,0 +1,168 @@
+//! Shared helpers for the end-to-end tests: a hermetic command for the real binary and
+//! canned server answers.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+pub const KEY: &str = "sk-test-0123456789abcdef";
+
+/// A temporary HOME with its own XDG folders, so no test sees the user's files.
+pub struct Sandbox {
+    pub dir: TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// mume with a clean environment pointed at `base_url`, and a test key.
+    pub fn cmd(&self, base_url: &str) -> Command {
+        let mut cmd = self.bare();
+        cmd.env("MUME_BASE_URL", base_url).env("MUME_API_KEY", KEY);
+        cmd
+    }
+
+    /// mume with a clean environment and no base URL or key.
+    pub fn bare(&self) -> Command {
+        let mut cmd = Command::from_std(self.std_bare());
+        cmd.timeout(std::time::Duration::from_secs(60));
+        cmd
+    }
+
+    /// The same as a `std::process::Command`, for tests that drive stdin or signals.
+    pub fn std_cmd(&self, base_url: &str) -> std::process::Command {
+        let mut cmd = self.std_bare();
+        cmd.env("MUME_BASE_URL", base_url).env("MUME_API_KEY", KEY);
+        cmd
+    }
+
+    fn std_bare(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("mume"));
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy().to_string();
+            if name.starts_with("MUME_")
+                || name.starts_with("XDG_")
+                || name.to_ascii_lowercase().ends_with("_proxy")
+                || name == "COLUMNS"
+            {
+                cmd.env_remove(&name);
+            }
+        }
+        cmd.env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// Writes the config file at its default place and returns its path.
+    pub fn config(&self, text: &str) -> PathBuf {
+        let dir = self.dir.path().join("config").join("mume");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// The folder holding saved conversations.
+    pub fn chats(&self) -> PathBuf {
+        self.dir.path().join("data").join("mume").join("chats")
+    }
+
+    /// The saved conversation files, oldest name first.
+    pub fn saved(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(self.chats()) {
+            Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
+            Err(_) => Vec::new(),
+        };
+        files.sort();
+        files
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+/// The lines of a JSONL file, parsed.
+pub fn jsonl(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// A non-streamed chat completion holding `content`.
+pub fn completion(content: &str) -> String {
+    json!({
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "model": "test/model",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}
+    })
+    .to_string()
+}
+
+/// One SSE event carrying a content delta.
+pub fn delta(content: &str) -> String {
+    format!(
+        "data: {}\n\n",
+        json!({"choices": [{"index": 0, "delta": {"content": content}, "finish_reason": null}]})
+    )
+}
+
+/// A whole event stream: content deltas, a finish reason, then `[DONE]`.
+pub fn stream(parts: &[&str]) -> String {
+    let mut body: String = parts.iter().map(|p| delta(p)).collect();
+    body.push_str(&finish("stop"));
+    body.push_str("data: [DONE]\n\n");
+    body
+}
+
+pub fn finish(reason: &str) -> String {
+    format!(
+        "data: {}\n\n",
+        json!({"choices": [{"index": 0, "delta": {}, "finish_reason": reason}]})
+    )
+}
+
+/// A mock for a JSON chat completion answering `content`.
+pub fn answer(server: &mut mockito::Server, content: &str) -> mockito::Mock {
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(completion(content))
+        .create()
+}
+
+/// A mock for a streamed chat completion of `parts`.
+pub fn answer_stream(server: &mut mockito::Server, parts: &[&str]) -> mockito::Mock {
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_status(200)
+        .with_header("content-type", "text/event-stream")
+        .with_body(stream(parts))
+        .create()
+}
+
+pub fn base(server: &mockito::Server) -> String {
+    format!("{}/v1", server.url())
+}
+
+pub fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn stdout_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}

@@ -1,0 +1,212 @@
+//! Prompt assembly through the real binary: words, stdin, both, neither, and the limits.
+
+mod common;
+
+use std::io::Write;
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::*;
+use mockito::Matcher;
+use serde_json::json;
+
+fn expect_prompt(server: &mut mockito::Server, prompt: &str) -> mockito::Mock {
+    server
+        .mock("POST", "/v1/chat/completions")
+        .match_body(Matcher::Json(json!({
+            "model": "openai/gpt-4.1-mini",
+            "messages": [{"role": "user", "content": prompt}]
+        })))
+        .with_header("content-type", "application/json")
+        .with_body(completion("ok"))
+        .expect(1)
+        .create()
+}
+
+#[test]
+fn words_are_joined_with_single_spaces() {
+    let mut server = mockito::Server::new();
+    let mock = expect_prompt(&mut server, "write a  haiku");
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .args(["write", "a  haiku"])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout("ok\n");
+    mock.assert();
+}
+
+#[test]
+fn stdin_alone_is_the_prompt_byte_for_byte() {
+    let mut server = mockito::Server::new();
+    let mock = expect_prompt(&mut server, "  indented\r\n\ttab\n\n");
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .write_stdin("  indented\r\n\ttab\n\n")
+        .assert()
+        .success();
+    mock.assert();
+}
+
+#[test]
+fn stdin_then_exactly_a_blank_line_then_words() {
+    let mut server = mockito::Server::new();
+    let mock = expect_prompt(&mut server, "diff\n\n\nreview this");
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .args(["review", "this"])
+        .write_stdin("diff\n")
+        .assert()
+        .success();
+    mock.assert();
+}
+
+#[test]
+fn no_prompt_is_a_usage_error_with_an_example() {
+    let mut server = mockito::Server::new();
+    let mock = answer(&mut server, "x").expect(0);
+    let sb = Sandbox::new();
+    let out = sb.cmd(&base(&server)).write_stdin("").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = stderr_of(&out);
+    assert!(err.starts_with("mume: error: no prompt"), "{err}");
+    assert!(err.contains("mume \"write a haiku\""), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    mock.assert();
+}
+
+#[test]
+fn no_stdin_flag_leaves_stdin_alone() {
+    let mut server = mockito::Server::new();
+    let mock = expect_prompt(&mut server, "hi");
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .args(["--no-stdin", "hi"])
+        .write_stdin("not part of the prompt")
+        .assert()
+        .success();
+    mock.assert();
+}
+
+#[test]
+fn invalid_utf8_names_the_offset_and_sends_nothing() {
+    let mut server = mockito::Server::new();
+    let mock = answer(&mut server, "x").expect(0);
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd(&base(&server))
+        .write_stdin(b"abc\xffdef".to_vec())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65));
+    assert!(stderr_of(&out).contains("offset 3"), "{}", stderr_of(&out));
+    mock.assert();
+}
+
+#[test]
+fn input_over_the_limit_is_refused() {
+    let mut server = mockito::Server::new();
+    let mock = answer(&mut server, "x").expect(0);
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd(&base(&server))
+        .args(["--max-input", "1K"])
+        .write_stdin(vec![b'a'; 1025])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65));
+    assert!(stderr_of(&out).contains("input limit of 1024 bytes"));
+
+    let out = sb
+        .cmd(&base(&server))
+        .write_stdin(vec![b'a'; 16 * 1024 * 1024 + 1])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65), "the default limit is 16 MiB");
+    mock.assert();
+}
+
+#[test]
+fn input_at_the_limit_is_sent() {
+    let mut server = mockito::Server::new();
+    let mock = expect_prompt(&mut server, &"a".repeat(1024));
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .args(["--max-input", "1K"])
+        .write_stdin(vec![b'a'; 1024])
+        .assert()
+        .success();
+    mock.assert();
+}
+
+#[test]
+fn silent_stdin_gets_one_warning_then_is_still_read() {
+    let mut server = mockito::Server::new();
+    let mock = expect_prompt(&mut server, "late\n\nsummarise");
+    let sb = Sandbox::new();
+    let mut cmd = sb.std_cmd(&base(&server));
+    let mut child = cmd
+        .arg("summarise")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2600));
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"late").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        stderr_of(&out),
+        "mume: warning: waiting for stdin (use --no-stdin or </dev/null)\n"
+    );
+    mock.assert();
+}
+
+#[test]
+fn reserved_words_after_double_dash_are_a_prompt() {
+    let mut server = mockito::Server::new();
+    let mock = expect_prompt(&mut server, "history of rome");
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .args(["--", "history", "of", "rome"])
+        .write_stdin("")
+        .assert()
+        .success();
+    mock.assert();
+}
+
+#[test]
+fn help_is_not_a_subcommand() {
+    let mut server = mockito::Server::new();
+    let mock = expect_prompt(&mut server, "help me");
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .args(["help", "me"])
+        .write_stdin("")
+        .assert()
+        .success();
+    mock.assert();
+}
+
+#[test]
+fn options_are_recognised_after_words() {
+    let mut server = mockito::Server::new();
+    let mock = server
+        .mock("POST", "/v1/chat/completions")
+        .match_body(Matcher::PartialJson(json!({"model": "x/y"})))
+        .with_header("content-type", "application/json")
+        .with_body(completion("ok"))
+        .create();
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .args(["hello", "-m", "x/y"])
+        .write_stdin("")
+        .assert()
+        .success();
+    mock.assert();
+}
