@@ -104,7 +104,10 @@ fn read_error(e: io::Error) -> anyhow::Error {
     if e.kind() == io::ErrorKind::TimedOut {
         fail(TEMPORARY, "no data from the server within --timeout")
     } else {
-        fail(TEMPORARY, format!("the connection broke: {}", ui::one_line(&e.to_string())))
+        fail(
+            TEMPORARY,
+            format!("the connection broke: {}", ui::one_line(&e.to_string())),
+        )
     }
 }
 
@@ -246,14 +249,23 @@ impl Reader<'_> {
             let text = serde_json::from_str::<Value>(&event.data)
                 .map(|v| error_text(&v).0)
                 .unwrap_or_else(|_| ui::one_line(&event.data));
-            return Err(fail(TEMPORARY, format!("the server sent an error mid-stream: {text}")));
+            return Err(fail(
+                TEMPORARY,
+                format!("the server sent an error mid-stream: {text}"),
+            ));
         }
         let chunk: Chunk = serde_json::from_str(&event.data).map_err(|e| {
-            fail(PROTOCOL, format!("the server sent an event that is not a chunk: {e}"))
+            fail(
+                PROTOCOL,
+                format!("the server sent an event that is not a chunk: {e}"),
+            )
         })?;
         if let Some(error) = chunk.error.as_ref().filter(|e| !e.is_null()) {
             let text = error_text(&serde_json::json!({ "error": error })).0;
-            return Err(fail(TEMPORARY, format!("the server sent an error mid-stream: {text}")));
+            return Err(fail(
+                TEMPORARY,
+                format!("the server sent an error mid-stream: {text}"),
+            ));
         }
         if self.mode.json {
             if event.data.contains('\n') {
@@ -280,7 +292,11 @@ impl Reader<'_> {
         let Some(delta) = choice.delta else {
             return Ok(());
         };
-        if let Some(text) = delta.reasoning.or(delta.reasoning_content).filter(|t| !t.is_empty()) {
+        if let Some(text) = delta
+            .reasoning
+            .or(delta.reasoning_content)
+            .filter(|t| !t.is_empty())
+        {
             answer.started = true;
             answer.reasoning.push_str(&text);
             if self.mode.reasoning && !self.mode.json {
@@ -307,7 +323,10 @@ impl Reader<'_> {
 
     fn whole(&mut self, body: &[u8]) -> Result<()> {
         let value: Value = serde_json::from_slice(body).map_err(|e| {
-            fail(PROTOCOL, format!("the server's answer is not valid JSON: {e}"))
+            fail(
+                PROTOCOL,
+                format!("the server's answer is not valid JSON: {e}"),
+            )
         })?;
         if let Some(error) = value.get("error").filter(|e| !e.is_null()) {
             let code = error
@@ -316,21 +335,32 @@ impl Reader<'_> {
                 .filter(|c| (400..600).contains(c))
                 .map_or(TEMPORARY, |c| code_for_status(c as u16));
             let text = error_text(&value).0;
-            return Err(fail(code, format!("the server answered with an error: {text}")));
+            return Err(fail(
+                code,
+                format!("the server answered with an error: {text}"),
+            ));
         }
         let completion: Completion = serde_json::from_value(value).map_err(|e| {
-            fail(PROTOCOL, format!("the server's answer is not a chat completion: {e}"))
+            fail(
+                PROTOCOL,
+                format!("the server's answer is not a chat completion: {e}"),
+            )
         })?;
         let mut answer = self.shared.lock().unwrap();
         answer.usage = completion.usage.filter(|u| !u.is_null());
         answer.model = completion.model;
-        let choice = completion.choices.into_iter().next().ok_or_else(|| {
-            fail(PROTOCOL, "the server's answer has no choices")
-        })?;
+        let choice = completion
+            .choices
+            .into_iter()
+            .next()
+            .ok_or_else(|| fail(PROTOCOL, "the server's answer has no choices"))?;
         answer.finish_reason = choice.finish_reason;
         if let Some(message) = choice.message {
             answer.content = content_text(message.content);
-            answer.reasoning = message.reasoning.or(message.reasoning_content).unwrap_or_default();
+            answer.reasoning = message
+                .reasoning
+                .or(message.reasoning_content)
+                .unwrap_or_default();
             answer.refusal = message.refusal.unwrap_or_default();
             answer.tool_calls = message.tool_calls.unwrap_or_default();
             answer.started = true;
@@ -377,7 +407,8 @@ impl Reader<'_> {
             } else if self.live {
                 self.out.end_line()?;
             } else {
-                self.out.write_line(extract(&answer.content, self.mode.extract))?;
+                self.out
+                    .write_line(extract(&answer.content, self.mode.extract))?;
             }
         }
         self.out.flush()?;
@@ -387,12 +418,20 @@ impl Reader<'_> {
             ui::note(&usage_line(usage));
         }
         match answer.finish_reason.as_deref() {
-            Some("length") => ui::warn("the answer was cut short at the token limit (finish_reason: length)"),
+            Some("length") => {
+                ui::warn("the answer was cut short at the token limit (finish_reason: length)")
+            }
             Some("content_filter") => {
-                return Err(fail(DECLINED, "the model declined: its answer was filtered (content_filter)"));
+                return Err(fail(
+                    DECLINED,
+                    "the model declined: its answer was filtered (content_filter)",
+                ));
             }
             Some("error") => {
-                return Err(fail(TEMPORARY, "the server ended the answer with an error (finish_reason: error)"));
+                return Err(fail(
+                    TEMPORARY,
+                    "the server ended the answer with an error (finish_reason: error)",
+                ));
             }
             _ => {}
         }
@@ -465,13 +504,22 @@ pub(crate) fn error_text(body: &Value) -> (String, String) {
             .and_then(Value::as_str)
             .map(str::to_string)
             .or_else(|| body.get("detail").map(detail_text))
-            .unwrap_or_else(|| if error.is_object() { error.to_string() } else { String::new() }),
+            .unwrap_or_else(|| {
+                if error.is_object() {
+                    error.to_string()
+                } else {
+                    String::new()
+                }
+            }),
     };
     if let Some(raw) = error.pointer("/metadata/raw").and_then(Value::as_str) {
         let raw: String = raw.chars().take(200).collect();
         text.push_str(&format!(" ({raw})"));
     }
-    if let Some(provider) = error.pointer("/metadata/provider_name").and_then(Value::as_str) {
+    if let Some(provider) = error
+        .pointer("/metadata/provider_name")
+        .and_then(Value::as_str)
+    {
         text.push_str(&format!(" [provider {provider}]"));
     }
     (ui::one_line(&text), kind)
@@ -487,10 +535,18 @@ fn detail_text(detail: &Value) -> String {
                 let loc: Vec<String> = item
                     .get("loc")
                     .and_then(Value::as_array)
-                    .map(|l| l.iter().map(|p| p.as_str().map_or(p.to_string(), str::to_string)).collect())
+                    .map(|l| {
+                        l.iter()
+                            .map(|p| p.as_str().map_or(p.to_string(), str::to_string))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let msg = item.get("msg").and_then(Value::as_str).unwrap_or("invalid");
-                if loc.is_empty() { msg.to_string() } else { format!("{}: {msg}", loc.join(".")) }
+                if loc.is_empty() {
+                    msg.to_string()
+                } else {
+                    format!("{}: {msg}", loc.join("."))
+                }
             })
             .collect::<Vec<_>>()
             .join("; "),
@@ -499,7 +555,12 @@ fn detail_text(detail: &Value) -> String {
 }
 
 fn usage_line(usage: &Value) -> String {
-    let n = |k: &str| usage.get(k).and_then(Value::as_u64).map_or("?".into(), |v| v.to_string());
+    let n = |k: &str| {
+        usage
+            .get(k)
+            .and_then(Value::as_u64)
+            .map_or("?".into(), |v| v.to_string())
+    };
     format!(
         "tokens: {} prompt, {} completion, {} total",
         n("prompt_tokens"),
@@ -540,11 +601,14 @@ mod tests {
     fn error_texts() {
         let (t, k) = error_text(&json!({"error":{"message":"quota","code":"insufficient_quota"}}));
         assert_eq!((t.as_str(), k.as_str()), ("quota", "insufficient_quota"));
-        let (t, _) = error_text(&json!({"error":{"code":502,"message":"down","metadata":{"provider_name":"X","raw":"boom"}}}));
+        let (t, _) = error_text(
+            &json!({"error":{"code":502,"message":"down","metadata":{"provider_name":"X","raw":"boom"}}}),
+        );
         assert_eq!(t, "down (boom) [provider X]");
         let (t, _) = error_text(&json!({"detail":"Not Found"}));
         assert_eq!(t, "Not Found");
-        let (t, _) = error_text(&json!({"detail":[{"loc":["body","model"],"msg":"field required"}]}));
+        let (t, _) =
+            error_text(&json!({"detail":[{"loc":["body","model"],"msg":"field required"}]}));
         assert_eq!(t, "body.model: field required");
         let (t, _) = error_text(&json!({"error":"plain\u{1b}[2J"}));
         assert_eq!(t, "plain\\u{1b}[2J");

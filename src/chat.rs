@@ -30,8 +30,8 @@ struct Record {
 }
 
 pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
-    let stdin_taken = cli.messages.as_deref() == Some("-")
-        || cli.tool_result.iter().any(|r| r.ends_with("=@-"));
+    let stdin_taken =
+        cli.messages.as_deref() == Some("-") || cli.tool_result.iter().any(|r| r.ends_with("=@-"));
     let read_stdin = !cli.no_stdin && !stdin_taken && !std::io::stdin().is_terminal();
 
     let conversation = if cli.continue_last {
@@ -59,7 +59,10 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     let mut new_lines = Vec::new();
     if !cli.tool_result.is_empty() {
         if conversation.is_none() {
-            return Err(fail(USAGE, "--tool-result needs -c or --chat: the conversation that called the tool"));
+            return Err(fail(
+                USAGE,
+                "--tool-result needs -c or --chat: the conversation that called the tool",
+            ));
         }
         new_lines.extend(tool_results(&history, &cli.tool_result, cli.max_input)?);
     }
@@ -75,7 +78,10 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     if let Some(prompt) = prompt {
         new_lines.push(user_message(prompt, &cli.attach)?);
     } else if !cli.attach.is_empty() {
-        return Err(fail(USAGE, "--attach needs a prompt to attach the images to"));
+        return Err(fail(
+            USAGE,
+            "--attach needs a prompt to attach the images to",
+        ));
     }
     let asks = |m: &Value| matches!(m.get("role").and_then(Value::as_str), Some("user" | "tool"));
     if new_lines.is_empty() && !history.last().is_some_and(asks) {
@@ -136,8 +142,17 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         usage: cli.usage,
         hold: cli.tools.is_some() || cli.extract || cli.extract_last,
     };
-    let deadline = cli.max_time.map(|s| Instant::now() + Duration::from_secs_f64(s));
-    exchange(client, body, mode, deadline, record.as_ref(), &settings.model)
+    let deadline = cli
+        .max_time
+        .map(|s| Instant::now() + Duration::from_secs_f64(s));
+    exchange(
+        client,
+        body,
+        mode,
+        deadline,
+        record.as_ref(),
+        &settings.model,
+    )
 }
 
 /// Sends on a worker thread and waits for it, a signal, or the deadline.
@@ -195,7 +210,11 @@ fn exchange(
             }
         },
         Some(Event::Done(Err(e))) => {
-            let finish = if is_broken_pipe(&e) { "interrupted" } else { "error" };
+            let finish = if is_broken_pipe(&e) {
+                "interrupted"
+            } else {
+                "error"
+            };
             if let Err(save_error) = save(Some(finish)) {
                 ui::warn(&format!("the partial answer was not saved: {save_error:#}"));
             }
@@ -285,7 +304,10 @@ fn read_messages(source: &str, limit: u64) -> Result<Vec<Value>> {
     let trimmed = text.trim_start();
     let messages: Vec<Value> = if trimmed.starts_with('[') {
         serde_json::from_str(trimmed).map_err(|e| {
-            fail(USAGE, format!("--messages {name} is not a valid JSON array: {e}"))
+            fail(
+                USAGE,
+                format!("--messages {name} is not a valid JSON array: {e}"),
+            )
         })?
     } else {
         let mut messages = Vec::new();
@@ -293,9 +315,8 @@ fn read_messages(source: &str, limit: u64) -> Result<Vec<Value>> {
             if line.trim().is_empty() {
                 continue;
             }
-            let value = serde_json::from_str(line).map_err(|e| {
-                fail(USAGE, format!("--messages {name}, line {}: {e}", i + 1))
-            })?;
+            let value = serde_json::from_str(line)
+                .map_err(|e| fail(USAGE, format!("--messages {name}, line {}: {e}", i + 1)))?;
             messages.push(value);
         }
         messages
@@ -318,15 +339,27 @@ fn tool_results(history: &[Value], results: &[String], limit: u64) -> Result<Vec
     let ids: Vec<&str> = last
         .and_then(|m| m.get("tool_calls"))
         .and_then(Value::as_array)
-        .map(|calls| calls.iter().filter_map(|c| c.get("id").and_then(Value::as_str)).collect())
+        .map(|calls| {
+            calls
+                .iter()
+                .filter_map(|c| c.get("id").and_then(Value::as_str))
+                .collect()
+        })
         .unwrap_or_default();
     let mut lines = Vec::new();
     for result in results {
-        let (id, text) = result
-            .split_once('=')
-            .ok_or_else(|| fail(USAGE, format!("bad --tool-result `{result}`: expected CALL_ID=TEXT")))?;
+        let (id, text) = result.split_once('=').ok_or_else(|| {
+            fail(
+                USAGE,
+                format!("bad --tool-result `{result}`: expected CALL_ID=TEXT"),
+            )
+        })?;
         if !ids.contains(&id) {
-            let known = if ids.is_empty() { "none".to_string() } else { ids.join(", ") };
+            let known = if ids.is_empty() {
+                "none".to_string()
+            } else {
+                ids.join(", ")
+            };
             return Err(fail(
                 USAGE,
                 format!("--tool-result {id}: not a call of the last answer (its calls: {known})"),

@@ -41,7 +41,13 @@ pub(crate) struct Cli {
     pub(crate) model: Option<String>,
 
     /// System prompt, sent as a leading system message
-    #[arg(short, long, value_name = "TEXT", global = true, help_heading = "Request")]
+    #[arg(
+        short,
+        long,
+        value_name = "TEXT",
+        global = true,
+        help_heading = "Request"
+    )]
     pub(crate) system: Option<String>,
 
     /// Sampling temperature, 0 to 2
@@ -65,7 +71,13 @@ pub(crate) struct Cli {
     pub(crate) seed: Option<i64>,
 
     /// Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)
-    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE", global = true, help_heading = "Request")]
+    #[arg(
+        short = 'o',
+        long = "option",
+        value_name = "KEY=VALUE",
+        global = true,
+        help_heading = "Request"
+    )]
     pub(crate) options: Vec<String>,
 
     /// Tool definitions: a JSON array of OpenAI tool objects
@@ -85,11 +97,21 @@ pub(crate) struct Cli {
     pub(crate) attach: Vec<String>,
 
     /// Stream the answer as it is written [default: on when stdout is a terminal]
-    #[arg(long, overrides_with = "no_stream", global = true, help_heading = "Request")]
+    #[arg(
+        long,
+        overrides_with = "no_stream",
+        global = true,
+        help_heading = "Request"
+    )]
     pub(crate) stream: bool,
 
     /// Wait for the whole answer before printing it
-    #[arg(long, overrides_with = "stream", global = true, help_heading = "Request")]
+    #[arg(
+        long,
+        overrides_with = "stream",
+        global = true,
+        help_heading = "Request"
+    )]
     pub(crate) no_stream: bool,
 
     /// Print the request body that would be sent, and send nothing
@@ -105,7 +127,12 @@ pub(crate) struct Cli {
     pub(crate) extract: bool,
 
     /// Print only the last fenced code block of the answer
-    #[arg(long, conflicts_with = "extract", global = true, help_heading = "Output")]
+    #[arg(
+        long,
+        conflicts_with = "extract",
+        global = true,
+        help_heading = "Output"
+    )]
     pub(crate) extract_last: bool,
 
     /// Show the model's reasoning text on stderr
@@ -125,11 +152,22 @@ pub(crate) struct Cli {
     pub(crate) verbose: bool,
 
     /// When to colour stderr
-    #[arg(long, value_name = "WHEN", default_value = "auto", global = true, help_heading = "Output")]
+    #[arg(
+        long,
+        value_name = "WHEN",
+        default_value = "auto",
+        global = true,
+        help_heading = "Output"
+    )]
     pub(crate) color: ColorChoice,
 
     /// Continue the most recent conversation
-    #[arg(short = 'c', long = "continue", global = true, help_heading = "Conversation")]
+    #[arg(
+        short = 'c',
+        long = "continue",
+        global = true,
+        help_heading = "Conversation"
+    )]
     pub(crate) continue_last: bool,
 
     /// Use a named conversation of the store, or a .jsonl file, creating it when missing
@@ -141,7 +179,12 @@ pub(crate) struct Cli {
     pub(crate) messages: Option<String>,
 
     /// Answer a tool call: TEXT, @FILE or @- for stdin (repeatable; needs -c or --chat)
-    #[arg(long, value_name = "CALL_ID=TEXT", global = true, help_heading = "Conversation")]
+    #[arg(
+        long,
+        value_name = "CALL_ID=TEXT",
+        global = true,
+        help_heading = "Conversation"
+    )]
     pub(crate) tool_result: Vec<String>,
 
     /// Do not save this exchange [env: MUME_NO_SAVE=1]
@@ -153,7 +196,13 @@ pub(crate) struct Cli {
     pub(crate) base_url: Option<String>,
 
     /// Extra request header (repeatable)
-    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", global = true, help_heading = "Connection")]
+    #[arg(
+        short = 'H',
+        long = "header",
+        value_name = "NAME: VALUE",
+        global = true,
+        help_heading = "Connection"
+    )]
     pub(crate) headers: Vec<String>,
 
     /// Also trust the CA certificates in this PEM file
@@ -161,7 +210,13 @@ pub(crate) struct Cli {
     pub(crate) cacert: Option<PathBuf>,
 
     /// How often to retry a failed request
-    #[arg(long, value_name = "N", default_value_t = 2, global = true, help_heading = "Connection")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 2,
+        global = true,
+        help_heading = "Connection"
+    )]
     pub(crate) retries: u32,
 
     /// Fail when no data arrives for this long

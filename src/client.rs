@@ -30,7 +30,12 @@ pub(crate) struct Client {
 }
 
 impl Client {
-    pub(crate) fn new(settings: &Settings, retries: u32, idle: Duration, verbose: bool) -> Result<Client> {
+    pub(crate) fn new(
+        settings: &Settings,
+        retries: u32,
+        idle: Duration,
+        verbose: bool,
+    ) -> Result<Client> {
         let key = settings.key()?;
         if let Some(key) = &key {
             ui::set_secret(&key.value);
@@ -45,10 +50,16 @@ impl Client {
         }
         if let Some(path) = &settings.ca_cert {
             let pem = std::fs::read(path).map_err(|e| {
-                fail(CONFIG, format!("cannot read CA certificate file {}: {e}", path.display()))
+                fail(
+                    CONFIG,
+                    format!("cannot read CA certificate file {}: {e}", path.display()),
+                )
             })?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                fail(CONFIG, format!("bad CA certificate file {}: {e}", path.display()))
+                fail(
+                    CONFIG,
+                    format!("bad CA certificate file {}: {e}", path.display()),
+                )
             })?;
             builder = builder.tls_certs_merge(certs);
         }
@@ -88,7 +99,13 @@ impl Client {
                 request = request.body(body.to_vec());
             }
             if self.verbose {
-                trace_request(&method, &url, &self.headers, self.key.is_some(), body.is_some());
+                trace_request(
+                    &method,
+                    &url,
+                    &self.headers,
+                    self.key.is_some(),
+                    body.is_some(),
+                );
             }
             let outcome = match request.send() {
                 Ok(response) => {
@@ -106,7 +123,11 @@ impl Client {
                 }
                 Err(e) => self.failed_send(&e, &url),
             };
-            let Attempt { error, retry, delay } = outcome;
+            let Attempt {
+                error,
+                retry,
+                delay,
+            } = outcome;
             if !retry || attempt >= self.retries {
                 return Err(error);
             }
@@ -127,8 +148,9 @@ impl Client {
             request = request.header("content-type", "application/json");
         }
         if let Some(key) = &self.key {
-            let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", key.value))
-                .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static(""));
+            let mut value =
+                reqwest::header::HeaderValue::from_str(&format!("Bearer {}", key.value))
+                    .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static(""));
             value.set_sensitive(true);
             request = request.header("authorization", value);
         }
@@ -151,7 +173,11 @@ impl Client {
         {
             message.push_str(&format!(" (check the key from {})", key.from));
         }
-        let code = if quota { PERMISSION } else { code_for_status(status) };
+        let code = if quota {
+            PERMISSION
+        } else {
+            code_for_status(status)
+        };
         let mut retry = matches!(status, 408 | 409 | 429 | 500..=599) && !quota;
         match header(&headers, "x-should-retry") {
             Some("true") => retry = true,
@@ -307,7 +333,10 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// `min(0.5 s · 2^k, 8 s)`, shortened by `jitter` (0 to 0.25 of it).
@@ -350,7 +379,10 @@ fn trace_response(response: &Response, elapsed: Duration) {
         elapsed.as_millis()
     )];
     for (name, value) in response.headers() {
-        lines.push(format!("< {name}: {}", String::from_utf8_lossy(value.as_bytes())));
+        lines.push(format!(
+            "< {name}: {}",
+            String::from_utf8_lossy(value.as_bytes())
+        ));
     }
     ui::note(&ui::escape(&lines.join("\n")));
 }
@@ -393,7 +425,10 @@ mod tests {
             HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
         );
         let d = retry_after(&h).unwrap();
-        assert!(d > Duration::from_secs(27) && d <= Duration::from_secs(30), "{d:?}");
+        assert!(
+            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
         h.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
     }
@@ -403,7 +438,11 @@ mod tests {
         let h = HeaderMap::new();
         let d = describe(401, &h, br#"{"error":{"message":"bad key","type":"auth"}}"#);
         assert_eq!(d.message, "HTTP 401 Unauthorized: bad key");
-        let d = describe(502, &h, b"<html><head><title>502 Bad Gateway</title></head></html>");
+        let d = describe(
+            502,
+            &h,
+            b"<html><head><title>502 Bad Gateway</title></head></html>",
+        );
         assert_eq!(d.message, "HTTP 502 Bad Gateway: 502 Bad Gateway");
         let d = describe(404, &h, b"not here");
         assert!(d.message.ends_with("(hint: the base URL may lack its /v1)"));

@@ -16,7 +16,12 @@ use crate::{answer, config, store};
 
 /// `mume models`: the server's model ids, sorted, one a line; `--json` the body as received.
 pub(crate) fn models(cli: &Cli, settings: &Settings) -> Result<u8> {
-    let client = Client::new(settings, cli.retries, Duration::from_secs_f64(cli.timeout), cli.verbose)?;
+    let client = Client::new(
+        settings,
+        cli.retries,
+        Duration::from_secs_f64(cli.timeout),
+        cli.verbose,
+    )?;
     let mut response = client.send(Method::GET, "/models", None)?;
     let body = answer::read_body(&mut response)?;
     let mut out = Out::stdout();
@@ -34,7 +39,11 @@ pub(crate) fn models(cli: &Cli, settings: &Settings) -> Result<u8> {
         .ok_or_else(|| fail(PROTOCOL, "the model list has no `data` array"))?;
     let mut ids: Vec<&str> = list
         .iter()
-        .filter_map(|m| m.get("id").or_else(|| m.get("name")).and_then(Value::as_str))
+        .filter_map(|m| {
+            m.get("id")
+                .or_else(|| m.get("name"))
+                .and_then(Value::as_str)
+        })
         .collect();
     ids.sort_unstable();
     for id in ids {
@@ -49,7 +58,10 @@ pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
     let mut out = Out::stdout();
     match action {
         None => {
-            let width = terminal_width().unwrap_or(60 + 60).saturating_sub(60).max(20);
+            let width = terminal_width()
+                .unwrap_or(60 + 60)
+                .saturating_sub(60)
+                .max(20);
             for (path, modified) in store::list()? {
                 let messages = store::read(&path)?;
                 let id = path.file_stem().unwrap_or_default().to_string_lossy();
@@ -109,7 +121,10 @@ fn text_of(message: &Value) -> String {
             .iter()
             .map(|p| match p.get("text").and_then(Value::as_str) {
                 Some(t) => t.to_string(),
-                None => format!("[{}]", p.get("type").and_then(Value::as_str).unwrap_or("part")),
+                None => format!(
+                    "[{}]",
+                    p.get("type").and_then(Value::as_str).unwrap_or("part")
+                ),
             })
             .collect::<Vec<_>>()
             .join(" "),
@@ -192,31 +207,70 @@ pub(crate) fn config(settings: &Settings) -> Result<u8> {
     };
     let (key, key_from) = settings.key_origin();
     let mut rows: Vec<(String, String, String)> = vec![
-        ("base_url".into(), settings.base_url.clone(), from(&settings.base_url_from)),
-        ("model".into(), settings.model.clone(), from(&settings.model_from)),
+        (
+            "base_url".into(),
+            settings.base_url.clone(),
+            from(&settings.base_url_from),
+        ),
+        (
+            "model".into(),
+            settings.model.clone(),
+            from(&settings.model_from),
+        ),
         ("api_key".into(), key.into(), from(&key_from)),
-        ("stream".into(), settings.stream.to_string(), from(&settings.stream_from)),
-        ("save".into(), settings.save.to_string(), from(&settings.save_from)),
+        (
+            "stream".into(),
+            settings.stream.to_string(),
+            from(&settings.stream_from),
+        ),
+        (
+            "save".into(),
+            settings.save.to_string(),
+            from(&settings.save_from),
+        ),
     ];
     if let Some(system) = &settings.system {
-        rows.push(("system".into(), crate::ui::one_line(system), "flag or file".into()));
+        rows.push((
+            "system".into(),
+            crate::ui::one_line(system),
+            "flag or file".into(),
+        ));
     }
     if let Some(ca) = &settings.ca_cert {
-        rows.push(("ca_cert".into(), ca.display().to_string(), "flag or file".into()));
+        rows.push((
+            "ca_cert".into(),
+            ca.display().to_string(),
+            "flag or file".into(),
+        ));
     }
     for (name, value) in &settings.fields {
-        rows.push((format!("request.{name}"), value.to_string(), "flag or file".into()));
+        rows.push((
+            format!("request.{name}"),
+            value.to_string(),
+            "flag or file".into(),
+        ));
     }
     for (name, _) in &settings.headers {
-        rows.push((format!("header.{name}"), "set".into(), "flag or file".into()));
+        rows.push((
+            format!("header.{name}"),
+            "set".into(),
+            "flag or file".into(),
+        ));
     }
     let config_file = match &settings.config_path {
         Some(p) => p.display().to_string(),
-        None => config::path().map_or("(none)".into(), |(p, _)| format!("{} (not found)", p.display())),
+        None => config::path().map_or("(none)".into(), |(p, _)| {
+            format!("{} (not found)", p.display())
+        }),
     };
     rows.push(("config_file".into(), config_file, String::new()));
     let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
-    let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0).min(50);
+    let w1 = rows
+        .iter()
+        .map(|r| r.1.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(50);
     for (name, value, source) in rows {
         let line = format!("{name:w0$}  {value:w1$}  {source}");
         out.write_line(line.trim_end())?;

@@ -126,7 +126,11 @@ fn code_blocks(text: &str) -> Vec<(usize, usize)> {
         if line.len() - trimmed.len() > 3 {
             continue;
         }
-        let Some(&fence) = trimmed.as_bytes().first().filter(|&&c| c == b'`' || c == b'~') else {
+        let Some(&fence) = trimmed
+            .as_bytes()
+            .first()
+            .filter(|&&c| c == b'`' || c == b'~')
+        else {
             continue;
         };
         let run = trimmed.bytes().take_while(|&c| c == fence).count();

@@ -74,7 +74,10 @@ impl Settings {
         } else if let Some(s) = config.stream {
             (s, Source::File)
         } else {
-            (std::io::stdout().is_terminal() && !cli.json, Source::Default)
+            (
+                std::io::stdout().is_terminal() && !cli.json,
+                Source::Default,
+            )
         };
 
         let (save, save_from) = if cli.no_save {
@@ -93,9 +96,9 @@ impl Settings {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         for h in &cli.headers {
-            let (name, value) = h.split_once(':').ok_or_else(|| {
-                fail(USAGE, format!("bad header `{h}`: expected 'Name: value'"))
-            })?;
+            let (name, value) = h
+                .split_once(':')
+                .ok_or_else(|| fail(USAGE, format!("bad header `{h}`: expected 'Name: value'")))?;
             let name = name.trim();
             headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
             headers.push((name.to_string(), value.trim().to_string()));
@@ -290,7 +293,10 @@ fn request_fields(cli: &Cli, config: &ConfigFile, stream: bool) -> Result<Map<St
         fields.insert("tool_choice".into(), crate::tools::tool_choice(choice));
     }
     if let Some(schema) = &cli.schema {
-        fields.insert("response_format".into(), crate::tools::response_format(schema)?);
+        fields.insert(
+            "response_format".into(),
+            crate::tools::response_format(schema)?,
+        );
     }
     if cli.usage && stream {
         fields.insert("stream_options".into(), json!({"include_usage": true}));
@@ -309,7 +315,10 @@ fn parse_option(option: &str) -> Result<(String, Value)> {
         .map_err(|e| fail(USAGE, format!("{e:#}")))?;
     let key = key.trim();
     match key {
-        "" => Err(fail(USAGE, format!("bad option `{option}`: the key is empty"))),
+        "" => Err(fail(
+            USAGE,
+            format!("bad option `{option}`: the key is empty"),
+        )),
         "model" | "messages" | "stream" => Err(fail(
             USAGE,
             format!("-o cannot set `{key}`: use the dedicated flag"),
@@ -327,8 +336,14 @@ mod tests {
 
     #[test]
     fn options_parse_json_else_string() {
-        assert_eq!(parse_option("top_k=40").unwrap(), ("top_k".into(), json!(40)));
-        assert_eq!(parse_option("x=hello").unwrap(), ("x".into(), json!("hello")));
+        assert_eq!(
+            parse_option("top_k=40").unwrap(),
+            ("top_k".into(), json!(40))
+        );
+        assert_eq!(
+            parse_option("x=hello").unwrap(),
+            ("x".into(), json!("hello"))
+        );
         assert_eq!(parse_option("x={\"a\":1}").unwrap().1, json!({"a": 1}));
         assert_eq!(parse_option("x=a=b").unwrap().1, json!("a=b"));
         assert!(parse_option("model=x").is_err());

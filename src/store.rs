@@ -55,7 +55,12 @@ pub(crate) fn latest() -> Result<PathBuf> {
         .into_iter()
         .next()
         .map(|(path, _)| path)
-        .ok_or_else(|| fail(USAGE, "no conversation to continue yet: start one without -c"))
+        .ok_or_else(|| {
+            fail(
+                USAGE,
+                "no conversation to continue yet: start one without -c",
+            )
+        })
 }
 
 /// Every conversation in the store, newest first.
@@ -93,10 +98,16 @@ pub(crate) fn find(id: &str) -> Result<PathBuf> {
         .collect();
     match matches.as_slice() {
         [one] => Ok((*one).clone()),
-        [] => Err(fail(USAGE, format!("no conversation `{id}` (see `mume history`)"))),
+        [] => Err(fail(
+            USAGE,
+            format!("no conversation `{id}` (see `mume history`)"),
+        )),
         _ => Err(fail(
             USAGE,
-            format!("`{id}` matches {} conversations: give more of the id", matches.len()),
+            format!(
+                "`{id}` matches {} conversations: give more of the id",
+                matches.len()
+            ),
         )),
     }
 }

@@ -10,8 +10,12 @@ use crate::error::{USAGE, fail};
 
 /// Reads `--tools FILE`: a JSON array of OpenAI tool objects.
 pub(crate) fn read_tools(path: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| fail(USAGE, format!("cannot read --tools file {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        fail(
+            USAGE,
+            format!("cannot read --tools file {}: {e}", path.display()),
+        )
+    })?;
     let value: Value = serde_json::from_str(&text).map_err(|e| {
         fail(
             USAGE,
@@ -21,7 +25,10 @@ pub(crate) fn read_tools(path: &Path) -> Result<Value> {
     let Some(tools) = value.as_array() else {
         return Err(fail(
             USAGE,
-            format!("--tools file {} must hold a JSON array of tools", path.display()),
+            format!(
+                "--tools file {} must hold a JSON array of tools",
+                path.display()
+            ),
         ));
     };
     for (i, tool) in tools.iter().enumerate() {
@@ -110,8 +117,7 @@ fn image_type(bytes: &[u8]) -> Option<&'static str> {
 
 /// Standard base64 with padding; twenty lines are cheaper than a dependency here.
 fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [

@@ -30,7 +30,9 @@ pub(crate) fn set_secret(key: &str) {
 /// Replaces the key with `[redacted]` wherever it appears.
 pub(crate) fn redact(text: &str) -> Cow<'_, str> {
     match SECRET.get() {
-        Some(key) if text.contains(key.as_str()) => Cow::Owned(text.replace(key.as_str(), "[redacted]")),
+        Some(key) if text.contains(key.as_str()) => {
+            Cow::Owned(text.replace(key.as_str(), "[redacted]"))
+        }
         _ => Cow::Borrowed(text),
     }
 }
@@ -125,10 +127,7 @@ pub(crate) fn escape(text: &str) -> Cow<'_, str> {
 
 /// Like `escape`, and folds newlines and tabs too: for text that must stay on one line.
 pub(crate) fn one_line(text: &str) -> String {
-    let folded: String = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let folded: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     escape(&folded).into_owned()
 }
 

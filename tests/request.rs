@@ -23,8 +23,16 @@ fn user(text: &str) -> serde_json::Value {
 #[test]
 fn unset_fields_are_not_sent() {
     let mut server = mockito::Server::new();
-    let mock = expect_body(&mut server, json!({"model": "openai/gpt-4.1-mini", "messages": user("hi")}));
-    Sandbox::new().cmd(&base(&server)).arg("hi").write_stdin("").assert().success();
+    let mock = expect_body(
+        &mut server,
+        json!({"model": "openai/gpt-4.1-mini", "messages": user("hi")}),
+    );
+    Sandbox::new()
+        .cmd(&base(&server))
+        .arg("hi")
+        .write_stdin("")
+        .assert()
+        .success();
     mock.assert();
 }
 
@@ -49,8 +57,24 @@ fn every_request_flag_reaches_the_body() {
     Sandbox::new()
         .cmd(&base(&server))
         .args(["-m", "x/y", "-s", "be brief", "-t", "0.5", "--top-p", "0.9"])
-        .args(["--max-tokens", "100", "--stop", "END", "--stop", "STOP", "--seed", "7"])
-        .args(["-o", "top_k=40", "-o", "logit_bias={\"50256\":-100}", "-o", "user=someone"])
+        .args([
+            "--max-tokens",
+            "100",
+            "--stop",
+            "END",
+            "--stop",
+            "STOP",
+            "--seed",
+            "7",
+        ])
+        .args([
+            "-o",
+            "top_k=40",
+            "-o",
+            "logit_bias={\"50256\":-100}",
+            "-o",
+            "user=someone",
+        ])
         .arg("hi")
         .write_stdin("")
         .assert()
@@ -69,7 +93,11 @@ fn temperature_is_checked_locally() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr_of(&out).contains("outside 0 to 2"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("outside 0 to 2"),
+        "{}",
+        stderr_of(&out)
+    );
     mock.assert();
 }
 
@@ -187,7 +215,11 @@ fn model_precedence_flag_env_file_default() {
         .success();
     m.assert();
     let m = expect(&mut server, "file/model");
-    sb.cmd(&base(&server)).arg("hi").write_stdin("").assert().success();
+    sb.cmd(&base(&server))
+        .arg("hi")
+        .write_stdin("")
+        .assert()
+        .success();
     m.assert();
 }
 
@@ -202,7 +234,11 @@ fn aliases_expand() {
         .create();
     let sb = Sandbox::new();
     sb.config("[aliases]\nbig = \"openai/gpt-4.1\"\n");
-    sb.cmd(&base(&server)).args(["-m", "big", "hi"]).write_stdin("").assert().success();
+    sb.cmd(&base(&server))
+        .args(["-m", "big", "hi"])
+        .write_stdin("")
+        .assert()
+        .success();
     mock.assert();
 }
 
@@ -214,17 +250,27 @@ fn request_field_precedence() {
     let expect = |server: &mut mockito::Server, t: f64| {
         server
             .mock("POST", "/v1/chat/completions")
-            .match_body(Matcher::PartialJson(json!({"temperature": t, "max_tokens": 10})))
+            .match_body(Matcher::PartialJson(
+                json!({"temperature": t, "max_tokens": 10}),
+            ))
             .with_header("content-type", "application/json")
             .with_body(completion("ok"))
             .expect(1)
             .create()
     };
     let m = expect(&mut server, 0.2);
-    sb.cmd(&base(&server)).arg("hi").write_stdin("").assert().success();
+    sb.cmd(&base(&server))
+        .arg("hi")
+        .write_stdin("")
+        .assert()
+        .success();
     m.assert();
     let m = expect(&mut server, 0.3);
-    sb.cmd(&base(&server)).args(["-t", "0.3", "hi"]).write_stdin("").assert().success();
+    sb.cmd(&base(&server))
+        .args(["-t", "0.3", "hi"])
+        .write_stdin("")
+        .assert()
+        .success();
     m.assert();
     let m = expect(&mut server, 0.4);
     sb.cmd(&base(&server))
@@ -242,7 +288,12 @@ fn base_url_precedence_flag_env_file() {
     let sb = Sandbox::new();
     sb.config(&format!("base_url = \"{}\"\n", base(&server)));
     // The config file's URL is used when neither flag nor environment names one.
-    sb.bare().env("MUME_API_KEY", KEY).arg("hi").write_stdin("").assert().success();
+    sb.bare()
+        .env("MUME_API_KEY", KEY)
+        .arg("hi")
+        .write_stdin("")
+        .assert()
+        .success();
     // The flag beats a broken environment value.
     sb.bare()
         .env("MUME_BASE_URL", "http://127.0.0.1:9/nowhere")
@@ -257,10 +308,18 @@ fn base_url_precedence_flag_env_file() {
 fn malformed_config_names_file_and_line() {
     let sb = Sandbox::new();
     let path = sb.config("model = \"a\"\ntemperature = \n");
-    let out = sb.cmd("http://127.0.0.1:9/v1").arg("hi").write_stdin("").output().unwrap();
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .arg("hi")
+        .write_stdin("")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(78));
     let err = stderr_of(&out);
-    assert!(err.contains(&format!("{}, line 2", path.display())), "{err}");
+    assert!(
+        err.contains(&format!("{}, line 2", path.display())),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
@@ -268,7 +327,12 @@ fn malformed_config_names_file_and_line() {
 fn unknown_config_key_is_an_error() {
     let sb = Sandbox::new();
     sb.config("modle = \"a\"\n");
-    let out = sb.cmd("http://127.0.0.1:9/v1").arg("hi").write_stdin("").output().unwrap();
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .arg("hi")
+        .write_stdin("")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(78));
     assert!(stderr_of(&out).contains("modle"));
 }
@@ -383,7 +447,11 @@ fn failing_key_command_is_a_configuration_error_with_its_stderr() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(78));
-    assert!(stderr_of(&out).contains("vault is locked"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("vault is locked"),
+        "{}",
+        stderr_of(&out)
+    );
 }
 
 #[test]
@@ -452,7 +520,10 @@ fn dry_run_prints_the_body_and_sends_nothing() {
         json!({"model": "openai/gpt-4.1-mini", "messages": user("2+2="), "temperature": 1.0})
     );
     let err = stderr_of(&out);
-    assert!(err.contains(&format!("> POST {}/chat/completions", base(&server))), "{err}");
+    assert!(
+        err.contains(&format!("> POST {}/chat/completions", base(&server))),
+        "{err}"
+    );
     assert!(err.contains("authorization: Bearer [redacted]"), "{err}");
     assert!(err.contains("X-T: 1"), "{err}");
     assert!(!err.contains(KEY));
@@ -463,7 +534,12 @@ fn dry_run_prints_the_body_and_sends_nothing() {
 fn dry_run_needs_no_key() {
     let out = Sandbox::new()
         .bare()
-        .args(["--base-url", "https://api.example.com/v1", "--dry-run", "hi"])
+        .args([
+            "--base-url",
+            "https://api.example.com/v1",
+            "--dry-run",
+            "hi",
+        ])
         .write_stdin("")
         .output()
         .unwrap();

@@ -1,0 +1,260 @@
+//! What reaches stdout and stderr: text, JSON, streams, tool calls, extraction, reasoning.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::json;
+
+fn run(server: &mockito::Server, args: &[&str]) -> std::process::Output {
+    Sandbox::new()
+        .cmd(&base(server))
+        .args(args)
+        .write_stdin("")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn text_gets_one_newline_when_missing() {
+    for (content, want) in [
+        ("4", "4\n"),
+        ("line\n", "line\n"),
+        ("two\n\n", "two\n\n"),
+        ("", ""),
+    ] {
+        let mut server = mockito::Server::new();
+        answer(&mut server, content);
+        let out = run(&server, &["q"]);
+        assert!(out.status.success());
+        assert_eq!(stdout_of(&out), want, "content {content:?}");
+        assert_eq!(stderr_of(&out), "");
+    }
+}
+
+#[test]
+fn json_prints_the_body_as_received() {
+    let mut server = mockito::Server::new();
+    let body = "{ \"choices\": [ {\"message\": {\"content\": \"x\"}, \"finish_reason\": \"stop\"} ],\n  \"usage\": {\"total_tokens\": 3} }";
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "application/json")
+        .with_body(body)
+        .create();
+    let out = run(&server, &["--json", "q"]);
+    assert!(out.status.success());
+    assert_eq!(stdout_of(&out), format!("{body}\n"));
+}
+
+#[test]
+fn stream_writes_the_fragments() {
+    let mut server = mockito::Server::new();
+    let mock = server
+        .mock("POST", "/v1/chat/completions")
+        .match_body(mockito::Matcher::PartialJson(json!({"stream": true})))
+        .with_header("content-type", "text/event-stream")
+        .with_body(stream(&["Hel", "lo", " world"]))
+        .create();
+    let out = run(&server, &["--stream", "q"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "Hello world\n");
+    mock.assert();
+}
+
+#[test]
+fn no_stream_is_the_default_for_a_pipe_and_wins_over_the_config() {
+    let mut server = mockito::Server::new();
+    let mock = server
+        .mock("POST", "/v1/chat/completions")
+        .match_body(mockito::Matcher::Json(json!({
+            "model": "openai/gpt-4.1-mini",
+            "messages": [{"role": "user", "content": "q"}]
+        })))
+        .with_header("content-type", "application/json")
+        .with_body(completion("whole"))
+        .expect(2)
+        .create();
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .arg("q")
+        .write_stdin("")
+        .assert()
+        .stdout("whole\n");
+    sb.config("stream = true\n");
+    sb.cmd(&base(&server))
+        .args(["--no-stream", "q"])
+        .write_stdin("")
+        .assert()
+        .stdout("whole\n");
+    mock.assert();
+}
+
+#[test]
+fn stream_json_is_one_line_per_event_without_done() {
+    let mut server = mockito::Server::new();
+    let body = format!(
+        "{}: keep-alive\n\ndata: {{\"choices\":[{{\"delta\":\ndata: {{\"content\":\"b\"}}}}]}}\n\n{}data: [DONE]\n\n",
+        delta("a"),
+        finish("stop")
+    );
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "text/event-stream")
+        .with_body(body)
+        .create();
+    let out = run(&server, &["--stream", "--json", "q"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[0], delta("a").trim_start_matches("data: ").trim_end());
+    assert_eq!(lines[1], r#"{"choices":[{"delta":{"content":"b"}}]}"#);
+    assert!(lines[2].contains("\"finish_reason\":\"stop\""));
+}
+
+#[test]
+fn utf8_split_across_network_reads_stays_intact() {
+    let mut server = mockito::Server::new();
+    let body = stream(&["h\u{e9}llo ", "\u{2603}\u{1F600}"]);
+    let bytes = body.into_bytes();
+    // Cut inside the snowman and inside the emoji.
+    let snowman = bytes
+        .windows(3)
+        .position(|w| w == "\u{2603}".as_bytes())
+        .unwrap();
+    let cuts = [snowman + 1, snowman + 5];
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "text/event-stream")
+        .with_chunked_body(move |w| {
+            let mut start = 0;
+            for &cut in &cuts {
+                w.write_all(&bytes[start..cut])?;
+                w.flush()?;
+                std::thread::sleep(Duration::from_millis(50));
+                start = cut;
+            }
+            w.write_all(&bytes[start..])
+        })
+        .create();
+    let out = run(&server, &["--stream", "q"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "h\u{e9}llo \u{2603}\u{1F600}\n");
+}
+
+#[test]
+fn stream_answered_with_json_is_read_whole() {
+    let mut server = mockito::Server::new();
+    answer(&mut server, "not streamed");
+    let out = run(&server, &["--stream", "q"]);
+    assert!(out.status.success());
+    assert_eq!(stdout_of(&out), "not streamed\n");
+}
+
+#[test]
+fn extract_prints_the_first_or_last_code_block() {
+    let content = "Try this:\n```sh\nls -l\n```\nor\n```\nls -a\n```\n";
+    let mut server = mockito::Server::new();
+    answer(&mut server, content);
+    assert_eq!(stdout_of(&run(&server, &["-x", "q"])), "ls -l\n");
+    assert_eq!(
+        stdout_of(&run(&server, &["--extract-last", "q"])),
+        "ls -a\n"
+    );
+    let mut server = mockito::Server::new();
+    answer_stream(&mut server, &["```py\nprint(", "1)\n```\n"]);
+    assert_eq!(
+        stdout_of(&run(&server, &["--stream", "-x", "q"])),
+        "print(1)\n"
+    );
+    let mut server = mockito::Server::new();
+    answer(&mut server, "no block here");
+    assert_eq!(stdout_of(&run(&server, &["-x", "q"])), "no block here\n");
+}
+
+#[test]
+fn reasoning_goes_to_stderr_only_when_asked() {
+    let body = json!({
+        "choices": [{"message": {"content": "42", "reasoning_content": "think hard"}, "finish_reason": "stop"}]
+    })
+    .to_string();
+    let mut server = mockito::Server::new();
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "application/json")
+        .with_body(&body)
+        .create();
+    let out = run(&server, &["q"]);
+    assert_eq!(stdout_of(&out), "42\n");
+    assert_eq!(stderr_of(&out), "");
+    let out = run(&server, &["--reasoning", "q"]);
+    assert_eq!(stdout_of(&out), "42\n");
+    assert_eq!(stderr_of(&out), "think hard\n");
+
+    let mut server = mockito::Server::new();
+    let events = format!(
+        "data: {}\n\ndata: {}\n\n{}{}data: [DONE]\n\n",
+        json!({"choices": [{"delta": {"reasoning": "step 1, "}}]}),
+        json!({"choices": [{"delta": {"reasoning": "step 2"}}]}),
+        delta("answer"),
+        finish("stop")
+    );
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "text/event-stream")
+        .with_body(events)
+        .create();
+    let out = run(&server, &["--stream", "--reasoning", "q"]);
+    assert_eq!(stdout_of(&out), "answer\n");
+    assert_eq!(stderr_of(&out), "step 1, step 2\n");
+}
+
+#[test]
+fn usage_goes_to_stderr_after_the_answer() {
+    let mut server = mockito::Server::new();
+    answer(&mut server, "hi");
+    let out = run(&server, &["--usage", "q"]);
+    assert_eq!(stdout_of(&out), "hi\n");
+    assert_eq!(stderr_of(&out), "tokens: 5 prompt, 2 completion, 7 total\n");
+}
+
+#[test]
+fn streamed_usage_is_asked_for_and_read_from_an_empty_choices_chunk() {
+    let mut server = mockito::Server::new();
+    let events = format!(
+        "{}{}data: {}\n\ndata: [DONE]\n\n",
+        delta("hi"),
+        finish("stop"),
+        json!({"choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}})
+    );
+    let mock = server
+        .mock("POST", "/v1/chat/completions")
+        .match_body(mockito::Matcher::PartialJson(
+            json!({"stream": true, "stream_options": {"include_usage": true}}),
+        ))
+        .with_header("content-type", "text/event-stream")
+        .with_body(events)
+        .create();
+    let out = run(&server, &["--stream", "--usage", "q"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "hi\n");
+    assert_eq!(stderr_of(&out), "tokens: 1 prompt, 2 completion, 3 total\n");
+    mock.assert();
+}
+
+#[test]
+fn finish_reason_length_keeps_the_answer_and_warns() {
+    let mut server = mockito::Server::new();
+    let body = json!({"choices": [{"message": {"content": "cut sh"}, "finish_reason": "length"}]});
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "application/json")
+        .with_body(body.to_string())
+        .create();
+    let out = run(&server, &["q"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout_of(&out), "cut sh\n");
+    assert!(stderr_of(&out).starts_with("mume: warning: the answer was cut short"));
+    let out = run(&server, &["-q", "q"]);
+    assert_eq!(stderr_of(&out), "", "-q silences warnings");
+}
