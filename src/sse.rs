@@ -22,6 +22,8 @@ pub(crate) enum SseError {
 pub(crate) struct Parser {
     buf: Vec<u8>,
     pos: usize,
+    /// Where the search for the next line end resumes: bytes before it hold none.
+    scan: usize,
     data: Vec<u8>,
     has_data: bool,
     name: Option<String>,
@@ -37,6 +39,7 @@ impl Parser {
         Parser {
             buf: Vec::with_capacity(16 * 1024),
             pos: 0,
+            scan: 0,
             data: Vec::new(),
             has_data: false,
             name: None,
@@ -53,11 +56,13 @@ impl Parser {
         } else if self.pos > 0 {
             self.buf.drain(..self.pos);
         }
+        self.scan -= self.pos.min(self.scan);
         self.pos = 0;
         self.buf.extend_from_slice(bytes);
         if !self.bom_checked {
             if self.buf.starts_with(BOM) {
                 self.buf.drain(..BOM.len());
+                self.scan = 0;
                 self.bom_checked = true;
             } else if self.buf.len() >= BOM.len() || !BOM.starts_with(&self.buf) {
                 self.bom_checked = true;
@@ -77,16 +82,22 @@ impl Parser {
                 }
                 self.skip_lf = false;
             }
-            let rest = &self.buf[self.pos..];
-            let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') else {
-                if rest.len() + self.data.len() > self.limit {
+            let from = self.scan.max(self.pos);
+            let found = self.buf[from..]
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r');
+            let Some(end) = found.map(|i| from + i - self.pos) else {
+                self.scan = self.buf.len();
+                if self.buf.len() - self.pos + self.data.len() > self.limit {
                     return Some(Err(SseError::TooLarge));
                 }
                 return None;
             };
+            let rest = &self.buf[self.pos..];
             self.skip_lf = rest[end] == b'\r';
             let start = self.pos;
             self.pos += end + 1;
+            self.scan = self.pos;
             if end == 0 {
                 if let Some(event) = self.dispatch() {
                     return Some(event);

@@ -2,6 +2,8 @@
 //! canned server answers.
 #![allow(dead_code)]
 
+pub mod scripted;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

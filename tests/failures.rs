@@ -1,0 +1,747 @@
+//! Failures: exit codes, server messages, retries, timeouts, broken streams, signals,
+//! broken pipes and key safety, through the real binary.
+
+mod common;
+
+use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::scripted::{Scripted, http, send, sleep_ms, sse_head};
+use common::*;
+use serde_json::json;
+
+const JSON: (&str, &str) = ("content-type", "application/json");
+
+fn run(url: &str, args: &[&str]) -> std::process::Output {
+    Sandbox::new()
+        .cmd(url)
+        .args(args)
+        .write_stdin("")
+        .output()
+        .unwrap()
+}
+
+fn error_line(out: &std::process::Output) -> String {
+    let err = stderr_of(out);
+    err.lines()
+        .find(|l| l.starts_with("mume: error: "))
+        .unwrap_or_else(|| panic!("no error line in {err:?}"))
+        .to_string()
+}
+
+#[test]
+fn http_statuses_map_to_exit_codes_without_retry() {
+    let cases = [
+        ("400 Bad Request", 64),
+        ("404 Not Found", 64),
+        ("422 Unprocessable Entity", 64),
+        ("401 Unauthorized", 77),
+        ("402 Payment Required", 77),
+        ("403 Forbidden", 77),
+        ("413 Payload Too Large", 65),
+    ];
+    for (status, code) in cases {
+        let server = Scripted::start(vec![http(
+            status,
+            &[JSON],
+            r#"{"error":{"message":"nope","type":"invalid_request_error"}}"#,
+        )]);
+        let out = run(&server.url, &["q"]);
+        assert_eq!(out.status.code(), Some(code), "{status}");
+        assert!(out.stdout.is_empty());
+        let line = error_line(&out);
+        assert!(line.contains(&format!("HTTP {status}: nope")), "{line}");
+        assert_eq!(server.count(), 1, "{status} is not retried");
+    }
+}
+
+#[test]
+fn server_messages_in_their_many_forms() {
+    let cases = [
+        (
+            r#"{"error":{"message":"Rate limited","code":429,"metadata":{"provider_name":"P"}}}"#,
+            "HTTP 400 Bad Request: Rate limited [provider P]",
+        ),
+        (
+            r#"{"detail":"Model not found"}"#,
+            "HTTP 400 Bad Request: Model not found",
+        ),
+        (
+            r#"{"detail":[{"loc":["body","messages"],"msg":"field required"}]}"#,
+            "HTTP 400 Bad Request: body.messages: field required",
+        ),
+        (
+            "<html><head><title>Bad things</title></head><body>...</body></html>",
+            "HTTP 400 Bad Request: Bad things",
+        ),
+        ("", "HTTP 400 Bad Request"),
+    ];
+    for (body, want) in cases {
+        let server = Scripted::start(vec![http(
+            "400 Bad Request",
+            &[("x-request-id", "req_42")],
+            body,
+        )]);
+        let out = run(&server.url, &["q"]);
+        assert_eq!(
+            error_line(&out),
+            format!("mume: error: {want} (request id req_42)")
+        );
+    }
+}
+
+#[test]
+fn not_found_without_json_hints_at_v1() {
+    let server = Scripted::start(vec![http("404 Not Found", &[], "404 page not found")]);
+    let out = run(&server.url, &["q"]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(error_line(&out).ends_with("(hint: the base URL may lack its /v1)"));
+}
+
+#[test]
+fn max_tokens_rejection_hints_at_max_completion_tokens() {
+    let body = r#"{"error":{"message":"Unsupported parameter: 'max_tokens' is not supported with this model."}}"#;
+    let server = Scripted::start(vec![http("400 Bad Request", &[JSON], body)]);
+    let out = run(&server.url, &["--max-tokens", "5", "q"]);
+    assert!(error_line(&out).contains("-o max_completion_tokens=N"));
+}
+
+#[test]
+fn unauthorized_says_where_the_key_came_from_and_never_shows_it() {
+    let echo = format!(r#"{{"error":{{"message":"Incorrect API key provided: {KEY}"}}}}"#);
+    let server = Scripted::start(vec![http("401 Unauthorized", &[JSON], &echo)]);
+    let out = run(&server.url, &["-v", "q"]);
+    assert_eq!(out.status.code(), Some(77));
+    let line = error_line(&out);
+    assert!(
+        line.contains("Incorrect API key provided: [redacted]"),
+        "{line}"
+    );
+    assert!(line.contains("check the key from MUME_API_KEY"), "{line}");
+    let all = format!("{}{}", stdout_of(&out), stderr_of(&out));
+    assert!(!all.contains(KEY), "the key leaked: {all}");
+    assert!(
+        !all.contains("0123456789abcdef"),
+        "part of the key leaked: {all}"
+    );
+    assert!(stderr_of(&out).contains("> authorization: Bearer [redacted]"));
+}
+
+#[test]
+fn retry_after_is_honoured_then_the_answer_arrives() {
+    let server = Scripted::start(vec![
+        http(
+            "429 Too Many Requests",
+            &[JSON, ("retry-after", "1")],
+            r#"{"error":{"message":"slow down"}}"#,
+        ),
+        http("200 OK", &[JSON], &completion("done")),
+    ]);
+    let started = Instant::now();
+    let out = run(&server.url, &["q"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "done\n");
+    assert_eq!(server.count(), 2);
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "waited {:?}",
+        started.elapsed()
+    );
+    let err = stderr_of(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(
+            "mume: warning: HTTP 429 Too Many Requests: slow down; retrying in 1.0 s (1 of 2)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn server_errors_are_retried_with_backoff() {
+    let server = Scripted::start(vec![
+        http("500 Internal Server Error", &[], ""),
+        http("502 Bad Gateway", &[], ""),
+        http("200 OK", &[JSON], &completion("third time")),
+    ]);
+    let started = Instant::now();
+    let out = run(&server.url, &["q"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "third time\n");
+    assert_eq!(server.count(), 3);
+    // 0.5 s and 1 s, each shortened by at most a quarter.
+    assert!(
+        started.elapsed() >= Duration::from_millis(1100),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn retries_run_out_with_exit_75() {
+    let server = Scripted::start(vec![http(
+        "503 Service Unavailable",
+        &[("retry-after-ms", "10")],
+        "",
+    )]);
+    let out = run(&server.url, &["q"]);
+    assert_eq!(out.status.code(), Some(75));
+    assert_eq!(server.count(), 3);
+    assert_eq!(stderr_of(&out).matches("retrying").count(), 2);
+
+    let server = Scripted::start(vec![http(
+        "503 Service Unavailable",
+        &[("retry-after-ms", "10")],
+        "",
+    )]);
+    let out = run(&server.url, &["--retries", "0", "q"]);
+    assert_eq!(out.status.code(), Some(75));
+    assert_eq!(server.count(), 1);
+}
+
+#[test]
+fn should_retry_header_overrides() {
+    let server = Scripted::start(vec![http(
+        "503 Service Unavailable",
+        &[("x-should-retry", "false")],
+        "",
+    )]);
+    let out = run(&server.url, &["q"]);
+    assert_eq!(out.status.code(), Some(75));
+    assert_eq!(server.count(), 1);
+
+    let server = Scripted::start(vec![
+        http(
+            "400 Bad Request",
+            &[("x-should-retry", "true"), ("retry-after-ms", "1")],
+            "",
+        ),
+        http("200 OK", &[JSON], &completion("ok")),
+    ]);
+    let out = run(&server.url, &["q"]);
+    assert!(out.status.success());
+    assert_eq!(server.count(), 2);
+}
+
+#[test]
+fn quota_exhausted_is_not_retried() {
+    let body = r#"{"error":{"message":"You exceeded your quota","type":"insufficient_quota","code":"insufficient_quota"}}"#;
+    let server = Scripted::start(vec![http("429 Too Many Requests", &[JSON], body)]);
+    let out = run(&server.url, &["q"]);
+    assert_eq!(out.status.code(), Some(77));
+    assert_eq!(server.count(), 1);
+}
+
+#[test]
+fn a_long_retry_after_gives_up_at_once() {
+    let server = Scripted::start(vec![http(
+        "429 Too Many Requests",
+        &[("retry-after", "3600")],
+        "",
+    )]);
+    let started = Instant::now();
+    let out = run(&server.url, &["q"]);
+    assert_eq!(out.status.code(), Some(75));
+    assert_eq!(server.count(), 1);
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn connection_refused_is_temporary_and_retried() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    drop(listener);
+    let out = run(&url, &["--retries", "1", "q"]);
+    assert_eq!(out.status.code(), Some(75));
+    assert!(
+        error_line(&out).contains("cannot connect to"),
+        "{}",
+        error_line(&out)
+    );
+    assert_eq!(stderr_of(&out).matches("retrying").count(), 1);
+}
+
+#[test]
+fn redirects_are_not_followed() {
+    let server = Scripted::start(vec![http(
+        "301 Moved Permanently",
+        &[("location", "https://elsewhere.example/v1/chat/completions")],
+        "",
+    )]);
+    let out = run(&server.url, &["q"]);
+    assert_eq!(out.status.code(), Some(78));
+    assert!(error_line(&out).contains("https://elsewhere.example/v1/chat/completions"));
+    assert_eq!(server.count(), 1);
+}
+
+#[test]
+fn ok_status_with_an_error_body_fails() {
+    let server = Scripted::start(vec![http(
+        "200 OK",
+        &[JSON],
+        r#"{"error":{"message":"upstream overloaded","code":503}}"#,
+    )]);
+    let out = run(&server.url, &["q"]);
+    assert_eq!(out.status.code(), Some(75));
+    assert!(error_line(&out).contains("upstream overloaded"));
+    assert!(out.stdout.is_empty());
+
+    let server = Scripted::start(vec![http(
+        "200 OK",
+        &[JSON],
+        r#"{"error":{"message":"bad model","code":400}}"#,
+    )]);
+    assert_eq!(run(&server.url, &["q"]).status.code(), Some(64));
+
+    let body = json!({"choices": [{"message": {"content": "partial"}, "finish_reason": "error"}]})
+        .to_string();
+    let server = Scripted::start(vec![http("200 OK", &[JSON], &body)]);
+    let out = run(&server.url, &["q"]);
+    assert_eq!(out.status.code(), Some(75));
+    assert_eq!(stdout_of(&out), "partial\n");
+}
+
+#[test]
+fn answers_that_break_the_protocol_exit_76() {
+    let server = Scripted::start(vec![http("200 OK", &[JSON], "{not json")]);
+    assert_eq!(run(&server.url, &["q"]).status.code(), Some(76));
+    let server = Scripted::start(vec![http(
+        "200 OK",
+        &[("content-type", "text/html")],
+        "<html></html>",
+    )]);
+    let out = run(&server.url, &["q"]);
+    assert_eq!(out.status.code(), Some(76));
+    assert!(error_line(&out).contains("text/html"));
+}
+
+#[test]
+fn refusals_and_filters_exit_3_with_the_text_on_stderr() {
+    let body = json!({"choices": [{"message": {"content": null, "refusal": "I can't help with that."}, "finish_reason": "stop"}]}).to_string();
+    let server = Scripted::start(vec![http("200 OK", &[JSON], &body)]);
+    let out = run(&server.url, &["q"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    assert!(stderr_of(&out).contains("I can't help with that."));
+
+    let body =
+        json!({"choices": [{"message": {"content": ""}, "finish_reason": "content_filter"}]})
+            .to_string();
+    let server = Scripted::start(vec![http("200 OK", &[JSON], &body)]);
+    let out = run(&server.url, &["q"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(error_line(&out).contains("content_filter"));
+}
+
+#[test]
+fn stream_error_mid_answer_keeps_the_text_and_is_not_retried() {
+    let chunk = json!({"error": {"message": "model crashed"}});
+    let server = Scripted::start(vec![vec![
+        sse_head(),
+        send(&delta("partial ")),
+        send(&format!("data: {chunk}\n\n")),
+    ]]);
+    let out = run(&server.url, &["--stream", "q"]);
+    assert_eq!(out.status.code(), Some(75));
+    assert_eq!(stdout_of(&out), "partial ");
+    assert!(error_line(&out).contains("model crashed"));
+    assert_eq!(server.count(), 1);
+
+    let server = Scripted::start(vec![vec![
+        sse_head(),
+        send(&delta("x")),
+        send("event: error\ndata: {\"message\":\"overloaded\"}\n\n"),
+    ]]);
+    let out = run(&server.url, &["--stream", "q"]);
+    assert_eq!(out.status.code(), Some(75));
+    assert!(error_line(&out).contains("overloaded"));
+}
+
+#[test]
+fn truncated_stream_is_a_failure() {
+    let server = Scripted::start(vec![vec![sse_head(), send(&delta("half an ans"))]]);
+    let out = run(&server.url, &["--stream", "q"]);
+    assert_eq!(out.status.code(), Some(75));
+    assert_eq!(stdout_of(&out), "half an ans");
+    assert!(error_line(&out).contains("ended early"));
+
+    // A finish reason without [DONE] is a complete answer.
+    let server = Scripted::start(vec![vec![
+        sse_head(),
+        send(&delta("whole")),
+        send(&finish("stop")),
+    ]]);
+    let out = run(&server.url, &["--stream", "q"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout_of(&out), "whole\n");
+}
+
+#[test]
+fn oversized_event_is_a_protocol_failure() {
+    let big = format!(
+        "data: {{\"choices\":[{{\"delta\":{{\"content\":\"{}\"}}}}]}}\n\n",
+        "x".repeat(17 << 20)
+    );
+    let server = Scripted::start(vec![vec![sse_head(), send(&big)]]);
+    let out = run(&server.url, &["--stream", "q"]);
+    assert_eq!(out.status.code(), Some(76));
+    assert!(error_line(&out).contains("larger than 16 MiB"));
+}
+
+#[test]
+fn idle_timeout_fails_but_a_slow_healthy_answer_does_not() {
+    let server = Scripted::start(vec![vec![sse_head(), send(&delta("a")), sleep_ms(3000)]]);
+    let started = Instant::now();
+    let out = run(
+        &server.url,
+        &["--stream", "--timeout", "1", "--retries", "0", "q"],
+    );
+    assert_eq!(out.status.code(), Some(75));
+    assert!(started.elapsed() < Duration::from_millis(2900));
+
+    // Each gap is under the idle limit, the whole answer is well over it.
+    let mut steps = vec![sse_head()];
+    for _ in 0..5 {
+        steps.push(send(&delta("x")));
+        steps.push(sleep_ms(500));
+    }
+    steps.push(send(&stream(&[])));
+    let server = Scripted::start(vec![steps]);
+    let out = run(&server.url, &["--stream", "--timeout", "1", "q"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "xxxxx\n");
+}
+
+#[test]
+fn slow_headers_of_a_whole_answer_are_waited_for() {
+    let mut steps = vec![sleep_ms(1500)];
+    steps.extend(http("200 OK", &[JSON], &completion("slow")));
+    let server = Scripted::start(vec![steps]);
+    let out = run(&server.url, &["--timeout", "3", "q"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "slow\n");
+}
+
+#[test]
+fn max_time_bounds_the_whole_run() {
+    let server = Scripted::start(vec![vec![sleep_ms(10_000)]]);
+    let started = Instant::now();
+    let out = run(&server.url, &["--max-time", "1", "q"]);
+    assert_eq!(out.status.code(), Some(75));
+    assert!(error_line(&out).contains("--max-time"));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn hostile_control_characters_are_escaped_on_stderr() {
+    let body = r#"{"error":{"message":"bad\u001b[2J\u001b]0;owned\u0007 thing"}}"#;
+    let server = Scripted::start(vec![http("400 Bad Request", &[JSON], body)]);
+    let out = run(&server.url, &["q"]);
+    let err = stderr_of(&out);
+    assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+    assert!(err.contains("bad\\u{1b}[2J"), "{err}");
+}
+
+#[test]
+fn plain_http_to_a_remote_host_with_a_key_warns() {
+    let server = Scripted::start(vec![http("200 OK", &[JSON], &completion("ok"))]);
+    let out = Sandbox::new()
+        .cmd("http://api.example.com/v1")
+        .env("HTTP_PROXY", server.url.trim_end_matches("/v1"))
+        .arg("q")
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("warning: sending the API key over plain HTTP"));
+}
+
+/// Starts mume on a stream that never ends, waits for the first text, and returns it.
+fn start_hanging_stream(sb: &Sandbox, url: &str, args: &[&str]) -> (std::process::Child, String) {
+    let mut child = sb
+        .std_cmd(url)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 8];
+    let n = child.stdout.as_mut().unwrap().read(&mut first).unwrap();
+    (child, String::from_utf8_lossy(&first[..n]).into_owned())
+}
+
+fn kill(child: &std::process::Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn sigint_mid_stream_saves_the_partial_answer_and_dies_by_the_signal() {
+    let server = Scripted::start(vec![vec![
+        sse_head(),
+        send(&delta("partial")),
+        sleep_ms(20_000),
+    ]]);
+    let sb = Sandbox::new();
+    let chat = sb.path("talk.jsonl");
+    let (mut child, first) = start_hanging_stream(
+        &sb,
+        &server.url,
+        &["--stream", "--chat", chat.to_str().unwrap(), "q"],
+    );
+    assert_eq!(first, "partial");
+    let sent = Instant::now();
+    kill(&child, "-INT");
+    let status = child.wait().unwrap();
+    assert!(
+        sent.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        sent.elapsed()
+    );
+    assert_eq!(status.signal(), Some(2), "{status:?}");
+    let lines = jsonl(&chat);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["content"], "partial");
+    assert_eq!(lines[1]["finish_reason"], "interrupted");
+}
+
+#[test]
+fn sigterm_while_waiting_for_headers_dies_by_sigterm_and_saves_nothing() {
+    let server = Scripted::start(vec![vec![sleep_ms(20_000)]]);
+    let sb = Sandbox::new();
+    let mut child = sb
+        .std_cmd(&server.url)
+        .arg("q")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while server.count() == 0 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    kill(&child, "-TERM");
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(15), "{status:?}");
+    assert!(
+        sb.saved().is_empty(),
+        "nothing arrived, so nothing is saved"
+    );
+}
+
+#[test]
+fn sigint_while_backing_off_stops_at_once() {
+    let server = Scripted::start(vec![http(
+        "503 Service Unavailable",
+        &[("retry-after", "30")],
+        "",
+    )]);
+    let sb = Sandbox::new();
+    let mut child = sb
+        .std_cmd(&server.url)
+        .arg("q")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while server.count() == 0 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let sent = Instant::now();
+    kill(&child, "-INT");
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(2));
+    assert!(sent.elapsed() < Duration::from_secs(1));
+}
+
+#[test]
+fn closed_stdout_stops_quietly_with_success() {
+    let mut steps = vec![sse_head()];
+    for _ in 0..200 {
+        steps.push(send(&delta("0123456789")));
+        steps.push(sleep_ms(5));
+    }
+    steps.push(send(&stream(&[])));
+    let server = Scripted::start(vec![steps]);
+    let sb = Sandbox::new();
+    let (mut child, _) = start_hanging_stream(&sb, &server.url, &["--stream", "q"]);
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?} {err}");
+    assert_eq!(err, "");
+}
+
+/// A TLS server on loopback with a self-signed certificate for `localhost`, made with the
+/// machine's `openssl` and served by `python3`.
+struct TlsServer {
+    child: std::process::Child,
+    url: String,
+    cert: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tls_server() -> TlsServer {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    let openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("openssl is needed for the TLS tests");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            stderr_of(&out)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    openssl(
+        &[
+            &["req", "-x509"],
+            &ec[..],
+            &[
+                "-days",
+                "1",
+                "-subj",
+                "/CN=mume test CA",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[
+            &["req"],
+            &ec[..],
+            &[
+                "-subj",
+                "/CN=localhost",
+                "-keyout",
+                "key.pem",
+                "-out",
+                "leaf.csr",
+            ],
+        ]
+        .concat(),
+    );
+    std::fs::write(
+        path("leaf.ext"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        "leaf.ext",
+        "-out",
+        "cert.pem",
+    ]);
+    let (cert, key) = (path("cert.pem"), path("key.pem"));
+    let script = format!(
+        r#"
+import http.server, ssl, sys
+body = {body:?}.encode()
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+server = http.server.HTTPServer(("127.0.0.1", 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+server.socket = ctx.wrap_socket(server.socket, server_side=True)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#,
+        body = completion("secure")
+    );
+    let mut child = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&cert)
+        .arg(&key)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 is needed for the TLS tests");
+    let mut port = String::new();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut byte = [0u8];
+    while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
+        port.push(byte[0] as char);
+    }
+    TlsServer {
+        child,
+        url: format!("https://localhost:{}/v1", port.trim()),
+        cert: path("ca.pem"),
+        _dir: dir,
+    }
+}
+
+#[test]
+fn untrusted_certificate_exits_69_and_cacert_trusts_it() {
+    let server = tls_server();
+    let out = run(&server.url, &["q"]);
+    assert_eq!(out.status.code(), Some(69), "{}", stderr_of(&out));
+    assert!(
+        error_line(&out).contains("--cacert"),
+        "{}",
+        error_line(&out)
+    );
+
+    let out = run(
+        &server.url,
+        &["--cacert", server.cert.to_str().unwrap(), "q"],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "secure\n");
+}
