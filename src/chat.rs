@@ -43,6 +43,7 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         Some(path) => store::read(path)?,
         None => Vec::new(),
     };
+    let continuing = !history.is_empty();
     if cli.continue_last
         && settings.model_from != Source::Flag
         && let Some(model) = history
@@ -113,9 +114,8 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
             Some(path) => path.clone(),
             None => store::new_path()?,
         };
-        let is_new = store::read(&path).map(|h| h.is_empty()).unwrap_or(true);
         let mut lines: Vec<Value> = Vec::new();
-        if let Some(system) = system.filter(|_| is_new || cli.system.is_some()) {
+        if let Some(system) = system.filter(|_| !continuing || cli.system.is_some()) {
             lines.push(system);
         }
         lines.extend(new_lines);

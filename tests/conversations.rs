@@ -1,0 +1,536 @@
+//! Conversations as JSONL files: saving, continuing, named chats, imported messages,
+//! history, concurrency and damaged files.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+
+use common::*;
+use mockito::Matcher;
+use serde_json::{Value, json};
+
+fn expect_messages(server: &mut mockito::Server, messages: Value, reply: &str) -> mockito::Mock {
+    server
+        .mock("POST", "/v1/chat/completions")
+        .match_body(Matcher::PartialJson(json!({ "messages": messages })))
+        .with_header("content-type", "application/json")
+        .with_body(completion(reply))
+        .expect(1)
+        .create()
+}
+
+fn exact_messages(
+    server: &mut mockito::Server,
+    model: &str,
+    messages: Value,
+    reply: &str,
+) -> mockito::Mock {
+    server
+        .mock("POST", "/v1/chat/completions")
+        .match_body(Matcher::Json(
+            json!({ "model": model, "messages": messages }),
+        ))
+        .with_header("content-type", "application/json")
+        .with_body(completion(reply))
+        .expect(1)
+        .create()
+}
+
+#[test]
+fn every_exchange_is_saved_privately() {
+    let mut server = mockito::Server::new();
+    answer(&mut server, "4");
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .write_stdin("2+2=")
+        .assert()
+        .success()
+        .stdout("4\n");
+    let files = sb.saved();
+    assert_eq!(files.len(), 1);
+    let lines = jsonl(&files[0]);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0], json!({"role": "user", "content": "2+2="}));
+    assert_eq!(lines[1]["role"], "assistant");
+    assert_eq!(lines[1]["content"], "4");
+    assert_eq!(lines[1]["model"], "test/model");
+    assert_eq!(lines[1]["finish_reason"], "stop");
+    assert_eq!(lines[1]["usage"]["total_tokens"], 7);
+    assert!(lines[1]["time"].as_str().unwrap().ends_with('Z'));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&files[0]), 0o600);
+    assert_eq!(mode(&sb.chats()), 0o700);
+    assert_eq!(mode(sb.chats().parent().unwrap()), 0o700);
+}
+
+#[test]
+fn continue_sends_the_history_with_standard_fields_only() {
+    let mut server = mockito::Server::new();
+    let sb = Sandbox::new();
+    let first = exact_messages(
+        &mut server,
+        "openai/gpt-4.1-mini",
+        json!([{"role": "user", "content": "hello"}]),
+        "hi there",
+    );
+    sb.cmd(&base(&server))
+        .arg("hello")
+        .write_stdin("")
+        .assert()
+        .success();
+    first.assert();
+    let second = exact_messages(
+        &mut server,
+        "test/model",
+        json!([
+            {"role": "user", "content": "hello"},
+            {"role": "assistant", "content": "hi there"},
+            {"role": "user", "content": "and in French?"}
+        ]),
+        "salut",
+    );
+    sb.cmd(&base(&server))
+        .args(["-c", "and in French?"])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout("salut\n");
+    second.assert();
+    let files = sb.saved();
+    assert_eq!(files.len(), 1, "continued in the same file");
+    assert_eq!(jsonl(&files[0]).len(), 4);
+}
+
+#[test]
+fn continue_uses_the_conversation_model_unless_m_is_given() {
+    let mut server = mockito::Server::new();
+    let sb = Sandbox::new();
+    answer(&mut server, "a");
+    sb.cmd(&base(&server))
+        .args(["-m", "first/model", "q"])
+        .write_stdin("")
+        .assert()
+        .success();
+    let with_flag = server
+        .mock("POST", "/v1/chat/completions")
+        .match_body(Matcher::PartialJson(json!({"model": "other/model"})))
+        .with_header("content-type", "application/json")
+        .with_body(completion("b"))
+        .expect(1)
+        .create();
+    sb.cmd(&base(&server))
+        .args(["-c", "-m", "other/model", "q2"])
+        .write_stdin("")
+        .assert()
+        .success();
+    with_flag.assert();
+}
+
+#[test]
+fn continue_without_a_conversation_is_a_usage_error() {
+    let out = Sandbox::new()
+        .cmd("http://127.0.0.1:9/v1")
+        .args(["-c", "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("no conversation to continue"));
+}
+
+#[test]
+fn chat_file_is_created_then_continued() {
+    let mut server = mockito::Server::new();
+    let sb = Sandbox::new();
+    let path = sb.path("talk.jsonl");
+    let p = path.to_str().unwrap();
+    let first = expect_messages(
+        &mut server,
+        json!([{"role": "user", "content": "one"}]),
+        "1",
+    );
+    sb.cmd(&base(&server))
+        .args(["--chat", p, "one"])
+        .write_stdin("")
+        .assert()
+        .success();
+    first.assert();
+    let second = expect_messages(
+        &mut server,
+        json!([{"role": "user", "content": "one"}, {"role": "assistant", "content": "1"}, {"role": "user", "content": "two"}]),
+        "2",
+    );
+    sb.cmd(&base(&server))
+        .args(["--chat", p, "two"])
+        .write_stdin("")
+        .assert()
+        .success();
+    second.assert();
+    let lines = jsonl(&path);
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[3]["content"], "2");
+    assert!(
+        sb.saved().is_empty(),
+        "a path outside the store leaves the store alone"
+    );
+}
+
+#[test]
+fn named_chat_lives_in_the_store() {
+    let mut server = mockito::Server::new();
+    answer(&mut server, "ok").expect(2);
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .args(["--chat", "work", "a"])
+        .write_stdin("")
+        .assert()
+        .success();
+    sb.cmd(&base(&server))
+        .args(["--chat", "work", "b"])
+        .write_stdin("")
+        .assert()
+        .success();
+    let path = sb.chats().join("work.jsonl");
+    assert_eq!(jsonl(&path).len(), 4);
+}
+
+#[test]
+fn saving_can_be_turned_off_three_ways() {
+    let mut server = mockito::Server::new();
+    answer(&mut server, "ok").expect(3);
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .args(["--no-save", "q"])
+        .write_stdin("")
+        .assert()
+        .success();
+    sb.cmd(&base(&server))
+        .env("MUME_NO_SAVE", "1")
+        .arg("q")
+        .write_stdin("")
+        .assert()
+        .success();
+    sb.config("save = false\n");
+    sb.cmd(&base(&server))
+        .arg("q")
+        .write_stdin("")
+        .assert()
+        .success();
+    assert!(sb.saved().is_empty());
+}
+
+#[test]
+fn dry_run_and_early_failures_save_nothing() {
+    let mut server = mockito::Server::new();
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_status(400)
+        .create();
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .args(["--dry-run", "q"])
+        .write_stdin("")
+        .assert()
+        .success();
+    sb.cmd(&base(&server))
+        .arg("q")
+        .write_stdin("")
+        .assert()
+        .code(64);
+    assert!(sb.saved().is_empty());
+}
+
+#[test]
+fn messages_from_an_array_jsonl_or_stdin() {
+    let sb = Sandbox::new();
+    let history = json!([
+        {"role": "system", "content": "terse"},
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": "hello", "model": "recorded/extra"}
+    ]);
+    let want = json!([
+        {"role": "system", "content": "terse"},
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": "hello"},
+        {"role": "user", "content": "next"}
+    ]);
+    let array = sb.path("m.json");
+    std::fs::write(&array, history.to_string()).unwrap();
+    let lines = sb.path("m.jsonl");
+    let text: String = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| format!("{m}\n"))
+        .collect();
+    std::fs::write(&lines, &text).unwrap();
+
+    let mut server = mockito::Server::new();
+    let mock = expect_messages(&mut server, want.clone(), "ok").expect(3);
+    for file in [&array, &lines] {
+        sb.cmd(&base(&server))
+            .args(["--messages", file.to_str().unwrap(), "next"])
+            .write_stdin("")
+            .assert()
+            .success();
+    }
+    sb.cmd(&base(&server))
+        .args(["--messages", "-", "next"])
+        .write_stdin(text)
+        .assert()
+        .success();
+    mock.assert();
+}
+
+#[test]
+fn messages_ending_with_a_user_message_need_no_prompt() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    let mock = expect_messages(
+        &mut server,
+        json!([{"role": "user", "content": "only this"}]),
+        "ok",
+    );
+    sb.cmd(&base(&server))
+        .args(["--messages", "-"])
+        .write_stdin(r#"[{"role":"user","content":"only this"}]"#)
+        .assert()
+        .success();
+    mock.assert();
+}
+
+#[test]
+fn malformed_messages_name_the_file_and_line() {
+    let sb = Sandbox::new();
+    let path = sb.path("bad.jsonl");
+    std::fs::write(&path, "{\"role\":\"user\",\"content\":\"a\"}\n{oops\n").unwrap();
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args(["--messages", path.to_str().unwrap(), "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains(&format!("{}, line 2", path.display())),
+        "{err}"
+    );
+
+    std::fs::write(&path, "[{\"content\":\"no role\"}]").unwrap();
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args(["--messages", path.to_str().unwrap(), "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("message 1 has no \"role\""));
+}
+
+#[test]
+fn history_lists_shows_and_removes() {
+    let mut server = mockito::Server::new();
+    answer(&mut server, "first answer");
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .args(["--chat", "alpha", "tell me\nabout pipes"])
+        .write_stdin("")
+        .assert()
+        .success();
+    sb.cmd(&base(&server))
+        .args(["--chat", "beta", "second"])
+        .write_stdin("")
+        .assert()
+        .success();
+
+    let out = sb.bare().arg("history").output().unwrap();
+    let listing = stdout_of(&out);
+    let rows: Vec<&str> = listing.lines().collect();
+    assert_eq!(rows.len(), 2, "{listing}");
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("alpha  ") && r.contains("test/model  1  tell me about pipes")),
+        "{listing}"
+    );
+
+    let out = sb.bare().args(["history", "show", "alp"]).output().unwrap();
+    assert_eq!(
+        stdout_of(&out),
+        "## user\ntell me\nabout pipes\n\n## assistant (test/model)\nfirst answer\n"
+    );
+
+    let out = sb
+        .bare()
+        .args(["history", "show", "alpha", "--json"])
+        .output()
+        .unwrap();
+    let exported: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        exported,
+        json!([{"role": "user", "content": "tell me\nabout pipes"}, {"role": "assistant", "content": "first answer"}])
+    );
+
+    // The export is accepted back as --messages.
+    let mock = expect_messages(
+        &mut server,
+        json!([{"role": "user", "content": "tell me\nabout pipes"}, {"role": "assistant", "content": "first answer"}, {"role": "user", "content": "more"}]),
+        "ok",
+    );
+    sb.cmd(&base(&server))
+        .args(["--messages", "-", "--no-save", "more"])
+        .write_stdin(out.stdout)
+        .assert()
+        .success();
+    mock.assert();
+
+    sb.bare().args(["history", "rm", "beta"]).assert().success();
+    assert_eq!(sb.saved().len(), 1);
+    let out = sb
+        .bare()
+        .args(["history", "show", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn concurrent_writers_lose_and_interleave_nothing() {
+    let mut server = mockito::Server::new();
+    answer(&mut server, "answer").expect(8);
+    let sb = Sandbox::new();
+    let path = sb.path("shared.jsonl");
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            sb.std_cmd(&base(&server))
+                .args(["--chat", path.to_str().unwrap(), &format!("prompt {i}")])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let lines = jsonl(&path);
+    assert_eq!(lines.len(), 16);
+    for pair in lines.chunks(2) {
+        assert_eq!(pair[0]["role"], "user");
+        assert_eq!(pair[1]["role"], "assistant");
+    }
+}
+
+#[test]
+fn a_torn_last_line_is_skipped_with_a_warning() {
+    let sb = Sandbox::new();
+    let path = sb.path("torn.jsonl");
+    std::fs::write(&path, "{\"role\":\"user\",\"content\":\"a\"}\n{\"role\":\"assistant\",\"content\":\"b\"}\n{\"role\":\"user\",\"cont").unwrap();
+    let mut server = mockito::Server::new();
+    let mock = expect_messages(
+        &mut server,
+        json!([{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}]),
+        "d",
+    );
+    let out = sb
+        .cmd(&base(&server))
+        .args(["--chat", path.to_str().unwrap(), "c"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        stderr_of(&out).contains("warning: skipping line 3"),
+        "{}",
+        stderr_of(&out)
+    );
+    mock.assert();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.len(),
+        5,
+        "the new exchange starts on a line of its own: {text}"
+    );
+    let added: Vec<Value> = lines[3..]
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(added[0], json!({"role": "user", "content": "c"}));
+    assert_eq!(added[1]["content"], "d");
+}
+
+#[test]
+fn system_prompt_is_stored_once_and_replaced_by_s() {
+    let mut server = mockito::Server::new();
+    let sb = Sandbox::new();
+    let path = sb.path("sys.jsonl");
+    let p = path.to_str().unwrap();
+    let m1 = expect_messages(
+        &mut server,
+        json!([{"role": "system", "content": "be terse"}, {"role": "user", "content": "a"}]),
+        "1",
+    );
+    sb.cmd(&base(&server))
+        .args(["--chat", p, "-s", "be terse", "a"])
+        .write_stdin("")
+        .assert()
+        .success();
+    m1.assert();
+    let m2 = expect_messages(
+        &mut server,
+        json!([{"role": "system", "content": "be terse"}, {"role": "user", "content": "a"}, {"role": "assistant", "content": "1"}, {"role": "user", "content": "b"}]),
+        "2",
+    );
+    sb.cmd(&base(&server))
+        .args(["--chat", p, "b"])
+        .write_stdin("")
+        .assert()
+        .success();
+    m2.assert();
+    let m3 = expect_messages(
+        &mut server,
+        json!([{"role": "system", "content": "be verbose"}, {"role": "user", "content": "a"}, {"role": "assistant", "content": "1"},
+               {"role": "user", "content": "b"}, {"role": "assistant", "content": "2"}, {"role": "user", "content": "c"}]),
+        "3",
+    );
+    sb.cmd(&base(&server))
+        .args(["--chat", p, "-s", "be verbose", "c"])
+        .write_stdin("")
+        .assert()
+        .success();
+    m3.assert();
+    let systems: Vec<Value> = jsonl(&path)
+        .into_iter()
+        .filter(|m| m["role"] == "system")
+        .collect();
+    assert_eq!(
+        systems.len(),
+        2,
+        "stored once, and the replacement recorded"
+    );
+    assert_eq!(systems[1]["content"], "be verbose");
+}
+
+#[test]
+fn a_failed_save_still_prints_the_answer_then_warns_and_exits_1() {
+    let mut server = mockito::Server::new();
+    answer(&mut server, "kept");
+    let sb = Sandbox::new();
+    let blocker = sb.path("not-a-dir");
+    std::fs::write(&blocker, "").unwrap();
+    let out = sb
+        .cmd(&base(&server))
+        .env("XDG_DATA_HOME", &blocker)
+        .arg("q")
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout_of(&out), "kept\n");
+    assert!(
+        stderr_of(&out).starts_with("mume: warning: the answer was not saved"),
+        "{}",
+        stderr_of(&out)
+    );
+}
