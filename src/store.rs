@@ -155,6 +155,9 @@ pub(crate) fn sendable(message: &Value) -> Value {
 pub(crate) fn answer_line(answer: &Answer, model: &str, ended: Option<&str>) -> Value {
     let mut line = json!({"role": "assistant", "content": answer.content});
     if !answer.tool_calls.is_empty() {
+        if answer.content.is_empty() {
+            line["content"] = Value::Null;
+        }
         line["tool_calls"] = json!(answer.tool_calls);
     }
     line["model"] = json!(answer.model.as_deref().unwrap_or(model));

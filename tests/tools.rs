@@ -1,0 +1,376 @@
+//! Tool calling, structured output and image attachments through the real binary.
+
+mod common;
+
+use common::*;
+use mockito::Matcher;
+use serde_json::{Value, json};
+
+const TOOLS: &str = r#"[{"type":"function","function":{"name":"get_weather","description":"Weather for a city","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}]"#;
+
+fn tools_file(sb: &Sandbox) -> String {
+    let path = sb.path("tools.json");
+    std::fs::write(&path, TOOLS).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn tool_call_completion(content: Option<&str>) -> String {
+    json!({
+        "model": "test/model",
+        "choices": [{"message": {
+            "role": "assistant",
+            "content": content,
+            "tool_calls": [
+                {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}},
+                {"id": "call_2", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\":\"Oslo\"}"}}
+            ]
+        }, "finish_reason": "tool_calls"}]
+    })
+    .to_string()
+}
+
+const CALL_1: &str = r#"{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}"#;
+const CALL_2: &str = r#"{"id":"call_2","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Oslo\"}"}}"#;
+
+#[test]
+fn tools_and_tool_choice_are_sent() {
+    let sb = Sandbox::new();
+    let tools: Value = serde_json::from_str(TOOLS).unwrap();
+    for (choice, sent) in [
+        ("required", json!("required")),
+        (
+            "get_weather",
+            json!({"type": "function", "function": {"name": "get_weather"}}),
+        ),
+    ] {
+        let mut server = mockito::Server::new();
+        let mock = server
+            .mock("POST", "/v1/chat/completions")
+            .match_body(Matcher::PartialJson(
+                json!({"tools": tools, "tool_choice": sent}),
+            ))
+            .with_header("content-type", "application/json")
+            .with_body(completion("ok"))
+            .create();
+        sb.cmd(&base(&server))
+            .args(["--tools", &tools_file(&sb), "--tool-choice", choice, "q"])
+            .write_stdin("")
+            .assert()
+            .success();
+        mock.assert();
+    }
+}
+
+#[test]
+fn bad_tools_files_are_usage_errors() {
+    let sb = Sandbox::new();
+    for (text, says) in [
+        ("{not json", "not valid JSON"),
+        (r#"{"type":"function"}"#, "JSON array"),
+        (r#"[{"type":"function","function":{}}]"#, "tool 0 needs"),
+    ] {
+        let path = sb.path("bad.json");
+        std::fs::write(&path, text).unwrap();
+        let out = sb
+            .cmd("http://127.0.0.1:9/v1")
+            .args(["--tools", path.to_str().unwrap(), "q"])
+            .write_stdin("")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        assert!(stderr_of(&out).contains(says), "{}", stderr_of(&out));
+    }
+}
+
+#[test]
+fn calls_are_printed_as_json_lines_and_content_goes_to_stderr() {
+    let mut server = mockito::Server::new();
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "application/json")
+        .with_body(tool_call_completion(Some("Let me check.")))
+        .create();
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd(&base(&server))
+        .args(["--tools", &tools_file(&sb), "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(stdout_of(&out), format!("{CALL_1}\n{CALL_2}\n"));
+    assert_eq!(stderr_of(&out), "Let me check.\n");
+}
+
+#[test]
+fn streamed_fragments_are_assembled_by_index() {
+    // Two parallel calls, interleaved; the server repeats id and name in every fragment.
+    let frag = |index: u32, id: &str, name: &str, args: &str| {
+        format!(
+            "data: {}\n\n",
+            json!({"choices": [{"delta": {"tool_calls": [{"index": index, "id": id, "type": "function", "function": {"name": name, "arguments": args}}]}}]})
+        )
+    };
+    let body = [
+        delta("Checking."),
+        frag(0, "call_1", "get_weather", ""),
+        frag(1, "call_2", "get_weather", "{\"city\""),
+        frag(0, "call_1", "get_weather", "{\"city\":"),
+        frag(1, "call_2", "get_weather", ":\"Oslo\"}"),
+        frag(0, "call_1", "get_weather", "\"Paris\"}"),
+        finish("tool_calls"),
+        "data: [DONE]\n\n".to_string(),
+    ]
+    .concat();
+    let mut server = mockito::Server::new();
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "text/event-stream")
+        .with_body(&body)
+        .create();
+    let sb = Sandbox::new();
+    let chat = sb.path("c.jsonl");
+    let out = sb
+        .cmd(&base(&server))
+        .args([
+            "--stream",
+            "--tools",
+            &tools_file(&sb),
+            "--chat",
+            chat.to_str().unwrap(),
+            "q",
+        ])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), format!("{CALL_1}\n{CALL_2}\n"));
+    assert_eq!(stderr_of(&out), "Checking.\n");
+    let saved = jsonl(&chat);
+    assert_eq!(
+        saved[1]["tool_calls"][1]["function"]["arguments"],
+        "{\"city\":\"Oslo\"}"
+    );
+
+    // With --json every event passes through as it came.
+    let out = sb
+        .cmd(&base(&server))
+        .args(["--stream", "--json", "--tools", &tools_file(&sb), "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(stdout_of(&out).lines().count(), 7);
+}
+
+fn conversation_with_calls(sb: &Sandbox) -> std::path::PathBuf {
+    let path = sb.path("loop.jsonl");
+    let lines = [
+        json!({"role": "user", "content": "weather in Paris and Oslo?"}),
+        serde_json::from_str::<Value>(&tool_call_completion(None)).unwrap()["choices"][0]["message"].clone(),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn tool_results_are_sent_after_the_calls_and_recorded() {
+    let sb = Sandbox::new();
+    let path = conversation_with_calls(&sb);
+    let result_file = sb.path("oslo.txt");
+    std::fs::write(&result_file, "snow, -3 C").unwrap();
+    let tools: Value = serde_json::from_str(TOOLS).unwrap();
+    let mut server = mockito::Server::new();
+    let mock = server
+        .mock("POST", "/v1/chat/completions")
+        .match_body(Matcher::PartialJson(json!({
+            "tools": tools,
+            "messages": [
+                {"role": "user", "content": "weather in Paris and Oslo?"},
+                {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1"}, {"id": "call_2"}]},
+                {"role": "tool", "tool_call_id": "call_1", "content": "sunny, 21 C"},
+                {"role": "tool", "tool_call_id": "call_2", "content": "snow, -3 C"}
+            ]
+        })))
+        .with_header("content-type", "application/json")
+        .with_body(completion("Paris is sunny; Oslo has snow."))
+        .create();
+    sb.cmd(&base(&server))
+        .args([
+            "--chat",
+            path.to_str().unwrap(),
+            "--tools",
+            &tools_file(&sb),
+        ])
+        .args(["--tool-result", "call_1=sunny, 21 C"])
+        .args([
+            "--tool-result",
+            &format!("call_2=@{}", result_file.display()),
+        ])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout("Paris is sunny; Oslo has snow.\n");
+    mock.assert();
+    let saved = jsonl(&path);
+    assert_eq!(saved.len(), 5);
+    assert_eq!(
+        saved[2],
+        json!({"role": "tool", "tool_call_id": "call_1", "content": "sunny, 21 C"})
+    );
+    assert_eq!(saved[4]["role"], "assistant");
+}
+
+#[test]
+fn tool_result_from_stdin() {
+    let sb = Sandbox::new();
+    let path = conversation_with_calls(&sb);
+    let mut server = mockito::Server::new();
+    let mock = server
+        .mock("POST", "/v1/chat/completions")
+        .match_body(Matcher::PartialJson(json!({"messages": [{}, {}, {"role": "tool", "tool_call_id": "call_1", "content": "from stdin\n"}]})))
+        .with_header("content-type", "application/json")
+        .with_body(completion("ok"))
+        .create();
+    sb.cmd(&base(&server))
+        .args([
+            "--chat",
+            path.to_str().unwrap(),
+            "--tool-result",
+            "call_1=@-",
+        ])
+        .write_stdin("from stdin\n")
+        .assert()
+        .success();
+    mock.assert();
+}
+
+#[test]
+fn tool_result_for_an_unknown_call_or_without_a_conversation_is_refused() {
+    let sb = Sandbox::new();
+    let path = conversation_with_calls(&sb);
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args([
+            "--chat",
+            path.to_str().unwrap(),
+            "--tool-result",
+            "call_9=x",
+        ])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("call_9") && err.contains("call_1, call_2"),
+        "{err}"
+    );
+
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args(["--tool-result", "call_1=x"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("needs -c or --chat"));
+}
+
+#[test]
+fn schema_becomes_a_strict_response_format() {
+    let sb = Sandbox::new();
+    let schema =
+        json!({"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]});
+    let file = sb.path("schema.json");
+    std::fs::write(&file, schema.to_string()).unwrap();
+    let wrapped = json!({"name": "numbers", "schema": schema});
+    for (arg, sent) in [
+        (
+            schema.to_string(),
+            json!({"name": "response", "schema": schema, "strict": true}),
+        ),
+        (
+            file.to_str().unwrap().to_string(),
+            json!({"name": "response", "schema": schema, "strict": true}),
+        ),
+        (wrapped.to_string(), wrapped.clone()),
+    ] {
+        let mut server = mockito::Server::new();
+        let mock = server
+            .mock("POST", "/v1/chat/completions")
+            .match_body(Matcher::PartialJson(
+                json!({"response_format": {"type": "json_schema", "json_schema": sent}}),
+            ))
+            .with_header("content-type", "application/json")
+            .with_body(completion("{\"n\":1}"))
+            .create();
+        sb.cmd(&base(&server))
+            .args(["--schema", &arg, "q"])
+            .write_stdin("")
+            .assert()
+            .success()
+            .stdout("{\"n\":1}\n");
+        mock.assert();
+    }
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args(["--schema", "{broken", "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// A valid 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
+#[test]
+fn attachments_become_image_parts() {
+    let sb = Sandbox::new();
+    let png = sb.path("dot.png");
+    std::fs::write(&png, PNG).unwrap();
+    let data_url = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGMAAQAABQABDQottAAAAABJRU5ErkJggg==";
+    let mut server = mockito::Server::new();
+    let mock = server
+        .mock("POST", "/v1/chat/completions")
+        .match_body(Matcher::PartialJson(
+            json!({"messages": [{"role": "user", "content": [
+                {"type": "text", "text": "what is this?"},
+                {"type": "image_url", "image_url": {"url": data_url}},
+                {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg"}}
+            ]}]}),
+        ))
+        .with_header("content-type", "application/json")
+        .with_body(completion("a dot"))
+        .create();
+    sb.cmd(&base(&server))
+        .args([
+            "-a",
+            png.to_str().unwrap(),
+            "--attach",
+            "https://example.com/cat.jpg",
+            "what is this?",
+        ])
+        .write_stdin("")
+        .assert()
+        .success();
+    mock.assert();
+
+    let text = sb.path("notes.txt");
+    std::fs::write(&text, "hello").unwrap();
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args(["-a", text.to_str().unwrap(), "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("notes.txt is not a PNG, JPEG, GIF or WebP"));
+}
