@@ -385,7 +385,7 @@ fn trace_dry_run(settings: &Settings) {
     if settings.key_origin().1 != Source::Default {
         lines.push("> authorization: Bearer [redacted]".into());
     }
-    for (name, value) in &settings.headers {
+    for (name, value, _) in &settings.headers {
         lines.push(format!("> {name}: {value}"));
     }
     ui::note(&ui::escape(&lines.join("\n")));

@@ -37,37 +37,31 @@ pub(crate) struct Cli {
     pub(crate) words: Vec<String>,
 
     /// Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]
-    #[arg(short, long, global = true, help_heading = "Request")]
+    #[arg(short, long, help_heading = "Request")]
     pub(crate) model: Option<String>,
 
     /// System prompt, sent as a leading system message
-    #[arg(
-        short,
-        long,
-        value_name = "TEXT",
-        global = true,
-        help_heading = "Request"
-    )]
+    #[arg(short, long, value_name = "TEXT", help_heading = "Request")]
     pub(crate) system: Option<String>,
 
     /// Sampling temperature, 0 to 2
-    #[arg(short, long, value_name = "F", value_parser = parse_temperature, global = true, help_heading = "Request")]
+    #[arg(short, long, value_name = "F", value_parser = parse_temperature, help_heading = "Request")]
     pub(crate) temperature: Option<f64>,
 
     /// Nucleus sampling: the probability mass to sample from
-    #[arg(long, value_name = "F", global = true, help_heading = "Request")]
+    #[arg(long, value_name = "F", help_heading = "Request")]
     pub(crate) top_p: Option<f64>,
 
     /// Upper limit on the tokens of the answer
-    #[arg(long, value_name = "N", global = true, help_heading = "Request")]
+    #[arg(long, value_name = "N", help_heading = "Request")]
     pub(crate) max_tokens: Option<u64>,
 
     /// A sequence at which the model stops (repeatable)
-    #[arg(long, value_name = "SEQ", global = true, help_heading = "Request")]
+    #[arg(long, value_name = "SEQ", help_heading = "Request")]
     pub(crate) stop: Vec<String>,
 
     /// Seed for sampling, for repeatable answers where the server supports it
-    #[arg(long, value_name = "N", global = true, help_heading = "Request")]
+    #[arg(long, value_name = "N", help_heading = "Request")]
     pub(crate) seed: Option<i64>,
 
     /// Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)
@@ -75,47 +69,36 @@ pub(crate) struct Cli {
         short = 'o',
         long = "option",
         value_name = "KEY=VALUE",
-        global = true,
         help_heading = "Request"
     )]
     pub(crate) options: Vec<String>,
 
     /// Tool definitions: a JSON array of OpenAI tool objects
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, global = true, help_heading = "Request")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = "Request")]
     pub(crate) tools: Option<PathBuf>,
 
     /// Which tool the model may call
-    #[arg(long, value_name = "auto|none|required|NAME", value_parser = ToolChoiceParser, hide_possible_values = true, global = true, help_heading = "Request")]
+    #[arg(long, value_name = "auto|none|required|NAME", value_parser = ToolChoiceParser, hide_possible_values = true, help_heading = "Request")]
     pub(crate) tool_choice: Option<String>,
 
     /// Ask for JSON that follows this JSON Schema (a file or inline JSON)
-    #[arg(long, value_name = "FILE|JSON", value_hint = ValueHint::FilePath, global = true, help_heading = "Request")]
+    #[arg(long, value_name = "FILE|JSON", value_hint = ValueHint::FilePath, help_heading = "Request")]
     pub(crate) schema: Option<String>,
 
     /// Attach an image file or URL to the prompt (repeatable)
-    #[arg(short, long, value_name = "FILE|URL", value_hint = ValueHint::FilePath, global = true, help_heading = "Request")]
+    #[arg(short, long, value_name = "FILE|URL", value_hint = ValueHint::FilePath, help_heading = "Request")]
     pub(crate) attach: Vec<String>,
 
     /// Stream the answer as it is written [default: on when stdout is a terminal]
-    #[arg(
-        long,
-        overrides_with = "no_stream",
-        global = true,
-        help_heading = "Request"
-    )]
+    #[arg(long, overrides_with = "no_stream", help_heading = "Request")]
     pub(crate) stream: bool,
 
     /// Wait for the whole answer before printing it
-    #[arg(
-        long,
-        overrides_with = "stream",
-        global = true,
-        help_heading = "Request"
-    )]
+    #[arg(long, overrides_with = "stream", help_heading = "Request")]
     pub(crate) no_stream: bool,
 
     /// Print the request body that would be sent, and send nothing
-    #[arg(long, global = true, help_heading = "Request")]
+    #[arg(long, help_heading = "Request")]
     pub(crate) dry_run: bool,
 
     /// Print the response as JSON: the body as received, or one line per streamed event
@@ -123,24 +106,19 @@ pub(crate) struct Cli {
     pub(crate) json: bool,
 
     /// Print only the first fenced code block of the answer
-    #[arg(short = 'x', long, global = true, help_heading = "Output")]
+    #[arg(short = 'x', long, help_heading = "Output")]
     pub(crate) extract: bool,
 
     /// Print only the last fenced code block of the answer
-    #[arg(
-        long,
-        conflicts_with = "extract",
-        global = true,
-        help_heading = "Output"
-    )]
+    #[arg(long, conflicts_with = "extract", help_heading = "Output")]
     pub(crate) extract_last: bool,
 
     /// Show the model's reasoning text on stderr
-    #[arg(long, global = true, help_heading = "Output")]
+    #[arg(long, help_heading = "Output")]
     pub(crate) reasoning: bool,
 
     /// Show token counts on stderr after the answer
-    #[arg(long, global = true, help_heading = "Output")]
+    #[arg(long, help_heading = "Output")]
     pub(crate) usage: bool,
 
     /// Silence warnings and the waiting indicator
@@ -162,33 +140,23 @@ pub(crate) struct Cli {
     pub(crate) color: ColorChoice,
 
     /// Continue the most recent conversation
-    #[arg(
-        short = 'c',
-        long = "continue",
-        global = true,
-        help_heading = "Conversation"
-    )]
+    #[arg(short = 'c', long = "continue", help_heading = "Conversation")]
     pub(crate) continue_last: bool,
 
     /// Use a named conversation of the store, or a .jsonl file, creating it when missing
-    #[arg(long, value_name = "NAME|PATH", value_hint = ValueHint::FilePath, conflicts_with = "continue_last", global = true, help_heading = "Conversation")]
+    #[arg(long, value_name = "NAME|PATH", value_hint = ValueHint::FilePath, conflicts_with = "continue_last", help_heading = "Conversation")]
     pub(crate) chat: Option<String>,
 
     /// Send these messages (a JSON array or JSON Lines) before the prompt; `-` reads stdin
-    #[arg(long, value_name = "FILE|-", value_hint = ValueHint::FilePath, global = true, help_heading = "Conversation")]
+    #[arg(long, value_name = "FILE|-", value_hint = ValueHint::FilePath, help_heading = "Conversation")]
     pub(crate) messages: Option<String>,
 
     /// Answer a tool call: TEXT, @FILE or @- for stdin (repeatable; needs -c or --chat)
-    #[arg(
-        long,
-        value_name = "CALL_ID=TEXT",
-        global = true,
-        help_heading = "Conversation"
-    )]
+    #[arg(long, value_name = "CALL_ID=TEXT", help_heading = "Conversation")]
     pub(crate) tool_result: Vec<String>,
 
     /// Do not save this exchange [env: MUME_NO_SAVE=1]
-    #[arg(long, global = true, help_heading = "Conversation")]
+    #[arg(long, help_heading = "Conversation")]
     pub(crate) no_save: bool,
 
     /// API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]
@@ -228,11 +196,11 @@ pub(crate) struct Cli {
     pub(crate) max_time: Option<f64>,
 
     /// Do not read stdin, even when it is not a terminal
-    #[arg(long, global = true, help_heading = "Input")]
+    #[arg(long, help_heading = "Input")]
     pub(crate) no_stdin: bool,
 
     /// Largest stdin accepted, in bytes (K, M, G suffixes allowed)
-    #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_size, global = true, help_heading = "Input")]
+    #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_size, help_heading = "Input")]
     pub(crate) max_input: u64,
 
     /// Print a completion script or the man page

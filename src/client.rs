@@ -24,7 +24,7 @@ pub(crate) struct Client {
     http: Http,
     base: String,
     key: Option<Key>,
-    headers: Vec<(String, String)>,
+    headers: Vec<(String, String, crate::settings::Source)>,
     retries: u32,
     verbose: bool,
 }
@@ -154,7 +154,7 @@ impl Client {
             value.set_sensitive(true);
             request = request.header("authorization", value);
         }
-        for (name, value) in &self.headers {
+        for (name, value, _) in &self.headers {
             request = request.header(name.as_str(), value.as_str());
         }
         request
@@ -352,7 +352,13 @@ fn jitter() -> f64 {
     (r % 10_000) as f64 / 10_000.0 * 0.25
 }
 
-fn trace_request(method: &Method, url: &str, headers: &[(String, String)], key: bool, body: bool) {
+fn trace_request(
+    method: &Method,
+    url: &str,
+    headers: &[(String, String, crate::settings::Source)],
+    key: bool,
+    body: bool,
+) {
     let mut lines = vec![format!("> {method} {url}")];
     if body {
         lines.push("> content-type: application/json".into());
@@ -360,7 +366,7 @@ fn trace_request(method: &Method, url: &str, headers: &[(String, String)], key: 
     if key {
         lines.push("> authorization: Bearer [redacted]".into());
     }
-    for (name, value) in headers {
+    for (name, value, _) in headers {
         let value = if name.eq_ignore_ascii_case("authorization") {
             "[redacted]"
         } else {

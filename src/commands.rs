@@ -233,28 +233,30 @@ pub(crate) fn config(settings: &Settings) -> Result<u8> {
         rows.push((
             "system".into(),
             crate::ui::one_line(system),
-            "flag or file".into(),
+            from(&settings.system_from),
         ));
     }
     if let Some(ca) = &settings.ca_cert {
         rows.push((
             "ca_cert".into(),
             ca.display().to_string(),
-            "flag or file".into(),
+            from(&settings.ca_cert_from),
         ));
     }
     for (name, value) in &settings.fields {
-        rows.push((
-            format!("request.{name}"),
-            value.to_string(),
-            "flag or file".into(),
-        ));
+        let source = settings.field_sources.get(name).unwrap_or(&Source::Default);
+        rows.push((format!("request.{name}"), value.to_string(), from(source)));
     }
-    for (name, _) in &settings.headers {
+    for (name, value, source) in &settings.headers {
+        let shown = if name.eq_ignore_ascii_case("authorization") {
+            "[redacted]"
+        } else {
+            value
+        };
         rows.push((
             format!("header.{name}"),
-            "set".into(),
-            "flag or file".into(),
+            crate::ui::one_line(shown),
+            from(source),
         ));
     }
     let config_file = match &settings.config_path {

@@ -2,6 +2,7 @@
 //! precedence of the contract: `-o`, then dedicated flags, then environment, then the
 //! config's `[options]`, then its other keys, then defaults.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -33,12 +34,16 @@ pub(crate) struct Settings {
     pub(crate) system: Option<String>,
     /// Request fields other than model, messages and stream, precedence applied.
     pub(crate) fields: Map<String, Value>,
+    /// Where each of `fields` came from.
+    pub(crate) field_sources: BTreeMap<String, Source>,
+    pub(crate) system_from: Source,
     pub(crate) stream: bool,
     pub(crate) stream_from: Source,
     pub(crate) save: bool,
     pub(crate) save_from: Source,
-    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String, Source)>,
     pub(crate) ca_cert: Option<PathBuf>,
+    pub(crate) ca_cert_from: Source,
     pub(crate) config_path: Option<PathBuf>,
     config: ConfigFile,
 }
@@ -90,34 +95,50 @@ impl Settings {
             (true, Source::Default)
         };
 
-        let mut headers: Vec<(String, String)> = config
+        let mut headers: Vec<(String, String, Source)> = config
             .headers
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (k.clone(), v.clone(), Source::File))
             .collect();
         for h in &cli.headers {
             let (name, value) = h
                 .split_once(':')
                 .ok_or_else(|| fail(USAGE, format!("bad header `{h}`: expected 'Name: value'")))?;
             let name = name.trim();
-            headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-            headers.push((name.to_string(), value.trim().to_string()));
+            headers.retain(|(n, _, _)| !n.eq_ignore_ascii_case(name));
+            headers.push((name.to_string(), value.trim().to_string(), Source::Flag));
         }
 
-        let fields = request_fields(cli, &config, stream)?;
+        let Fields {
+            values: fields,
+            sources: field_sources,
+        } = request_fields(cli, &config, stream)?;
+        let (system, system_from) = match (&cli.system, &config.system) {
+            (Some(s), _) => (Some(s.clone()), Source::Flag),
+            (None, Some(s)) => (Some(s.clone()), Source::File),
+            (None, None) => (None, Source::Default),
+        };
+        let (ca_cert, ca_cert_from) = match (&cli.cacert, &config.ca_cert) {
+            (Some(p), _) => (Some(p.clone()), Source::Flag),
+            (None, Some(p)) => (Some(p.clone()), Source::File),
+            (None, None) => (None, Source::Default),
+        };
         Ok(Settings {
             base_url,
             base_url_from,
             model,
             model_from,
-            system: cli.system.clone().or_else(|| config.system.clone()),
+            system,
+            system_from,
             fields,
+            field_sources,
             stream,
             stream_from,
             save,
             save_from,
             headers,
-            ca_cert: cli.cacert.clone().or_else(|| config.ca_cert.clone()),
+            ca_cert,
+            ca_cert_from,
             config_path,
             config,
         })
@@ -260,50 +281,78 @@ fn run_key_command(command: &str) -> Result<String> {
     Ok(key)
 }
 
+/// Request fields and where each came from.
+struct Fields {
+    values: Map<String, Value>,
+    sources: BTreeMap<String, Source>,
+}
+
+impl Fields {
+    fn set(&mut self, key: &str, value: Value, source: Source) {
+        self.values.insert(key.to_string(), value);
+        self.sources.insert(key.to_string(), source);
+    }
+}
+
 /// Merges the request fields in precedence order, lowest first, so later inserts win.
-fn request_fields(cli: &Cli, config: &ConfigFile, stream: bool) -> Result<Map<String, Value>> {
-    let mut fields = Map::new();
+fn request_fields(cli: &Cli, config: &ConfigFile, stream: bool) -> Result<Fields> {
+    let mut fields = Fields {
+        values: Map::new(),
+        sources: BTreeMap::new(),
+    };
     if let Some(t) = config.temperature {
-        fields.insert("temperature".into(), json!(t));
+        fields.set("temperature", json!(t), Source::File);
     }
     if let Some(n) = config.max_tokens {
-        fields.insert("max_tokens".into(), json!(n));
+        fields.set("max_tokens", json!(n), Source::File);
     }
-    fields.extend(config.options.clone());
+    for (key, value) in &config.options {
+        fields.set(key, value.clone(), Source::File);
+    }
 
+    let flag = |fields: &mut Fields, key: &str, value: Value| fields.set(key, value, Source::Flag);
     if let Some(t) = cli.temperature {
-        fields.insert("temperature".into(), json!(t));
+        flag(&mut fields, "temperature", json!(t));
     }
     if let Some(p) = cli.top_p {
-        fields.insert("top_p".into(), json!(p));
+        flag(&mut fields, "top_p", json!(p));
     }
     if let Some(n) = cli.max_tokens {
-        fields.insert("max_tokens".into(), json!(n));
+        flag(&mut fields, "max_tokens", json!(n));
     }
     if !cli.stop.is_empty() {
-        fields.insert("stop".into(), json!(cli.stop));
+        flag(&mut fields, "stop", json!(cli.stop));
     }
     if let Some(s) = cli.seed {
-        fields.insert("seed".into(), json!(s));
+        flag(&mut fields, "seed", json!(s));
     }
     if let Some(path) = &cli.tools {
-        fields.insert("tools".into(), crate::tools::read_tools(path)?);
+        flag(&mut fields, "tools", crate::tools::read_tools(path)?);
     }
     if let Some(choice) = &cli.tool_choice {
-        fields.insert("tool_choice".into(), crate::tools::tool_choice(choice));
+        flag(
+            &mut fields,
+            "tool_choice",
+            crate::tools::tool_choice(choice),
+        );
     }
     if let Some(schema) = &cli.schema {
-        fields.insert(
-            "response_format".into(),
+        flag(
+            &mut fields,
+            "response_format",
             crate::tools::response_format(schema)?,
         );
     }
     if cli.usage && stream {
-        fields.insert("stream_options".into(), json!({"include_usage": true}));
+        flag(
+            &mut fields,
+            "stream_options",
+            json!({"include_usage": true}),
+        );
     }
     for option in &cli.options {
         let (key, value) = parse_option(option)?;
-        fields.insert(key, value);
+        flag(&mut fields, &key, value);
     }
     Ok(fields)
 }

@@ -1,0 +1,158 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_mume_global_optspecs
+    string join \n m/model= s/system= t/temperature= top-p= max-tokens= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage q/quiet v/verbose color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= no-stdin max-input= generate= h/help V/version
+end
+
+function __fish_mume_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_mume_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_mume_using_subcommand
+    set -l cmd (__fish_mume_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c mume -n "__fish_mume_needs_command" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_needs_command" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_needs_command" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_needs_command" -l top-p -d 'Nucleus sampling: the probability mass to sample from' -r
+complete -c mume -n "__fish_mume_needs_command" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_needs_command" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_needs_command" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_needs_command" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_needs_command" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_needs_command" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_needs_command" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_needs_command" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_needs_command" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_needs_command" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_needs_command" -l messages -d 'Send these messages (a JSON array or JSON Lines) before the prompt; `-` reads stdin' -r -F
+complete -c mume -n "__fish_mume_needs_command" -l tool-result -d 'Answer a tool call: TEXT, @FILE or @- for stdin (repeatable; needs -c or --chat)' -r
+complete -c mume -n "__fish_mume_needs_command" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_needs_command" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_needs_command" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_needs_command" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_needs_command" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_needs_command" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_needs_command" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_needs_command" -l generate -d 'Print a completion script or the man page' -r -f -a "bash\t''
+zsh\t''
+fish\t''
+elvish\t''
+powershell\t''
+man\t''"
+complete -c mume -n "__fish_mume_needs_command" -l stream -d 'Stream the answer as it is written [default: on when stdout is a terminal]'
+complete -c mume -n "__fish_mume_needs_command" -l no-stream -d 'Wait for the whole answer before printing it'
+complete -c mume -n "__fish_mume_needs_command" -l dry-run -d 'Print the request body that would be sent, and send nothing'
+complete -c mume -n "__fish_mume_needs_command" -l json -d 'Print the response as JSON: the body as received, or one line per streamed event'
+complete -c mume -n "__fish_mume_needs_command" -s x -l extract -d 'Print only the first fenced code block of the answer'
+complete -c mume -n "__fish_mume_needs_command" -l extract-last -d 'Print only the last fenced code block of the answer'
+complete -c mume -n "__fish_mume_needs_command" -l reasoning -d 'Show the model\'s reasoning text on stderr'
+complete -c mume -n "__fish_mume_needs_command" -l usage -d 'Show token counts on stderr after the answer'
+complete -c mume -n "__fish_mume_needs_command" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_needs_command" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_needs_command" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_needs_command" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
+complete -c mume -n "__fish_mume_needs_command" -l no-stdin -d 'Do not read stdin, even when it is not a terminal'
+complete -c mume -n "__fish_mume_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mume -n "__fish_mume_needs_command" -s V -l version -d 'Print version'
+complete -c mume -n "__fish_mume_needs_command" -a "models" -d 'List the models the server offers, one id a line'
+complete -c mume -n "__fish_mume_needs_command" -a "history" -d 'List saved conversations, newest first'
+complete -c mume -n "__fish_mume_needs_command" -a "config" -d 'Show the effective settings and where each came from'
+complete -c mume -n "__fish_mume_using_subcommand models" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand models" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand models" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand models" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -l json -d 'Print the response as JSON: the body as received, or one line per streamed event'
+complete -c mume -n "__fish_mume_using_subcommand models" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand models" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand models" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l json -d 'Print the response as JSON: the body as received, or one line per streamed event'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -f -a "show" -d 'Print one conversation (`--json`: as a messages array)'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -f -a "rm" -d 'Delete one conversation'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l json -d 'Print the response as JSON: the body as received, or one line per streamed event'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l json -d 'Print the response as JSON: the body as received, or one line per streamed event'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l json -d 'Print the response as JSON: the body as received, or one line per streamed event'
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -f -a "path" -d 'Print the path of the config file'
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Print the response as JSON: the body as received, or one line per streamed event'
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'

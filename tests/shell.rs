@@ -1,0 +1,257 @@
+//! Shell integration: generated completions and man page, `models`, `config`, colour,
+//! help and version.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+const GENERATED: [(&str, &str); 6] = [
+    ("bash", "completions/mume.bash"),
+    ("zsh", "completions/_mume"),
+    ("fish", "completions/mume.fish"),
+    ("elvish", "completions/mume.elv"),
+    ("powershell", "completions/_mume.ps1"),
+    ("man", "man/mume.1"),
+];
+
+/// Fails when a committed file differs from what the binary generates.
+/// `MUME_REGENERATE=1 cargo test --test shell` rewrites them all.
+#[test]
+fn committed_completions_and_man_page_are_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let regenerate = std::env::var_os("MUME_REGENERATE").is_some();
+    let mut stale = Vec::new();
+    for (kind, file) in GENERATED {
+        let out = Sandbox::new()
+            .bare()
+            .args(["--generate", kind])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{kind}: {}", stderr_of(&out));
+        assert!(!out.stdout.is_empty(), "{kind} generated nothing");
+        let path = root.join(file);
+        if regenerate {
+            std::fs::write(&path, &out.stdout).unwrap();
+        } else if std::fs::read(&path).ok().as_deref() != Some(&out.stdout[..]) {
+            stale.push(file);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale generated files {stale:?}: refresh them all with `MUME_REGENERATE=1 cargo test --test shell`"
+    );
+}
+
+#[test]
+fn generated_files_name_mume_whatever_the_binary_is_called() {
+    let sb = Sandbox::new();
+    let renamed = sb.path("llm");
+    std::fs::copy(assert_cmd::cargo::cargo_bin!("mume"), &renamed).unwrap();
+    let out = std::process::Command::new(&renamed)
+        .args(["--generate", "bash"])
+        .output()
+        .unwrap();
+    let committed =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/mume.bash")).unwrap();
+    assert_eq!(out.stdout, committed);
+}
+
+#[test]
+fn completions_offer_subcommands_tool_choice_values_and_files() {
+    let bash = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/mume.bash"),
+    )
+    .unwrap();
+    assert!(bash.contains("models") && bash.contains("history") && bash.contains("config"));
+    assert!(bash.contains("auto none required"), "tool-choice values");
+    let zsh =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/_mume"))
+            .unwrap();
+    for flag in [
+        "--tools=",
+        "--messages=",
+        "--schema=",
+        "--attach=",
+        "--chat=",
+    ] {
+        let line = zsh
+            .lines()
+            .find(|l| l.contains(flag))
+            .unwrap_or_else(|| panic!("{flag} missing"));
+        assert!(line.contains("_files"), "{flag} completes files: {line}");
+    }
+}
+
+#[test]
+fn models_lists_sorted_ids_or_the_raw_body() {
+    let mut server = mockito::Server::new();
+    let body = r#"{"object":"list","data":[{"id":"z/model"},{"id":"a/model"},{"id":"m/model"}]}"#;
+    let mock = server
+        .mock("GET", "/v1/models")
+        .match_header("authorization", format!("Bearer {KEY}").as_str())
+        .with_header("content-type", "application/json")
+        .with_body(body)
+        .expect(2)
+        .create();
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .arg("models")
+        .assert()
+        .success()
+        .stdout("a/model\nm/model\nz/model\n");
+    sb.cmd(&base(&server))
+        .args(["models", "--json"])
+        .assert()
+        .success()
+        .stdout(format!("{body}\n"));
+    mock.assert();
+}
+
+#[test]
+fn models_errors_are_reported_like_chat_errors() {
+    let mut server = mockito::Server::new();
+    server
+        .mock("GET", "/v1/models")
+        .with_status(401)
+        .with_body(r#"{"error":{"message":"bad key"}}"#)
+        .create();
+    let out = Sandbox::new()
+        .cmd(&base(&server))
+        .arg("models")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(77));
+    assert!(stderr_of(&out).starts_with("mume: error: HTTP 401 Unauthorized: bad key"));
+}
+
+#[test]
+fn config_shows_each_setting_and_its_source_without_the_key() {
+    let sb = Sandbox::new();
+    let path = sb.config("base_url = \"http://localhost:8080/v1\"\napi_key = \"sk-secret-in-file\"\n[options]\ntop_k = 40\n");
+    let out = sb
+        .bare()
+        .env("MUME_MODEL", "env/model")
+        .arg("config")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} row in {text}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        row("base_url"),
+        format!("base_url http://localhost:8080/v1 file {}", path.display())
+    );
+    assert_eq!(row("model"), "model env/model env MUME_MODEL");
+    assert_eq!(
+        row("api_key"),
+        format!("api_key set file {}", path.display())
+    );
+    assert_eq!(row("save"), "save true default");
+    assert_eq!(
+        row("request.top_k"),
+        format!("request.top_k 40 file {}", path.display())
+    );
+    assert!(!text.contains("sk-secret-in-file"));
+
+    let out = sb.bare().args(["config", "path"]).output().unwrap();
+    assert_eq!(stdout_of(&out), format!("{}\n", path.display()));
+}
+
+#[test]
+fn config_file_with_a_key_readable_by_others_gets_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    let path = sb.config("api_key = \"sk-x\"\n");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = sb.bare().arg("config").output().unwrap();
+    assert!(
+        stderr_of(&out).contains("readable by others"),
+        "{}",
+        stderr_of(&out)
+    );
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = sb.bare().arg("config").output().unwrap();
+    assert_eq!(stderr_of(&out), "");
+}
+
+#[test]
+fn colour_only_on_stderr_and_only_when_asked() {
+    let sb = Sandbox::new();
+    let out = sb
+        .bare()
+        .args(["--color", "always"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).starts_with("mume: \x1b[1;31merror:\x1b[0m no prompt"),
+        "{:?}",
+        stderr_of(&out)
+    );
+    let out = sb
+        .bare()
+        .args(["--color", "never"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(stderr_of(&out).starts_with("mume: error: no prompt"));
+    // auto: stderr is a pipe here, so no colour.
+    let out = sb
+        .bare()
+        .env_remove("NO_COLOR")
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(!stderr_of(&out).contains('\x1b'));
+
+    let mut server = mockito::Server::new();
+    answer(&mut server, "plain");
+    let out = sb
+        .cmd(&base(&server))
+        .args(["--color", "always", "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout_of(&out),
+        "plain\n",
+        "the answer never carries colour"
+    );
+}
+
+#[test]
+fn help_ends_with_examples_and_version_prints() {
+    let out = Sandbox::new().bare().arg("--help").output().unwrap();
+    let help = stdout_of(&out);
+    assert!(out.status.success());
+    let examples = help.rfind("Examples:").expect("an Examples section");
+    assert!(help[examples..].contains("jq .usage") && help[examples..].contains("mume -c"));
+    assert!(!help.contains(KEY));
+    let out = Sandbox::new().bare().arg("--version").output().unwrap();
+    assert_eq!(
+        stdout_of(&out),
+        format!("mume {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let out = Sandbox::new().bare().arg("--bogus").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = Sandbox::new()
+        .bare()
+        .args(["history", "show"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
