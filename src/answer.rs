@@ -123,8 +123,9 @@ struct Reader<'a> {
 
 #[derive(Deserialize)]
 struct Chunk<'a> {
-    #[serde(borrow, default)]
-    choices: Vec<ChunkChoice<'a>>,
+    /// Only the first choice is shown; the others are skipped without being kept.
+    #[serde(borrow, default, deserialize_with = "first_choice")]
+    choices: Option<ChunkChoice<'a>>,
     #[serde(default)]
     usage: Option<Value>,
     #[serde(borrow, default)]
@@ -283,7 +284,7 @@ impl Reader<'_> {
         if let Some(usage) = chunk.usage.filter(|u| !u.is_null()) {
             answer.usage = Some(usage);
         }
-        let Some(choice) = chunk.choices.into_iter().next() else {
+        let Some(choice) = chunk.choices else {
             return Ok(());
         };
         if let Some(reason) = choice.finish_reason {
@@ -441,6 +442,37 @@ impl Reader<'_> {
         }
         Ok(())
     }
+}
+
+/// Deserializes a list of choices into its first element, with no allocation for the list.
+fn first_choice<'de, D>(deserializer: D) -> Result<Option<ChunkChoice<'de>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct First;
+
+    impl<'de> serde::de::Visitor<'de> for First {
+        type Value = Option<ChunkChoice<'de>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of choices")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let first = seq.next_element()?;
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(first)
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+
+    deserializer.deserialize_any(First)
 }
 
 /// Assembles streamed tool-call fragments by index. Some servers repeat the id and name in

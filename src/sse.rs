@@ -6,11 +6,12 @@
 //! when the stream ends is never returned. An event larger than the limit is an error,
 //! which keeps memory bounded whatever the server sends.
 
-/// One dispatched event. `name` is the `event:` field, when there was one.
+/// One dispatched event, borrowed from the parser until the next call. `name` is the
+/// `event:` field, when there was one.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Event {
+pub(crate) struct Event<'a> {
     pub(crate) name: Option<String>,
-    pub(crate) data: String,
+    pub(crate) data: &'a str,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -25,6 +26,8 @@ pub(crate) struct Parser {
     /// Where the search for the next line end resumes: bytes before it hold none.
     scan: usize,
     data: Vec<u8>,
+    /// The data of the event last returned; its buffer is reused.
+    dispatched: String,
     has_data: bool,
     name: Option<String>,
     skip_lf: bool,
@@ -41,6 +44,7 @@ impl Parser {
             pos: 0,
             scan: 0,
             data: Vec::new(),
+            dispatched: String::new(),
             has_data: false,
             name: None,
             skip_lf: false,
@@ -71,7 +75,7 @@ impl Parser {
     }
 
     /// The next complete event in what was fed so far.
-    pub(crate) fn next(&mut self) -> Option<Result<Event, SseError>> {
+    pub(crate) fn next(&mut self) -> Option<Result<Event<'_>, SseError>> {
         if !self.bom_checked {
             return None;
         }
@@ -83,9 +87,7 @@ impl Parser {
                 self.skip_lf = false;
             }
             let from = self.scan.max(self.pos);
-            let found = self.buf[from..]
-                .iter()
-                .position(|&b| b == b'\n' || b == b'\r');
+            let found = memchr::memchr2(b'\n', b'\r', &self.buf[from..]);
             let Some(end) = found.map(|i| from + i - self.pos) else {
                 self.scan = self.buf.len();
                 if self.buf.len() - self.pos + self.data.len() > self.limit {
@@ -99,10 +101,16 @@ impl Parser {
             self.pos += end + 1;
             self.scan = self.pos;
             if end == 0 {
-                if let Some(event) = self.dispatch() {
-                    return Some(event);
+                match self.dispatch() {
+                    Some(Ok(name)) => {
+                        return Some(Ok(Event {
+                            name,
+                            data: &self.dispatched,
+                        }));
+                    }
+                    Some(Err(e)) => return Some(Err(e)),
+                    None => continue,
                 }
-                continue;
             }
             if let Err(e) = self.field(start, start + end) {
                 return Some(Err(e));
@@ -141,19 +149,30 @@ impl Parser {
         Ok(())
     }
 
-    fn dispatch(&mut self) -> Option<Result<Event, SseError>> {
+    /// Ends the current event: moves its data into `dispatched` and returns its name.
+    #[allow(clippy::option_option)]
+    fn dispatch(&mut self) -> Option<Result<Option<String>, SseError>> {
         let name = self.name.take();
         let had_data = std::mem::take(&mut self.has_data);
         if !had_data || self.data.is_empty() {
             self.data.clear();
             return None;
         }
-        let data = std::mem::take(&mut self.data);
-        Some(
-            String::from_utf8(data)
-                .map(|data| Event { name, data })
-                .map_err(|_| SseError::NotUtf8),
-        )
+        // Swap buffers rather than allocate: both keep their capacity across events.
+        let mut bytes = std::mem::take(&mut self.dispatched).into_bytes();
+        bytes.clear();
+        std::mem::swap(&mut bytes, &mut self.data);
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                self.dispatched = text;
+                Some(Ok(name))
+            }
+            Err(e) => {
+                self.data = e.into_bytes();
+                self.data.clear();
+                Some(Err(SseError::NotUtf8))
+            }
+        }
     }
 }
 
@@ -161,16 +180,34 @@ impl Parser {
 mod tests {
     use super::*;
 
-    fn parse_whole(input: &[u8]) -> Vec<Result<Event, SseError>> {
+    /// An owned copy of an event, to collect and compare.
+    #[derive(Debug, PartialEq, Eq)]
+    struct Owned {
+        name: Option<String>,
+        data: String,
+    }
+
+    fn own(event: Result<Event<'_>, SseError>) -> Result<Owned, SseError> {
+        event.map(|e| Owned {
+            name: e.name,
+            data: e.data.to_string(),
+        })
+    }
+
+    fn parse_whole(input: &[u8]) -> Vec<Result<Owned, SseError>> {
         let mut p = Parser::new(1 << 20);
         p.feed(input);
-        std::iter::from_fn(|| p.next()).collect()
+        let mut out = Vec::new();
+        while let Some(e) = p.next() {
+            out.push(own(e));
+        }
+        out
     }
 
     /// Feeds the input split at every position (and byte by byte), and checks that each
     /// way gives the same events as feeding it whole.
-    fn check_all_splits(input: &[u8], want: &[Event]) {
-        let got: Vec<Event> = parse_whole(input).into_iter().map(Result::unwrap).collect();
+    fn check_all_splits(input: &[u8], want: &[Owned]) {
+        let got: Vec<Owned> = parse_whole(input).into_iter().map(Result::unwrap).collect();
         assert_eq!(got, want, "whole input");
         for split in 0..=input.len() {
             let mut p = Parser::new(1 << 20);
@@ -178,7 +215,7 @@ mod tests {
             for part in [&input[..split], &input[split..]] {
                 p.feed(part);
                 while let Some(e) = p.next() {
-                    got.push(e.unwrap());
+                    got.push(own(e).unwrap());
                 }
             }
             assert_eq!(got, want, "split at {split}");
@@ -188,14 +225,14 @@ mod tests {
         for b in input {
             p.feed(std::slice::from_ref(b));
             while let Some(e) = p.next() {
-                got.push(e.unwrap());
+                got.push(own(e).unwrap());
             }
         }
         assert_eq!(got, want, "byte by byte");
     }
 
-    fn ev(data: &str) -> Event {
-        Event {
+    fn ev(data: &str) -> Owned {
+        Owned {
             name: None,
             data: data.into(),
         }
@@ -238,7 +275,7 @@ mod tests {
 
     #[test]
     fn event_name_is_kept() {
-        let want = [Event {
+        let want = [Owned {
             name: Some("error".into()),
             data: "{}".into(),
         }];
@@ -265,13 +302,13 @@ mod tests {
         let mut p = Parser::new(100);
         p.feed(b"data: ");
         p.feed(&[b'x'; 200]);
-        assert_eq!(p.next(), Some(Err(SseError::TooLarge)));
+        assert_eq!(p.next().map(own), Some(Err(SseError::TooLarge)));
 
         let mut p = Parser::new(100);
         for _ in 0..30 {
             p.feed(b"data: xxxxxxxx\n");
             if let Some(r) = p.next() {
-                assert_eq!(r, Err(SseError::TooLarge));
+                assert_eq!(own(r), Err(SseError::TooLarge));
                 return;
             }
         }

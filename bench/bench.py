@@ -1,0 +1,205 @@
+"""Measures mume against curl on a loopback mock server and writes bench/RESULTS.md.
+
+Every figure is the median of --runs runs after one warm-up, mume and curl measured side
+by side in the same run, so the ratios hold even on a noisy shared machine.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_once(argv, env):
+    """Runs a command with stdin and stdout on /dev/null; returns (seconds, peak RSS in KiB).
+
+    posix_spawn (vfork underneath) rather than fork: a forked child would count this
+    Python process's memory in its own peak RSS before exec."""
+    path = argv[0] if os.sep in argv[0] else shutil.which(argv[0])
+    actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+               (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
+    start = time.perf_counter()
+    pid = os.posix_spawn(path, argv, env, file_actions=actions)
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit("%s failed with exit code %d" % (" ".join(argv[:3]), code))
+    return elapsed, usage.ru_maxrss
+
+
+def measure(argv, env, runs):
+    run_once(argv, env)
+    results = [run_once(argv, env) for _ in range(runs)]
+    return (statistics.median(r[0] for r in results),
+            statistics.median(r[1] for r in results))
+
+
+def stream_reads(argv, env, sends_file):
+    """Runs a client on the slow stream; returns (first-token latency, median and max
+    per-chunk latency, reads, last byte to exit), times in ms."""
+    if os.path.exists(sends_file):
+        os.remove(sends_file)
+    proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    fd = proc.stdout.fileno()
+    reads = []
+    while True:
+        data = os.read(fd, 65536)
+        now = time.monotonic_ns()
+        if not data:
+            break
+        reads.append((now, data))
+    os.wait4(proc.pid, 0)
+    exited = time.monotonic_ns()
+    for _ in range(100):
+        if os.path.exists(sends_file) and os.path.getsize(sends_file) > 0:
+            break
+        time.sleep(0.01)
+    sends = [int(x) for x in open(sends_file).read().split()]
+    # Match each chunk's first byte to the read that carried it.
+    arrivals, seen = [], 0
+    for when, data in reads:
+        words = data.count(b"word")
+        arrivals.extend([when] * words)
+        seen += words
+    per_chunk = [(a - s) / 1e6 for a, s in zip(arrivals, sends)]
+    return {
+        "first": (reads[0][0] - sends[0]) / 1e6,
+        "chunk_median": statistics.median(per_chunk),
+        "chunk_max": max(per_chunk),
+        "reads": len(reads),
+        "exit": (exited - reads[-1][0]) / 1e6,
+    }
+
+
+def median_of(runs, fn):
+    results = [fn() for _ in range(runs)]
+    return {k: statistics.median(r[k] for r in results) for k in results[0]}
+
+
+def first_line(argv):
+    try:
+        return subprocess.run(argv, capture_output=True, text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        return "unknown"
+
+
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mume", required=True)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
+    args = parser.parse_args()
+    mume = os.path.abspath(args.mume)
+
+    work = tempfile.mkdtemp(prefix="mume-bench-")
+    sends_file = os.path.join(work, "sends")
+    server = subprocess.Popen([sys.executable, os.path.join(HERE, "server.py"), "--sends", sends_file],
+                              stdout=subprocess.PIPE)
+    port = int(server.stdout.readline())
+    url = "http://127.0.0.1:%d/v1" % port
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work,
+           "XDG_DATA_HOME": os.path.join(work, "data"), "XDG_CONFIG_HOME": os.path.join(work, "config"),
+           "MUME_BASE_URL": url}
+
+    def curl_post(model, stream=False):
+        body = json.dumps({"model": model, "messages": [{"role": "user", "content": "q"}],
+                           **({"stream": True} if stream else {})})
+        return ["curl", "-sS", "--fail"] + (["-N"] if stream else []) + [
+            url + "/chat/completions", "-H", "content-type: application/json", "-d", body]
+
+    rows = []
+    try:
+        r = args.runs
+        start = (measure([mume, "--version"], env, r), measure(["curl", "--version"], env, r))
+        small = (measure([mume, "-m", "small", "q"], env, r), measure(curl_post("small"), env, r))
+        streams = {}
+        for n in (10000, 100000):
+            streams[n] = (measure([mume, "--stream", "-m", "stream-%d" % n, "q"], env, r),
+                          measure(curl_post("stream-%d" % n, True), env, r))
+        slow_mume = median_of(5, lambda: stream_reads([mume, "--stream", "-m", "slow", "q"], env, sends_file))
+        slow_curl = median_of(5, lambda: stream_reads(curl_post("slow", True), env, sends_file))
+    finally:
+        server.kill()
+
+    def ms(s):
+        return "%.2f ms" % (s * 1000)
+
+    def mib(k):
+        return "%.1f MiB" % (k / 1024)
+
+    rss10, rss100 = streams[10000][0][1], streams[100000][0][1]
+    chunks_per_s = 100000 / streams[100000][0][0]
+    results = [
+        ("start-up (`--version`)", ms(start[0][0]), ms(start[1][0]), start[0][0] / start[1][0], "≤ 0.3×", start[0][0] / start[1][0] <= 0.3),
+        ("one small request", ms(small[0][0]), ms(small[1][0]), small[0][0] / small[1][0], "≤ 1.3×", small[0][0] / small[1][0] <= 1.3),
+        ("10k-chunk stream", ms(streams[10000][0][0]), ms(streams[10000][1][0]), streams[10000][0][0] / streams[10000][1][0], "", None),
+        ("100k-chunk stream", ms(streams[100000][0][0]), ms(streams[100000][1][0]), streams[100000][0][0] / streams[100000][1][0], "≤ 2×, ≥ 500k chunks/s",
+         streams[100000][0][0] / streams[100000][1][0] <= 2 and chunks_per_s >= 500000),
+    ]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Made by `bench/run.sh` on %s." % datetime.date.today().isoformat(),
+        "",
+        "- machine: %s, %d cores, %s" % (cpu_model(), os.cpu_count(), platform.platform()),
+        "- mume: %s; curl: %s" % (first_line([mume, "--version"]), first_line(["curl", "--version"])),
+        "- each figure: the median of %d runs after a warm-up; server: `bench/server.py` on loopback" % args.runs,
+        "",
+        "| measure | mume | curl | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, a, b, ratio, target, met in results:
+        lines.append("| %s | %s | %s | %.2f× | %s | %s |" % (name, a, b, ratio, target, "" if met is None else ("yes" if met else "**no**")))
+    lines += [
+        "",
+        "Streaming throughput: %.0f chunks/s (100k chunks)." % chunks_per_s,
+        "",
+        "| peak resident memory | mume | curl |",
+        "|---|---|---|",
+        "| one small request | %s | %s |" % (mib(small[0][1]), mib(small[1][1])),
+        "| 10k-chunk stream | %s | %s |" % (mib(rss10), mib(streams[10000][1][1])),
+        "| 100k-chunk stream | %s | %s |" % (mib(rss100), mib(streams[100000][1][1])),
+        "",
+        "Target: ≤ 8 MiB for 100k chunks and within 1 MiB of the 10k figure: %s (%s, growth %.2f MiB)." % (
+            "met" if rss100 <= 8 * 1024 and rss100 - rss10 <= 1024 else "**not met**", mib(rss100), (rss100 - rss10) / 1024),
+        "",
+        "Slow stream (200 ms wait, then 50 chunks 10 ms apart), median of 5 runs; latency is from the",
+        "server's send to the byte arriving on the client's stdout pipe:",
+        "",
+        "| measure | mume | curl -N | target |",
+        "|---|---|---|---|",
+        "| first token | %.3f ms | %.3f ms | ≤ 0.3 ms |" % (slow_mume["first"], slow_curl["first"]),
+        "| per chunk, median | %.3f ms | %.3f ms | |" % (slow_mume["chunk_median"], slow_curl["chunk_median"]),
+        "| per chunk, max | %.3f ms | %.3f ms | |" % (slow_mume["chunk_max"], slow_curl["chunk_max"]),
+        "| reads by the consumer (50 chunks) | %d | %d | one write per chunk |" % (slow_mume["reads"], slow_curl["reads"]),
+        "| last byte to exit | %.3f ms | %.3f ms | ≤ 1 ms |" % (slow_mume["exit"], slow_curl["exit"]),
+        "",
+    ]
+    text = "\n".join(lines)
+    with open(args.out, "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""An OpenAI-compatible mock server for the benchmark, on loopback.
+
+Every answer is computed once at start-up, so the time measured is the client's. The
+request's "model" picks the answer:
+  small          a short non-streamed completion
+  stream-N       N content chunks as server-sent events, sent in one burst
+  slow           a 200 ms wait, then 50 chunks 10 ms apart; the monotonic time of each
+                 send is written to the file named by --sends
+"""
+import argparse
+import json
+import socket
+import threading
+import time
+
+
+def event(obj):
+    return b"data: " + json.dumps(obj, separators=(",", ":")).encode() + b"\n\n"
+
+
+def chunk(text):
+    return event({"id": "chatcmpl-bench", "object": "chat.completion.chunk", "model": "bench",
+                  "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]})
+
+
+FINISH = event({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}) + b"data: [DONE]\n\n"
+SSE_HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n"
+
+
+def json_answer():
+    body = json.dumps({"id": "chatcmpl-bench", "object": "chat.completion", "model": "bench",
+                       "choices": [{"index": 0, "message": {"role": "assistant", "content": "4"},
+                                    "finish_reason": "stop"}],
+                       "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}).encode()
+    head = ("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
+            "connection: close\r\n\r\n" % len(body)).encode()
+    return head + body
+
+
+def stream_answer(n):
+    return SSE_HEAD + b"".join(chunk("tok ") for _ in range(n)) + FINISH
+
+
+def read_request(conn):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        part = conn.recv(65536)
+        if not part:
+            return None
+        data += part
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        part = conn.recv(65536)
+        if not part:
+            break
+        body += part
+    return body
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--sends", default="/dev/null")
+    parser.add_argument("--sizes", default="10000,100000")
+    args = parser.parse_args()
+    answers = {"small": json_answer()}
+    for n in args.sizes.split(","):
+        answers["stream-" + n] = stream_answer(int(n))
+    slow_chunks = [chunk("word%02d " % i) for i in range(50)]
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", args.port))
+    listener.listen(64)
+    print(listener.getsockname()[1], flush=True)
+
+    def serve(conn):
+        with conn:
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            body = read_request(conn)
+            if body is None:
+                return
+            model = json.loads(body or b"{}").get("model", "small")
+            if model == "slow":
+                time.sleep(0.2)
+                conn.sendall(SSE_HEAD)
+                sends = []
+                for c in slow_chunks:
+                    sends.append(time.monotonic_ns())
+                    conn.sendall(c)
+                    time.sleep(0.01)
+                conn.sendall(FINISH)
+                with open(args.sends, "w") as f:
+                    f.write(" ".join(map(str, sends)))
+            else:
+                conn.sendall(answers.get(model, answers["small"]))
+            conn.shutdown(socket.SHUT_WR)
+            try:
+                while conn.recv(65536):
+                    pass
+            except OSError:
+                pass
+
+    while True:
+        conn, _ = listener.accept()
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
