@@ -247,15 +247,15 @@ impl Reader<'_> {
 
     fn event(&mut self, event: &sse::Event) -> Result<()> {
         if event.name.as_deref() == Some("error") {
-            let text = serde_json::from_str::<Value>(&event.data)
+            let text = serde_json::from_str::<Value>(event.data)
                 .map(|v| error_text(&v).0)
-                .unwrap_or_else(|_| ui::one_line(&event.data));
+                .unwrap_or_else(|_| ui::one_line(event.data));
             return Err(fail(
                 TEMPORARY,
                 format!("the server sent an error mid-stream: {text}"),
             ));
         }
-        let chunk: Chunk = serde_json::from_str(&event.data).map_err(|e| {
+        let chunk: Chunk = serde_json::from_str(event.data).map_err(|e| {
             fail(
                 PROTOCOL,
                 format!("the server sent an event that is not a chunk: {e}"),
@@ -270,10 +270,10 @@ impl Reader<'_> {
         }
         if self.mode.json {
             if event.data.contains('\n') {
-                let value: Value = serde_json::from_str(&event.data)?;
+                let value: Value = serde_json::from_str(event.data)?;
                 self.out.write_line(&value.to_string())?;
             } else {
-                self.out.write(&event.data)?;
+                self.out.write(event.data)?;
                 self.out.write("\n")?;
             }
         }
