@@ -19,10 +19,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def run_once(argv, env):
-    """Runs a command with stdin and stdout on /dev/null; returns (seconds, peak RSS in KiB).
-
-    posix_spawn (vfork underneath) rather than fork: a forked child would count this
-    Python process's memory in its own peak RSS before exec."""
+    """Runs a command with stdin and stdout on /dev/null; returns (seconds, its rusage
+    peak RSS). posix_spawn keeps the parent's fork cost out of the time."""
     path = argv[0] if os.sep in argv[0] else shutil.which(argv[0])
     actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
                (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
@@ -36,11 +34,21 @@ def run_once(argv, env):
     return elapsed, usage.ru_maxrss
 
 
+def peak_rss(argv, env):
+    """Peak RSS in KiB as GNU time reports it: its child starts from time's small image,
+    not from this Python process's, so the figure is the command's own."""
+    with tempfile.NamedTemporaryFile("r") as out:
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name] + argv, env=env, check=True,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        return int(out.read().split()[-1])
+
+
 def measure(argv, env, runs):
+    """Median wall time and median peak RSS (KiB) of `runs` runs after a warm-up."""
     run_once(argv, env)
-    results = [run_once(argv, env) for _ in range(runs)]
-    return (statistics.median(r[0] for r in results),
-            statistics.median(r[1] for r in results))
+    times = [run_once(argv, env)[0] for _ in range(runs)]
+    rss = [peak_rss(argv, env) for _ in range(runs)]
+    return statistics.median(times), statistics.median(rss)
 
 
 def stream_reads(argv, env, sends_file):

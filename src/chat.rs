@@ -185,21 +185,27 @@ fn exchange(
         let _ = tx.send(Event::Done(result));
     });
 
+    // Create the conversation file while the answer is on its way, not after it.
+    let mut opened = record.map(|r| store::open(&r.path));
     let event = match deadline {
         None => rx.recv().ok(),
         Some(deadline) => rx
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             .ok(),
     };
-    let save = |finish: Option<&str>| -> Result<()> {
-        let Some(record) = record else { return Ok(()) };
+    let mut save = |finish: Option<&str>| -> Result<()> {
+        let (Some(record), Some(opened)) = (record, opened.take()) else {
+            return Ok(());
+        };
+        let mut file = opened?;
         let answer = shared.lock().unwrap_or_else(|e| e.into_inner());
         if finish.is_some() && !answer.started {
+            file.discard();
             return Ok(());
         }
         let mut lines = record.lines.clone();
         lines.push(store::answer_line(&answer, model, finish));
-        store::append(&record.path, &lines)
+        file.append(&lines)
     };
     match event {
         Some(Event::Done(Ok(()))) => match save(None) {

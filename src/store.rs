@@ -174,33 +174,73 @@ pub(crate) fn answer_line(answer: &Answer, model: &str, ended: Option<&str>) -> 
     line
 }
 
-/// Appends lines as one unit: one write under an exclusive lock, after a newline if the
-/// file ends in a torn line. Folders are made 0700 and files 0600.
-pub(crate) fn append(path: &Path, lines: &[Value]) -> Result<()> {
+/// A conversation file opened before the answer arrives, so that saving it afterwards
+/// costs one locked write and no file creation.
+pub(crate) struct Opened {
+    file: File,
+    path: PathBuf,
+    created: bool,
+}
+
+/// Opens (or creates) a conversation file for appending. Folders are made 0700 and
+/// files 0600.
+pub(crate) fn open(path: &Path) -> Result<Opened> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         create_private_dir(parent)?;
     }
     let mut options = OpenOptions::new();
-    options.read(true).append(true).create(true);
+    options.read(true).append(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("opening {}", path.display()))?;
-    file.lock()
-        .with_context(|| format!("locking {}", path.display()))?;
-    let mut text = String::new();
-    if !ends_in_newline(&mut file)? {
-        text.push('\n');
+    let (file, created) = match options.clone().create_new(true).open(path) {
+        Ok(file) => (Ok(file), true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => (options.open(path), false),
+        Err(e) => (Err(e), false),
+    };
+    let file = file.with_context(|| format!("opening {}", path.display()))?;
+    Ok(Opened {
+        file,
+        path: path.to_path_buf(),
+        created,
+    })
+}
+
+impl Opened {
+    /// Appends lines as one unit: one write under an exclusive lock, after a newline if
+    /// the file ends in a torn line.
+    pub(crate) fn append(&mut self, lines: &[Value]) -> Result<()> {
+        let path = self.path.display();
+        self.file
+            .lock()
+            .with_context(|| format!("locking {path}"))?;
+        let mut text = String::new();
+        if !ends_in_newline(&mut self.file)? {
+            text.push('\n');
+        }
+        for line in lines {
+            text.push_str(&line.to_string());
+            text.push('\n');
+        }
+        self.file
+            .write_all(text.as_bytes())
+            .and_then(|()| self.file.flush())
+            .with_context(|| format!("writing {path}"))?;
+        self.file
+            .unlock()
+            .with_context(|| format!("unlocking {path}"))
     }
-    for line in lines {
-        text.push_str(&line.to_string());
-        text.push('\n');
+
+    /// Removes the file again if this run created it and nothing was written to it.
+    pub(crate) fn discard(self) {
+        if self.created && self.file.metadata().is_ok_and(|m| m.len() == 0) {
+            let _ = fs::remove_file(&self.path);
+        }
     }
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.flush())
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+}
+
+/// Opens a conversation file and appends lines to it as one unit.
+pub(crate) fn append(path: &Path, lines: &[Value]) -> Result<()> {
+    open(path)?.append(lines)
 }
 
 fn ends_in_newline(file: &mut File) -> Result<bool> {
