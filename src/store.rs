@@ -238,11 +238,6 @@ impl Opened {
     }
 }
 
-/// Opens a conversation file and appends lines to it as one unit.
-pub(crate) fn append(path: &Path, lines: &[Value]) -> Result<()> {
-    open(path)?.append(lines)
-}
-
 fn ends_in_newline(file: &mut File) -> Result<bool> {
     let len = file.metadata()?.len();
     if len == 0 {
@@ -320,10 +315,16 @@ mod tests {
     fn append_repairs_a_torn_last_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub").join("c.jsonl");
-        append(&path, &[json!({"role":"user","content":"a"})]).unwrap();
+        open(&path)
+            .unwrap()
+            .append(&[json!({"role":"user","content":"a"})])
+            .unwrap();
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"{\"role\":\"assist").unwrap();
-        append(&path, &[json!({"role":"user","content":"b"})]).unwrap();
+        open(&path)
+            .unwrap()
+            .append(&[json!({"role":"user","content":"b"})])
+            .unwrap();
         let messages = read(&path).unwrap();
         assert_eq!(messages.len(), 2);
         assert_eq!(messages[1]["content"], "b");
