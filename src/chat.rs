@@ -203,9 +203,7 @@ fn exchange(
             file.discard();
             return Ok(());
         }
-        let mut lines = record.lines.clone();
-        lines.push(store::answer_line(&answer, model, finish));
-        file.append(&lines)
+        file.append(&record.lines, &store::answer_line(&answer, model, finish))
     };
     match event {
         Some(Event::Done(Ok(()))) => match save(None) {

@@ -3,16 +3,18 @@
 //! processes never interleave; a torn line is skipped with a warning, never fatal.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use anyhow::{Context, Result};
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::answer::Answer;
 use crate::config;
 use crate::error::{USAGE, fail};
+use crate::output::ToolCall;
 
 /// The fields of a message that are sent back to a server; anything else mume recorded.
 const MESSAGE_FIELDS: [&str; 5] = ["role", "content", "tool_calls", "tool_call_id", "name"];
@@ -150,28 +152,41 @@ pub(crate) fn sendable(message: &Value) -> Value {
     Value::Object(kept)
 }
 
-/// The lines an answer adds: the assistant message and what mume records about it.
+/// The assistant line an answer adds: the message, and what mume records about it.
+/// It borrows the answer, so saving a long answer does not copy it.
+#[derive(Serialize)]
+pub(crate) struct AnswerLine<'a> {
+    role: &'static str,
+    content: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    tool_calls: &'a [ToolCall],
+    model: &'a str,
+    time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    finish_reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<&'a Value>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    reasoning: &'a str,
+}
+
 /// `ended` overrides the server's finish reason (`interrupted`, `error`).
-pub(crate) fn answer_line(answer: &Answer, model: &str, ended: Option<&str>) -> Value {
-    let mut line = json!({"role": "assistant", "content": answer.content});
-    if !answer.tool_calls.is_empty() {
-        if answer.content.is_empty() {
-            line["content"] = Value::Null;
-        }
-        line["tool_calls"] = json!(answer.tool_calls);
+pub(crate) fn answer_line<'a>(
+    answer: &'a Answer,
+    model: &'a str,
+    ended: Option<&'a str>,
+) -> AnswerLine<'a> {
+    let calls_only = answer.content.is_empty() && !answer.tool_calls.is_empty();
+    AnswerLine {
+        role: "assistant",
+        content: (!calls_only).then_some(answer.content.as_str()),
+        tool_calls: &answer.tool_calls,
+        model: answer.model.as_deref().unwrap_or(model),
+        time: timestamp(),
+        finish_reason: ended.or(answer.finish_reason.as_deref()),
+        usage: answer.usage.as_ref(),
+        reasoning: &answer.reasoning,
     }
-    line["model"] = json!(answer.model.as_deref().unwrap_or(model));
-    line["time"] = json!(timestamp());
-    if let Some(reason) = ended.or(answer.finish_reason.as_deref()) {
-        line["finish_reason"] = json!(reason);
-    }
-    if let Some(usage) = &answer.usage {
-        line["usage"] = usage.clone();
-    }
-    if !answer.reasoning.is_empty() {
-        line["reasoning"] = json!(answer.reasoning);
-    }
-    line
 }
 
 /// A conversation file opened before the answer arrives, so that saving it afterwards
@@ -206,25 +221,30 @@ pub(crate) fn open(path: &Path) -> Result<Opened> {
 }
 
 impl Opened {
-    /// Appends lines as one unit: one write under an exclusive lock, after a newline if
-    /// the file ends in a torn line.
-    pub(crate) fn append(&mut self, lines: &[Value]) -> Result<()> {
+    /// Appends `lines`, then `last`, as one unit under an exclusive lock, after a newline
+    /// if the file ends in a torn line. Other mume processes take the same lock, so no
+    /// exchange interleaves with another; the answer is serialized straight into the file.
+    pub(crate) fn append(&mut self, lines: &[Value], last: &impl Serialize) -> Result<()> {
         let path = self.path.display();
         self.file
             .lock()
             .with_context(|| format!("locking {path}"))?;
-        let mut text = String::new();
-        if !ends_in_newline(&mut self.file)? {
-            text.push('\n');
-        }
-        for line in lines {
-            text.push_str(&line.to_string());
-            text.push('\n');
-        }
-        self.file
-            .write_all(text.as_bytes())
-            .and_then(|()| self.file.flush())
-            .with_context(|| format!("writing {path}"))?;
+        let torn = !ends_in_newline(&mut self.file)?;
+        let mut out = BufWriter::with_capacity(64 * 1024, &self.file);
+        let written = (|| -> std::io::Result<()> {
+            if torn {
+                out.write_all(b"\n")?;
+            }
+            for line in lines {
+                serde_json::to_writer(&mut out, line)?;
+                out.write_all(b"\n")?;
+            }
+            serde_json::to_writer(&mut out, last)?;
+            out.write_all(b"\n")?;
+            out.flush()
+        })();
+        drop(out);
+        written.with_context(|| format!("writing {path}"))?;
         self.file
             .unlock()
             .with_context(|| format!("unlocking {path}"))
@@ -297,6 +317,7 @@ pub(crate) fn civil(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn civil_dates() {
@@ -315,18 +336,19 @@ mod tests {
     fn append_repairs_a_torn_last_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub").join("c.jsonl");
+        let user = json!({"role": "user", "content": "a"});
         open(&path)
             .unwrap()
-            .append(&[json!({"role":"user","content":"a"})])
+            .append(&[user], &json!({"role": "assistant", "content": "b"}))
             .unwrap();
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"{\"role\":\"assist").unwrap();
         open(&path)
             .unwrap()
-            .append(&[json!({"role":"user","content":"b"})])
+            .append(&[], &json!({"role": "user", "content": "c"}))
             .unwrap();
         let messages = read(&path).unwrap();
-        assert_eq!(messages.len(), 2);
-        assert_eq!(messages[1]["content"], "b");
+        assert_eq!(messages.len(), 3, "the torn line is skipped, the rest kept");
+        assert_eq!(messages[2]["content"], "c");
     }
 }
