@@ -30,9 +30,14 @@ use crate::settings::Settings;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: clap prints them to stdout.
             let _ = e.print();
-            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            ui::error(&usage_error(&e));
+            return ExitCode::from(error::USAGE);
         }
     };
     ui::init(cli.quiet, cli.color);
@@ -43,6 +48,27 @@ fn main() -> ExitCode {
             ui::error(&ui::escape(&format!("{e:#}")));
             ExitCode::from(error::exit_code(&e))
         }
+    }
+}
+
+/// Clap's error as one line, with the hint a user needs most.
+fn usage_error(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let lines: Vec<&str> = rendered
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let first = lines.join(" ");
+    let first = first.trim_start_matches("error: ");
+    let reserved = std::env::args()
+        .nth(1)
+        .filter(|w| ["models", "history", "config"].contains(&w.as_str()));
+    match reserved {
+        Some(word) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => {
+            format!("{first} (to send a prompt that starts with `{word}`, write mume -- {word} …)")
+        }
+        _ => format!("{first} (see mume --help)"),
     }
 }
 

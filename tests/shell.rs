@@ -245,13 +245,29 @@ fn help_ends_with_examples_and_version_prints() {
 }
 
 #[test]
-fn unknown_flag_is_a_usage_error() {
+fn usage_errors_are_one_line_with_a_hint() {
     let out = Sandbox::new().bare().arg("--bogus").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr_of(&out),
+        "mume: error: unexpected argument '--bogus' found (see mume --help)\n"
+    );
+    let out = Sandbox::new()
+        .bare()
+        .args(["history", "of", "rome"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("write mume -- history"),
+        "{}",
+        stderr_of(&out)
+    );
     let out = Sandbox::new()
         .bare()
         .args(["history", "show"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("<ID>"));
 }
