@@ -10,13 +10,11 @@ use mockito::Matcher;
 use serde_json::{Value, json};
 
 fn expect_messages(server: &mut mockito::Server, messages: Value, reply: &str) -> mockito::Mock {
-    server
-        .mock("POST", "/v1/chat/completions")
-        .match_body(Matcher::PartialJson(json!({ "messages": messages })))
-        .with_header("content-type", "application/json")
-        .with_body(completion(reply))
-        .expect(1)
-        .create()
+    server.chat(
+        Matcher::PartialJson(json!({ "messages": messages })),
+        reply,
+        1,
+    )
 }
 
 fn exact_messages(
@@ -25,15 +23,11 @@ fn exact_messages(
     messages: Value,
     reply: &str,
 ) -> mockito::Mock {
-    server
-        .mock("POST", "/v1/chat/completions")
-        .match_body(Matcher::Json(
-            json!({ "model": model, "messages": messages }),
-        ))
-        .with_header("content-type", "application/json")
-        .with_body(completion(reply))
-        .expect(1)
-        .create()
+    server.chat(
+        Matcher::Json(json!({ "model": model, "messages": messages })),
+        reply,
+        1,
+    )
 }
 
 #[test]
@@ -111,13 +105,11 @@ fn continue_uses_the_conversation_model_unless_m_is_given() {
         .write_stdin("")
         .assert()
         .success();
-    let with_flag = server
-        .mock("POST", "/v1/chat/completions")
-        .match_body(Matcher::PartialJson(json!({"model": "other/model"})))
-        .with_header("content-type", "application/json")
-        .with_body(completion("b"))
-        .expect(1)
-        .create();
+    let with_flag = server.chat(
+        Matcher::PartialJson(json!({"model": "other/model"})),
+        "b",
+        1,
+    );
     sb.cmd(&base(&server))
         .args(["-c", "-m", "other/model", "q2"])
         .write_stdin("")

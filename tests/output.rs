@@ -65,16 +65,14 @@ fn stream_writes_the_fragments() {
 #[test]
 fn no_stream_is_the_default_for_a_pipe_and_wins_over_the_config() {
     let mut server = mockito::Server::new();
-    let mock = server
-        .mock("POST", "/v1/chat/completions")
-        .match_body(mockito::Matcher::Json(json!({
+    let mock = server.chat(
+        mockito::Matcher::Json(json!({
             "model": "openai/gpt-4.1-mini",
             "messages": [{"role": "user", "content": "q"}]
-        })))
-        .with_header("content-type", "application/json")
-        .with_body(completion("whole"))
-        .expect(2)
-        .create();
+        })),
+        "whole",
+        2,
+    );
     let sb = Sandbox::new();
     sb.cmd(&base(&server))
         .arg("q")

@@ -11,16 +11,14 @@ use mockito::Matcher;
 use serde_json::json;
 
 fn expect_prompt(server: &mut mockito::Server, prompt: &str) -> mockito::Mock {
-    server
-        .mock("POST", "/v1/chat/completions")
-        .match_body(Matcher::Json(json!({
+    server.chat(
+        Matcher::Json(json!({
             "model": "openai/gpt-4.1-mini",
             "messages": [{"role": "user", "content": prompt}]
-        })))
-        .with_header("content-type", "application/json")
-        .with_body(completion("ok"))
-        .expect(1)
-        .create()
+        })),
+        "ok",
+        1,
+    )
 }
 
 #[test]
@@ -196,12 +194,7 @@ fn help_is_not_a_subcommand() {
 #[test]
 fn options_are_recognised_after_words() {
     let mut server = mockito::Server::new();
-    let mock = server
-        .mock("POST", "/v1/chat/completions")
-        .match_body(Matcher::PartialJson(json!({"model": "x/y"})))
-        .with_header("content-type", "application/json")
-        .with_body(completion("ok"))
-        .create();
+    let mock = server.chat(Matcher::PartialJson(json!({"model": "x/y"})), "ok", 1);
     let sb = Sandbox::new();
     sb.cmd(&base(&server))
         .args(["hello", "-m", "x/y"])

@@ -7,13 +7,7 @@ use mockito::Matcher;
 use serde_json::json;
 
 fn expect_body(server: &mut mockito::Server, body: serde_json::Value) -> mockito::Mock {
-    server
-        .mock("POST", "/v1/chat/completions")
-        .match_body(Matcher::Json(body))
-        .with_header("content-type", "application/json")
-        .with_body(completion("ok"))
-        .expect(1)
-        .create()
+    server.chat(Matcher::Json(body), "ok", 1)
 }
 
 fn user(text: &str) -> serde_json::Value {
@@ -190,13 +184,7 @@ fn model_precedence_flag_env_file_default() {
     let sb = Sandbox::new();
     sb.config("model = \"file/model\"\n");
     let expect = |server: &mut mockito::Server, model: &str| {
-        server
-            .mock("POST", "/v1/chat/completions")
-            .match_body(Matcher::PartialJson(json!({"model": model})))
-            .with_header("content-type", "application/json")
-            .with_body(completion("ok"))
-            .expect(1)
-            .create()
+        server.chat(Matcher::PartialJson(json!({"model": model})), "ok", 1)
     };
     let m = expect(&mut server, "flag/model");
     sb.cmd(&base(&server))
@@ -226,12 +214,11 @@ fn model_precedence_flag_env_file_default() {
 #[test]
 fn aliases_expand() {
     let mut server = mockito::Server::new();
-    let mock = server
-        .mock("POST", "/v1/chat/completions")
-        .match_body(Matcher::PartialJson(json!({"model": "openai/gpt-4.1"})))
-        .with_header("content-type", "application/json")
-        .with_body(completion("ok"))
-        .create();
+    let mock = server.chat(
+        Matcher::PartialJson(json!({"model": "openai/gpt-4.1"})),
+        "ok",
+        1,
+    );
     let sb = Sandbox::new();
     sb.config("[aliases]\nbig = \"openai/gpt-4.1\"\n");
     sb.cmd(&base(&server))
@@ -248,15 +235,11 @@ fn request_field_precedence() {
     let sb = Sandbox::new();
     sb.config("temperature = 0.1\nmax_tokens = 10\n[options]\ntemperature = 0.2\n");
     let expect = |server: &mut mockito::Server, t: f64| {
-        server
-            .mock("POST", "/v1/chat/completions")
-            .match_body(Matcher::PartialJson(
-                json!({"temperature": t, "max_tokens": 10}),
-            ))
-            .with_header("content-type", "application/json")
-            .with_body(completion("ok"))
-            .expect(1)
-            .create()
+        server.chat(
+            Matcher::PartialJson(json!({"temperature": t, "max_tokens": 10})),
+            "ok",
+            1,
+        )
     };
     let m = expect(&mut server, 0.2);
     sb.cmd(&base(&server))
@@ -340,12 +323,11 @@ fn unknown_config_key_is_an_error() {
 #[test]
 fn mume_config_names_another_file() {
     let mut server = mockito::Server::new();
-    let mock = server
-        .mock("POST", "/v1/chat/completions")
-        .match_body(Matcher::PartialJson(json!({"model": "other/model"})))
-        .with_header("content-type", "application/json")
-        .with_body(completion("ok"))
-        .create();
+    let mock = server.chat(
+        Matcher::PartialJson(json!({"model": "other/model"})),
+        "ok",
+        1,
+    );
     let sb = Sandbox::new();
     let path = sb.path("elsewhere.toml");
     std::fs::write(&path, "model = \"other/model\"\n").unwrap();

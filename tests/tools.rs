@@ -44,14 +44,11 @@ fn tools_and_tool_choice_are_sent() {
         ),
     ] {
         let mut server = mockito::Server::new();
-        let mock = server
-            .mock("POST", "/v1/chat/completions")
-            .match_body(Matcher::PartialJson(
-                json!({"tools": tools, "tool_choice": sent}),
-            ))
-            .with_header("content-type", "application/json")
-            .with_body(completion("ok"))
-            .create();
+        let mock = server.chat(
+            Matcher::PartialJson(json!({"tools": tools, "tool_choice": sent})),
+            "ok",
+            1,
+        );
         sb.cmd(&base(&server))
             .args(["--tools", &tools_file(&sb), "--tool-choice", choice, "q"])
             .write_stdin("")
@@ -181,9 +178,7 @@ fn tool_results_are_sent_after_the_calls_and_recorded() {
     std::fs::write(&result_file, "snow, -3 C").unwrap();
     let tools: Value = serde_json::from_str(TOOLS).unwrap();
     let mut server = mockito::Server::new();
-    let mock = server
-        .mock("POST", "/v1/chat/completions")
-        .match_body(Matcher::PartialJson(json!({
+    let mock = server.chat(Matcher::PartialJson(json!({
             "tools": tools,
             "messages": [
                 {"role": "user", "content": "weather in Paris and Oslo?"},
@@ -191,10 +186,7 @@ fn tool_results_are_sent_after_the_calls_and_recorded() {
                 {"role": "tool", "tool_call_id": "call_1", "content": "sunny, 21 C"},
                 {"role": "tool", "tool_call_id": "call_2", "content": "snow, -3 C"}
             ]
-        })))
-        .with_header("content-type", "application/json")
-        .with_body(completion("Paris is sunny; Oslo has snow."))
-        .create();
+        })), "Paris is sunny; Oslo has snow.", 1);
     sb.cmd(&base(&server))
         .args([
             "--chat",
@@ -226,12 +218,7 @@ fn tool_result_from_stdin() {
     let sb = Sandbox::new();
     let path = conversation_with_calls(&sb);
     let mut server = mockito::Server::new();
-    let mock = server
-        .mock("POST", "/v1/chat/completions")
-        .match_body(Matcher::PartialJson(json!({"messages": [{}, {}, {"role": "tool", "tool_call_id": "call_1", "content": "from stdin\n"}]})))
-        .with_header("content-type", "application/json")
-        .with_body(completion("ok"))
-        .create();
+    let mock = server.chat(Matcher::PartialJson(json!({"messages": [{}, {}, {"role": "tool", "tool_call_id": "call_1", "content": "from stdin\n"}]})), "ok", 1);
     sb.cmd(&base(&server))
         .args([
             "--chat",
@@ -297,14 +284,13 @@ fn schema_becomes_a_strict_response_format() {
         (wrapped.to_string(), wrapped.clone()),
     ] {
         let mut server = mockito::Server::new();
-        let mock = server
-            .mock("POST", "/v1/chat/completions")
-            .match_body(Matcher::PartialJson(
+        let mock = server.chat(
+            Matcher::PartialJson(
                 json!({"response_format": {"type": "json_schema", "json_schema": sent}}),
-            ))
-            .with_header("content-type", "application/json")
-            .with_body(completion("{\"n\":1}"))
-            .create();
+            ),
+            "{\"n\":1}",
+            1,
+        );
         sb.cmd(&base(&server))
             .args(["--schema", &arg, "q"])
             .write_stdin("")
@@ -338,18 +324,15 @@ fn attachments_become_image_parts() {
     std::fs::write(&png, PNG).unwrap();
     let data_url = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGMAAQAABQABDQottAAAAABJRU5ErkJggg==";
     let mut server = mockito::Server::new();
-    let mock = server
-        .mock("POST", "/v1/chat/completions")
-        .match_body(Matcher::PartialJson(
-            json!({"messages": [{"role": "user", "content": [
-                {"type": "text", "text": "what is this?"},
-                {"type": "image_url", "image_url": {"url": data_url}},
-                {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg"}}
-            ]}]}),
-        ))
-        .with_header("content-type", "application/json")
-        .with_body(completion("a dot"))
-        .create();
+    let mock = server.chat(
+        Matcher::PartialJson(json!({"messages": [{"role": "user", "content": [
+            {"type": "text", "text": "what is this?"},
+            {"type": "image_url", "image_url": {"url": data_url}},
+            {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg"}}
+        ]}]})),
+        "a dot",
+        1,
+    );
     sb.cmd(&base(&server))
         .args([
             "-a",

@@ -168,3 +168,19 @@ pub fn stderr_of(output: &std::process::Output) -> String {
 pub fn stdout_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+/// The mock most tests need: a chat request whose body matches, answered with `reply`.
+pub trait ChatMock {
+    fn chat(&mut self, body: mockito::Matcher, reply: &str, times: usize) -> mockito::Mock;
+}
+
+impl ChatMock for mockito::Server {
+    fn chat(&mut self, body: mockito::Matcher, reply: &str, times: usize) -> mockito::Mock {
+        self.mock("POST", "/v1/chat/completions")
+            .match_body(body)
+            .with_header("content-type", "application/json")
+            .with_body(completion(reply))
+            .expect(times)
+            .create()
+    }
+}
