@@ -44,7 +44,7 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         None => Vec::new(),
     };
     let continuing = !history.is_empty();
-    if cli.continue_last
+    if conversation.is_some()
         && settings.model_from != Source::Flag
         && let Some(model) = history
             .iter()

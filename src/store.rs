@@ -170,7 +170,9 @@ pub(crate) struct AnswerLine<'a> {
     reasoning: &'a str,
 }
 
-/// `ended` overrides the server's finish reason (`interrupted`, `error`).
+/// `model` is the model asked for, which a continued conversation asks for again (a
+/// server may report a dated variant of it); `ended` overrides the server's finish
+/// reason (`interrupted`, `error`).
 pub(crate) fn answer_line<'a>(
     answer: &'a Answer,
     model: &'a str,
@@ -181,7 +183,7 @@ pub(crate) fn answer_line<'a>(
         role: "assistant",
         content: (!calls_only).then_some(answer.content.as_str()),
         tool_calls: &answer.tool_calls,
-        model: answer.model.as_deref().unwrap_or(model),
+        model,
         time: timestamp(),
         finish_reason: ended.or(answer.finish_reason.as_deref()),
         usage: answer.usage.as_ref(),

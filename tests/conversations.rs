@@ -47,7 +47,10 @@ fn every_exchange_is_saved_privately() {
     assert_eq!(lines[0], json!({"role": "user", "content": "2+2="}));
     assert_eq!(lines[1]["role"], "assistant");
     assert_eq!(lines[1]["content"], "4");
-    assert_eq!(lines[1]["model"], "test/model");
+    assert_eq!(
+        lines[1]["model"], "openai/gpt-4.1-mini",
+        "the model asked for"
+    );
     assert_eq!(lines[1]["finish_reason"], "stop");
     assert_eq!(lines[1]["usage"]["total_tokens"], 7);
     assert!(lines[1]["time"].as_str().unwrap().ends_with('Z'));
@@ -75,7 +78,7 @@ fn continue_sends_the_history_with_standard_fields_only() {
     first.assert();
     let second = exact_messages(
         &mut server,
-        "test/model",
+        "openai/gpt-4.1-mini",
         json!([
             {"role": "user", "content": "hello"},
             {"role": "assistant", "content": "hi there"},
@@ -116,6 +119,25 @@ fn continue_uses_the_conversation_model_unless_m_is_given() {
         .assert()
         .success();
     with_flag.assert();
+}
+
+#[test]
+fn a_named_chat_keeps_its_model_too() {
+    let mut server = mockito::Server::new();
+    let sb = Sandbox::new();
+    answer(&mut server, "a");
+    sb.cmd(&base(&server))
+        .args(["--chat", "kept", "-m", "first/model", "q"])
+        .write_stdin("")
+        .assert()
+        .success();
+    let mock = server.chat(Matcher::PartialJson(json!({"model": "test/model"})), "b", 1);
+    sb.cmd(&base(&server))
+        .args(["--chat", "kept", "q2"])
+        .write_stdin("")
+        .assert()
+        .success();
+    mock.assert();
 }
 
 #[test]
@@ -341,15 +363,15 @@ fn history_lists_shows_and_removes() {
     let rows: Vec<&str> = listing.lines().collect();
     assert_eq!(rows.len(), 2, "{listing}");
     assert!(
-        rows.iter()
-            .any(|r| r.starts_with("alpha  ") && r.contains("test/model  1  tell me about pipes")),
+        rows.iter().any(|r| r.starts_with("alpha  ")
+            && r.contains("openai/gpt-4.1-mini  1  tell me about pipes")),
         "{listing}"
     );
 
     let out = sb.bare().args(["history", "show", "alp"]).output().unwrap();
     assert_eq!(
         stdout_of(&out),
-        "## user\ntell me\nabout pipes\n\n## assistant (test/model)\nfirst answer\n"
+        "## user\ntell me\nabout pipes\n\n## assistant (openai/gpt-4.1-mini)\nfirst answer\n"
     );
 
     let out = sb
