@@ -247,7 +247,9 @@ fn error_chain(e: &reqwest::Error) -> String {
     let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
     while let Some(s) = source {
         let text = s.to_string();
-        if !parts.iter().any(|p: &String| p.contains(&text)) {
+        // hyper-util's wrapper says nothing the next error does not say better.
+        let generic = text.starts_with("client error (");
+        if !generic && !parts.iter().any(|p: &String| p.contains(&text)) {
             parts.push(text);
         }
         source = s.source();
