@@ -131,7 +131,11 @@ fn a_named_chat_keeps_its_model_too() {
         .write_stdin("")
         .assert()
         .success();
-    let mock = server.chat(Matcher::PartialJson(json!({"model": "first/model"})), "b", 1);
+    let mock = server.chat(
+        Matcher::PartialJson(json!({"model": "first/model"})),
+        "b",
+        1,
+    );
     sb.cmd(&base(&server))
         .args(["--chat", "kept", "q2"])
         .write_stdin("")

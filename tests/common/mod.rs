@@ -47,6 +47,31 @@ impl Sandbox {
 
     fn std_bare(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("mume"));
+        self.hermetic(&mut cmd);
+        cmd
+    }
+
+    /// A bash script run in the sandbox's folder, with mume first on PATH, the sandbox's
+    /// environment, `base_url` and the test key.
+    pub fn script(&self, base_url: &str, script: &str) -> std::process::Command {
+        let bin = assert_cmd::cargo::cargo_bin!("mume");
+        let path = format!(
+            "{}:{}",
+            bin.parent().unwrap().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let mut cmd = std::process::Command::new("bash");
+        self.hermetic(&mut cmd);
+        cmd.arg("-c")
+            .arg(script)
+            .current_dir(self.dir.path())
+            .env("PATH", path)
+            .env("MUME_BASE_URL", base_url)
+            .env("MUME_API_KEY", KEY);
+        cmd
+    }
+
+    fn hermetic(&self, cmd: &mut std::process::Command) {
         for (name, _) in std::env::vars_os() {
             let name = name.to_string_lossy().to_string();
             if name.starts_with("MUME_")
@@ -61,7 +86,6 @@ impl Sandbox {
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("NO_COLOR", "1");
-        cmd
     }
 
     /// Writes the config file at its default place and returns its path.
