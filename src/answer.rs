@@ -50,7 +50,7 @@ pub(crate) type Shared = Arc<Mutex<Answer>>;
 
 /// Reads the response and writes the answer. `first_byte` runs once, before any output.
 pub(crate) fn receive(
-    mut response: Response,
+    response: &mut Response,
     mode: &Mode,
     out: &mut Out,
     shared: &Shared,
@@ -71,9 +71,9 @@ pub(crate) fn receive(
     };
     if content_type.starts_with("text/event-stream") {
         reader.live = !mode.json && !mode.hold;
-        reader.stream(&mut response, first_byte)?;
+        reader.stream(response, first_byte)?;
     } else if content_type.is_empty() || content_type.contains("json") {
-        let body = read_body(&mut response)?;
+        let body = read_body(response)?;
         first_byte();
         reader.whole(&body)?;
     } else {

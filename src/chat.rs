@@ -181,8 +181,13 @@ fn exchange(
     let shared = Shared::default();
     let worker_answer = Shared::clone(&shared);
     std::thread::spawn(move || {
-        let result = send(&client, &body, &mode, &worker_answer);
+        let mut connection = None;
+        let result = send(&client, &body, &mode, &worker_answer, &mut connection);
         let _ = tx.send(Event::Done(result));
+        // Closing the connection and the client's runtime happens after the answer is
+        // reported, off the path to exit.
+        drop(connection);
+        drop(client);
     });
 
     // Create the conversation file while the answer is on its way, not after it.
@@ -236,13 +241,20 @@ fn exchange(
     }
 }
 
-/// The worker's part: the request, the response, stdout.
-fn send(client: &Client, body: &Value, mode: &Mode, answer: &Shared) -> Result<()> {
+/// The worker's part: the request, the response, stdout. The response is left in
+/// `connection` for the caller to drop once the result is reported.
+fn send(
+    client: &Client,
+    body: &Value,
+    mode: &Mode,
+    answer: &Shared,
+    connection: &mut Option<reqwest::blocking::Response>,
+) -> Result<()> {
     let mut spinner = ui::Spinner::start();
     let bytes = serde_json::to_vec(body)?;
     let response = client.send(Method::POST, "/chat/completions", Some(&bytes));
     let response = match response {
-        Ok(r) => r,
+        Ok(r) => connection.insert(r),
         Err(e) => {
             spinner.stop();
             return Err(e);
