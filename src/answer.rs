@@ -2,17 +2,16 @@
 //! that the conversation store keeps. The rules of the output contract live here: what
 //! goes to stdout, what to stderr, and which endings are failures.
 
-use std::borrow::Cow;
 use std::io::{self, Read, Write};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
 use reqwest::blocking::Response;
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{DECLINED, PROTOCOL, TEMPORARY, code_for_status, fail};
-use crate::output::{Extract, FunctionCall, Out, ToolCall, extract};
+use crate::output::{Extract, Out, ToolCall, extract};
+use crate::response::{Chunk, Completion, content_text, error_text, merge_call};
 use crate::sse::{self, SseError};
 use crate::ui;
 
@@ -41,7 +40,6 @@ pub(crate) struct Answer {
     pub(crate) tool_calls: Vec<ToolCall>,
     pub(crate) finish_reason: Option<String>,
     pub(crate) usage: Option<Value>,
-    pub(crate) model: Option<String>,
     /// Some part of the answer arrived.
     pub(crate) started: bool,
 }
@@ -121,89 +119,6 @@ struct Reader<'a> {
     in_reasoning: bool,
 }
 
-#[derive(Deserialize)]
-struct Chunk<'a> {
-    /// Only the first choice is shown; the others are skipped without being kept.
-    #[serde(borrow, default, deserialize_with = "first_choice")]
-    choices: Option<ChunkChoice<'a>>,
-    #[serde(default)]
-    usage: Option<Value>,
-    #[serde(borrow, default)]
-    model: Option<Cow<'a, str>>,
-    #[serde(default)]
-    error: Option<Value>,
-}
-
-#[derive(Deserialize)]
-struct ChunkChoice<'a> {
-    #[serde(borrow, default)]
-    delta: Option<Delta<'a>>,
-    #[serde(borrow, default)]
-    finish_reason: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize, Default)]
-struct Delta<'a> {
-    #[serde(borrow, default)]
-    content: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    reasoning: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    reasoning_content: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    refusal: Option<Cow<'a, str>>,
-    #[serde(default)]
-    tool_calls: Option<Vec<CallDelta>>,
-}
-
-#[derive(Deserialize)]
-struct CallDelta {
-    #[serde(default)]
-    index: usize,
-    id: Option<String>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    function: Option<FunctionDelta>,
-}
-
-#[derive(Deserialize)]
-struct FunctionDelta {
-    name: Option<String>,
-    arguments: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Completion {
-    #[serde(default)]
-    choices: Vec<Choice>,
-    #[serde(default)]
-    usage: Option<Value>,
-    #[serde(default)]
-    model: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Choice {
-    #[serde(default)]
-    message: Option<Message>,
-    #[serde(default)]
-    finish_reason: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Message {
-    #[serde(default)]
-    content: Option<Value>,
-    #[serde(default)]
-    reasoning: Option<String>,
-    #[serde(default)]
-    reasoning_content: Option<String>,
-    #[serde(default)]
-    refusal: Option<String>,
-    #[serde(default)]
-    tool_calls: Option<Vec<ToolCall>>,
-}
-
 impl Reader<'_> {
     fn stream(&mut self, response: &mut Response, first_byte: &mut dyn FnMut()) -> Result<()> {
         let mut parser = sse::Parser::new(EVENT_LIMIT);
@@ -278,9 +193,6 @@ impl Reader<'_> {
             }
         }
         let mut answer = self.shared.lock().unwrap();
-        if answer.model.is_none() {
-            answer.model = chunk.model.map(Cow::into_owned);
-        }
         if let Some(usage) = chunk.usage.filter(|u| !u.is_null()) {
             answer.usage = Some(usage);
         }
@@ -349,7 +261,6 @@ impl Reader<'_> {
         })?;
         let mut answer = self.shared.lock().unwrap();
         answer.usage = completion.usage.filter(|u| !u.is_null());
-        answer.model = completion.model;
         let choice = completion
             .choices
             .into_iter()
@@ -444,148 +355,6 @@ impl Reader<'_> {
     }
 }
 
-/// Deserializes a list of choices into its first element, with no allocation for the list.
-fn first_choice<'de, D>(deserializer: D) -> Result<Option<ChunkChoice<'de>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    struct First;
-
-    impl<'de> serde::de::Visitor<'de> for First {
-        type Value = Option<ChunkChoice<'de>>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a list of choices")
-        }
-
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(
-            self,
-            mut seq: A,
-        ) -> Result<Self::Value, A::Error> {
-            let first = seq.next_element()?;
-            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-            Ok(first)
-        }
-
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-    }
-
-    deserializer.deserialize_any(First)
-}
-
-/// Assembles streamed tool-call fragments by index. Some servers repeat the id and name in
-/// every fragment, so those are taken once; arguments are concatenated.
-fn merge_call(calls: &mut Vec<ToolCall>, delta: CallDelta) {
-    while calls.len() <= delta.index {
-        calls.push(ToolCall {
-            kind: "function".into(),
-            ..ToolCall::default()
-        });
-    }
-    let call = &mut calls[delta.index];
-    if let Some(id) = delta.id.filter(|s| !s.is_empty())
-        && call.id.is_empty()
-    {
-        call.id = id;
-    }
-    if let Some(kind) = delta.kind.filter(|s| !s.is_empty()) {
-        call.kind = kind;
-    }
-    if let Some(FunctionDelta { name, arguments }) = delta.function {
-        if let Some(name) = name.filter(|s| !s.is_empty())
-            && call.function.name.is_empty()
-        {
-            call.function = FunctionCall {
-                name,
-                arguments: std::mem::take(&mut call.function.arguments),
-            };
-        }
-        if let Some(arguments) = arguments {
-            call.function.arguments.push_str(&arguments);
-        }
-    }
-}
-
-/// Message content as text: a string, or the text parts of a list of parts.
-fn content_text(content: Option<Value>) -> String {
-    match content {
-        Some(Value::String(s)) => s,
-        Some(Value::Array(parts)) => parts
-            .iter()
-            .filter_map(|p| p.get("text").and_then(Value::as_str))
-            .collect(),
-        _ => String::new(),
-    }
-}
-
-/// The human text of an error body (OpenAI, OpenRouter, FastAPI and plain forms), on one
-/// line, and the error's code or type.
-pub(crate) fn error_text(body: &Value) -> (String, String) {
-    let error = body.get("error").unwrap_or(body);
-    let kind = ["code", "type"]
-        .iter()
-        .find_map(|k| error.get(k).and_then(Value::as_str))
-        .unwrap_or("")
-        .to_string();
-    let mut text = match error {
-        Value::String(s) => s.clone(),
-        _ => error
-            .get("message")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .or_else(|| body.get("detail").map(detail_text))
-            .unwrap_or_else(|| {
-                if error.is_object() {
-                    error.to_string()
-                } else {
-                    String::new()
-                }
-            }),
-    };
-    if let Some(raw) = error.pointer("/metadata/raw").and_then(Value::as_str) {
-        let raw: String = raw.chars().take(200).collect();
-        text.push_str(&format!(" ({raw})"));
-    }
-    if let Some(provider) = error
-        .pointer("/metadata/provider_name")
-        .and_then(Value::as_str)
-    {
-        text.push_str(&format!(" [provider {provider}]"));
-    }
-    (ui::one_line(&text), kind)
-}
-
-/// FastAPI's `detail`: a string, or a list of `{loc, msg}`.
-fn detail_text(detail: &Value) -> String {
-    match detail {
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items
-            .iter()
-            .map(|item| {
-                let loc: Vec<String> = item
-                    .get("loc")
-                    .and_then(Value::as_array)
-                    .map(|l| {
-                        l.iter()
-                            .map(|p| p.as_str().map_or(p.to_string(), str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let msg = item.get("msg").and_then(Value::as_str).unwrap_or("invalid");
-                if loc.is_empty() {
-                    msg.to_string()
-                } else {
-                    format!("{}: {msg}", loc.join("."))
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    }
-}
-
 fn usage_line(usage: &Value) -> String {
     let n = |k: &str| {
         usage
@@ -599,57 +368,4 @@ fn usage_line(usage: &Value) -> String {
         n("completion_tokens"),
         n("total_tokens")
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn delta(v: Value) -> CallDelta {
-        serde_json::from_value(v).unwrap()
-    }
-
-    #[test]
-    fn calls_merge_by_index_without_repeating_names() {
-        let mut calls = Vec::new();
-        for v in [
-            json!({"index":0,"id":"a","type":"function","function":{"name":"f","arguments":""}}),
-            json!({"index":1,"id":"b","type":"function","function":{"name":"g","arguments":"{\"y"}}),
-            json!({"index":0,"id":"a","function":{"name":"f","arguments":"{\"x\":"}}),
-            json!({"index":1,"function":{"arguments":"\":2}"}}),
-            json!({"index":0,"function":{"arguments":"1}"}}),
-        ] {
-            merge_call(&mut calls, delta(v));
-        }
-        assert_eq!(calls.len(), 2);
-        assert_eq!(calls[0].id, "a");
-        assert_eq!(calls[0].function.name, "f");
-        assert_eq!(calls[0].function.arguments, "{\"x\":1}");
-        assert_eq!(calls[1].function.arguments, "{\"y\":2}");
-    }
-
-    #[test]
-    fn error_texts() {
-        let (t, k) = error_text(&json!({"error":{"message":"quota","code":"insufficient_quota"}}));
-        assert_eq!((t.as_str(), k.as_str()), ("quota", "insufficient_quota"));
-        let (t, _) = error_text(
-            &json!({"error":{"code":502,"message":"down","metadata":{"provider_name":"X","raw":"boom"}}}),
-        );
-        assert_eq!(t, "down (boom) [provider X]");
-        let (t, _) = error_text(&json!({"detail":"Not Found"}));
-        assert_eq!(t, "Not Found");
-        let (t, _) =
-            error_text(&json!({"detail":[{"loc":["body","model"],"msg":"field required"}]}));
-        assert_eq!(t, "body.model: field required");
-        let (t, _) = error_text(&json!({"error":"plain\u{1b}[2J"}));
-        assert_eq!(t, "plain\\u{1b}[2J");
-    }
-
-    #[test]
-    fn content_parts_join() {
-        let v = json!([{"type":"text","text":"a"},{"type":"text","text":"b"}]);
-        assert_eq!(content_text(Some(v)), "ab");
-        assert_eq!(content_text(None), "");
-    }
 }

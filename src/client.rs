@@ -286,7 +286,7 @@ pub(crate) fn describe(status: u16, headers: &HeaderMap, body: &[u8]) -> Describ
         .unwrap_or("");
     let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let (text, kind) = match &json {
-        Some(v) => crate::answer::error_text(v),
+        Some(v) => crate::response::error_text(v),
         None => (snippet(body), String::new()),
     };
     let mut message = format!("HTTP {status} {reason}").trim_end().to_string();

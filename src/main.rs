@@ -13,6 +13,7 @@ mod error;
 mod generate;
 mod input;
 mod output;
+mod response;
 mod settings;
 mod sse;
 mod store;

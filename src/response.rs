@@ -1,0 +1,284 @@
+//! The shapes of the API's answers as serde reads them: streamed chunks, whole
+//! completions and error bodies, parsed into borrowed structs where that saves copies.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::output::{FunctionCall, ToolCall};
+use crate::ui;
+
+#[derive(Deserialize)]
+pub(crate) struct Chunk<'a> {
+    /// Only the first choice is shown; the others are skipped without being kept.
+    #[serde(borrow, default, deserialize_with = "first_choice")]
+    pub(crate) choices: Option<ChunkChoice<'a>>,
+    #[serde(default)]
+    pub(crate) usage: Option<Value>,
+    #[serde(default)]
+    pub(crate) error: Option<Value>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ChunkChoice<'a> {
+    #[serde(borrow, default)]
+    pub(crate) delta: Option<Delta<'a>>,
+    #[serde(borrow, default)]
+    pub(crate) finish_reason: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct Delta<'a> {
+    #[serde(borrow, default)]
+    pub(crate) content: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub(crate) reasoning: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub(crate) reasoning_content: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub(crate) refusal: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pub(crate) tool_calls: Option<Vec<CallDelta>>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CallDelta {
+    #[serde(default)]
+    pub(crate) index: usize,
+    pub(crate) id: Option<String>,
+    #[serde(rename = "type")]
+    pub(crate) kind: Option<String>,
+    pub(crate) function: Option<FunctionDelta>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FunctionDelta {
+    pub(crate) name: Option<String>,
+    pub(crate) arguments: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Completion {
+    #[serde(default)]
+    pub(crate) choices: Vec<Choice>,
+    #[serde(default)]
+    pub(crate) usage: Option<Value>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Choice {
+    #[serde(default)]
+    pub(crate) message: Option<Message>,
+    #[serde(default)]
+    pub(crate) finish_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Message {
+    #[serde(default)]
+    pub(crate) content: Option<Value>,
+    #[serde(default)]
+    pub(crate) reasoning: Option<String>,
+    #[serde(default)]
+    pub(crate) reasoning_content: Option<String>,
+    #[serde(default)]
+    pub(crate) refusal: Option<String>,
+    #[serde(default)]
+    pub(crate) tool_calls: Option<Vec<ToolCall>>,
+}
+
+/// Deserializes a list of choices into its first element, with no allocation for the list.
+fn first_choice<'de, D>(deserializer: D) -> Result<Option<ChunkChoice<'de>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct First;
+
+    impl<'de> serde::de::Visitor<'de> for First {
+        type Value = Option<ChunkChoice<'de>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of choices")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let first = seq.next_element()?;
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(first)
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+
+    deserializer.deserialize_any(First)
+}
+
+/// Assembles streamed tool-call fragments by index. Some servers repeat the id and name in
+/// every fragment, so those are taken once; arguments are concatenated.
+pub(crate) fn merge_call(calls: &mut Vec<ToolCall>, delta: CallDelta) {
+    while calls.len() <= delta.index {
+        calls.push(ToolCall {
+            kind: "function".into(),
+            ..ToolCall::default()
+        });
+    }
+    let call = &mut calls[delta.index];
+    if let Some(id) = delta.id.filter(|s| !s.is_empty())
+        && call.id.is_empty()
+    {
+        call.id = id;
+    }
+    if let Some(kind) = delta.kind.filter(|s| !s.is_empty()) {
+        call.kind = kind;
+    }
+    if let Some(FunctionDelta { name, arguments }) = delta.function {
+        if let Some(name) = name.filter(|s| !s.is_empty())
+            && call.function.name.is_empty()
+        {
+            call.function = FunctionCall {
+                name,
+                arguments: std::mem::take(&mut call.function.arguments),
+            };
+        }
+        if let Some(arguments) = arguments {
+            call.function.arguments.push_str(&arguments);
+        }
+    }
+}
+
+/// Message content as text: a string, or the text parts of a list of parts.
+pub(crate) fn content_text(content: Option<Value>) -> String {
+    match content {
+        Some(Value::String(s)) => s,
+        Some(Value::Array(parts)) => parts
+            .iter()
+            .filter_map(|p| p.get("text").and_then(Value::as_str))
+            .collect(),
+        _ => String::new(),
+    }
+}
+
+/// The human text of an error body (OpenAI, OpenRouter, FastAPI and plain forms), on one
+/// line, and the error's code or type.
+pub(crate) fn error_text(body: &Value) -> (String, String) {
+    let error = body.get("error").unwrap_or(body);
+    let kind = ["code", "type"]
+        .iter()
+        .find_map(|k| error.get(k).and_then(Value::as_str))
+        .unwrap_or("")
+        .to_string();
+    let mut text = match error {
+        Value::String(s) => s.clone(),
+        _ => error
+            .get("message")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| body.get("detail").map(detail_text))
+            .unwrap_or_else(|| {
+                if error.is_object() {
+                    error.to_string()
+                } else {
+                    String::new()
+                }
+            }),
+    };
+    if let Some(raw) = error.pointer("/metadata/raw").and_then(Value::as_str) {
+        let raw: String = raw.chars().take(200).collect();
+        text.push_str(&format!(" ({raw})"));
+    }
+    if let Some(provider) = error
+        .pointer("/metadata/provider_name")
+        .and_then(Value::as_str)
+    {
+        text.push_str(&format!(" [provider {provider}]"));
+    }
+    (ui::one_line(&text), kind)
+}
+
+/// FastAPI's `detail`: a string, or a list of `{loc, msg}`.
+fn detail_text(detail: &Value) -> String {
+    match detail {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                let loc: Vec<String> = item
+                    .get("loc")
+                    .and_then(Value::as_array)
+                    .map(|l| {
+                        l.iter()
+                            .map(|p| p.as_str().map_or(p.to_string(), str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let msg = item.get("msg").and_then(Value::as_str).unwrap_or("invalid");
+                if loc.is_empty() {
+                    msg.to_string()
+                } else {
+                    format!("{}: {msg}", loc.join("."))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn delta(v: Value) -> CallDelta {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn calls_merge_by_index_without_repeating_names() {
+        let mut calls = Vec::new();
+        for v in [
+            json!({"index":0,"id":"a","type":"function","function":{"name":"f","arguments":""}}),
+            json!({"index":1,"id":"b","type":"function","function":{"name":"g","arguments":"{\"y"}}),
+            json!({"index":0,"id":"a","function":{"name":"f","arguments":"{\"x\":"}}),
+            json!({"index":1,"function":{"arguments":"\":2}"}}),
+            json!({"index":0,"function":{"arguments":"1}"}}),
+        ] {
+            merge_call(&mut calls, delta(v));
+        }
+        assert_eq!(calls.len(), 2);
+        assert_eq!(calls[0].id, "a");
+        assert_eq!(calls[0].function.name, "f");
+        assert_eq!(calls[0].function.arguments, "{\"x\":1}");
+        assert_eq!(calls[1].function.arguments, "{\"y\":2}");
+    }
+
+    #[test]
+    fn error_texts() {
+        let (t, k) = error_text(&json!({"error":{"message":"quota","code":"insufficient_quota"}}));
+        assert_eq!((t.as_str(), k.as_str()), ("quota", "insufficient_quota"));
+        let (t, _) = error_text(
+            &json!({"error":{"code":502,"message":"down","metadata":{"provider_name":"X","raw":"boom"}}}),
+        );
+        assert_eq!(t, "down (boom) [provider X]");
+        let (t, _) = error_text(&json!({"detail":"Not Found"}));
+        assert_eq!(t, "Not Found");
+        let (t, _) =
+            error_text(&json!({"detail":[{"loc":["body","model"],"msg":"field required"}]}));
+        assert_eq!(t, "body.model: field required");
+        let (t, _) = error_text(&json!({"error":"plain\u{1b}[2J"}));
+        assert_eq!(t, "plain\\u{1b}[2J");
+    }
+
+    #[test]
+    fn content_parts_join() {
+        let v = json!([{"type":"text","text":"a"},{"type":"text","text":"b"}]);
+        assert_eq!(content_text(Some(v)), "ab");
+        assert_eq!(content_text(None), "");
+    }
+}
