@@ -53,9 +53,11 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     {
         settings.model = model.to_string();
     }
-    if let Some(source) = &cli.messages {
-        history.extend(read_messages(source, cli.max_input)?);
-    }
+    let imported = match &cli.messages {
+        Some(source) => read_messages(source, cli.max_input)?,
+        None => Vec::new(),
+    };
+    history.extend(imported.iter().cloned());
 
     let mut new_lines = Vec::new();
     if !cli.tool_result.is_empty() {
@@ -118,6 +120,8 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         if let Some(system) = system.filter(|_| !continuing || cli.system.is_some()) {
             lines.push(system);
         }
+        // Imported messages were sent, so they belong to the conversation from now on.
+        lines.extend(imported.into_iter().filter(|m| m["role"] != "system"));
         lines.extend(new_lines);
         Ok(Record { path, lines })
     });

@@ -301,6 +301,34 @@ fn messages_from_an_array_jsonl_or_stdin() {
 }
 
 #[test]
+fn imported_messages_are_saved_with_the_exchange() {
+    let mut server = mockito::Server::new();
+    answer(&mut server, "summary").expect(2);
+    let sb = Sandbox::new();
+    sb.cmd(&base(&server))
+        .args(["--messages", "-", "sum up"])
+        .write_stdin(r#"[{"role":"system","content":"s"},{"role":"user","content":"u"},{"role":"assistant","content":"a"}]"#)
+        .assert()
+        .success();
+    let saved = jsonl(&sb.saved()[0]);
+    let roles: Vec<&str> = saved.iter().map(|m| m["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["system", "user", "assistant", "user", "assistant"]);
+    // So -c carries the imported history on.
+    let mock = expect_messages(
+        &mut server,
+        json!([{"role": "system", "content": "s"}, {"role": "user", "content": "u"}, {"role": "assistant", "content": "a"},
+               {"role": "user", "content": "sum up"}, {"role": "assistant", "content": "summary"}, {"role": "user", "content": "more"}]),
+        "ok",
+    );
+    sb.cmd(&base(&server))
+        .args(["-c", "more"])
+        .write_stdin("")
+        .assert()
+        .success();
+    mock.assert();
+}
+
+#[test]
 fn messages_ending_with_a_user_message_need_no_prompt() {
     let sb = Sandbox::new();
     let mut server = mockito::Server::new();
