@@ -16,6 +16,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ANALYSIS_MARKER = "<!-- analysis: kept by bench.py across runs -->"
 
 
 def run_once(argv, env):
@@ -204,8 +205,14 @@ def main():
         "",
     ]
     text = "\n".join(lines)
+    # Hand-written analysis below the marker survives a new run.
+    kept = ""
+    if os.path.exists(args.out):
+        old = open(args.out).read()
+        if ANALYSIS_MARKER in old:
+            kept = old[old.index(ANALYSIS_MARKER):]
     with open(args.out, "w") as f:
-        f.write(text)
+        f.write(text + ("\n" + kept if kept else ""))
     print(text)
 
 

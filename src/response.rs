@@ -24,19 +24,19 @@ pub(crate) struct Chunk<'a> {
 pub(crate) struct ChunkChoice<'a> {
     #[serde(borrow, default)]
     pub(crate) delta: Option<Delta<'a>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub(crate) finish_reason: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
 pub(crate) struct Delta<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub(crate) content: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub(crate) reasoning: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub(crate) reasoning_content: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "text")]
     pub(crate) refusal: Option<Cow<'a, str>>,
     #[serde(default)]
     pub(crate) tool_calls: Option<Vec<CallDelta>>,
@@ -86,6 +86,45 @@ pub(crate) struct Message {
     pub(crate) refusal: Option<String>,
     #[serde(default)]
     pub(crate) tool_calls: Option<Vec<ToolCall>>,
+}
+
+/// A string that borrows from the input when it holds no escapes. Serde's own
+/// `Option<Cow<str>>` always allocates, once per chunk on the hottest path.
+fn text<'de, D>(deserializer: D) -> Result<Option<Cow<'de, str>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Text;
+
+    impl<'de> serde::de::Visitor<'de> for Text {
+        type Value = Option<Cow<'de, str>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string or null")
+        }
+
+        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
+        }
+
+        fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v)))
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+
+    deserializer.deserialize_any(Text)
 }
 
 /// Deserializes a list of choices into its first element, with no allocation for the list.
@@ -273,6 +312,19 @@ mod tests {
         assert_eq!(t, "body.model: field required");
         let (t, _) = error_text(&json!({"error":"plain\u{1b}[2J"}));
         assert_eq!(t, "plain\\u{1b}[2J");
+    }
+
+    #[test]
+    fn text_borrows_unless_escaped() {
+        let chunk: Chunk = serde_json::from_str(
+            r#"{"choices":[{"delta":{"content":"plain","refusal":"a\nb"},"finish_reason":null}]}"#,
+        )
+        .unwrap();
+        let choice = chunk.choices.unwrap();
+        let delta = choice.delta.unwrap();
+        assert!(matches!(delta.content, Some(Cow::Borrowed("plain"))));
+        assert_eq!(delta.refusal.as_deref(), Some("a\nb"));
+        assert!(choice.finish_reason.is_none());
     }
 
     #[test]
