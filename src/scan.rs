@@ -13,6 +13,7 @@ use crate::response::{Chunk, ChunkChoice, Delta};
 /// The chunk, when it has the simple shape; `None` means "ask serde".
 pub(crate) fn chunk(data: &str) -> Option<Chunk<'_>> {
     let mut s = Scanner {
+        s: data,
         b: data.as_bytes(),
         i: 0,
     };
@@ -37,9 +38,30 @@ pub(crate) fn chunk(data: &str) -> Option<Chunk<'_>> {
 }
 
 struct Scanner<'a> {
+    s: &'a str,
     b: &'a [u8],
     i: usize,
 }
+
+/// Where a string's plain run ends: at its closing quote, an escape, or a control
+/// character (which JSON forbids there). Strings here are short, so a plain loop beats
+/// a vectorised search and its set-up.
+fn plain_run(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&c| STOPS[usize::from(c)])
+}
+
+/// The bytes that end a plain run: control characters, `"` and `\`.
+static STOPS: [bool; 256] = {
+    let mut stops = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        stops[c] = true;
+        c += 1;
+    }
+    stops[b'"' as usize] = true;
+    stops[b'\\' as usize] = true;
+    stops
+};
 
 /// Nesting deeper than this is left to serde.
 const MAX_DEPTH: u32 = 32;
@@ -160,17 +182,13 @@ impl<'a> Scanner<'a> {
     fn plain_string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.i;
-        let len = memchr::memchr2(b'"', b'\\', &self.b[start..])?;
-        if self.b[start + len] != b'"' {
+        let end = start + plain_run(&self.b[start..])?;
+        if self.b[end] != b'"' {
             return None;
         }
-        let text = &self.b[start..start + len];
-        if text.iter().any(|&c| c < 0x20) {
-            return None;
-        }
-        self.i = start + len + 1;
-        // The input is a &str and the cut is at ASCII quotes, so this cannot fail.
-        std::str::from_utf8(text).ok()
+        self.i = end + 1;
+        // Both ends sit next to ASCII quotes, so they are character boundaries.
+        self.s.get(start..end)
     }
 
     /// Steps over any JSON value.
@@ -216,8 +234,8 @@ impl<'a> Scanner<'a> {
     fn skip_string(&mut self) -> Option<()> {
         self.i += 1;
         loop {
-            let at = self.i + memchr::memchr2(b'"', b'\\', &self.b[self.i..])?;
-            if self.b[self.i..at].iter().any(|&c| c < 0x20) {
+            let at = self.i + plain_run(&self.b[self.i..])?;
+            if self.b[at] < 0x20 {
                 return None;
             }
             if self.b[at] == b'"' {
