@@ -12,7 +12,6 @@ use serde_json::Value;
 use crate::error::{DECLINED, PROTOCOL, TEMPORARY, code_for_status, fail};
 use crate::output::{Extract, Out, ToolCall, extract};
 use crate::response::{Chunk, Completion, content_text, error_text, merge_call};
-use crate::scan;
 use crate::sse::{self, SseError};
 use crate::ui;
 
@@ -171,15 +170,12 @@ impl Reader<'_> {
                 format!("the server sent an error mid-stream: {text}"),
             ));
         }
-        let chunk = match scan::chunk(event.data) {
-            Some(chunk) => chunk,
-            None => serde_json::from_str::<Chunk>(event.data).map_err(|e| {
-                fail(
-                    PROTOCOL,
-                    format!("the server sent an event that is not a chunk: {e}"),
-                )
-            })?,
-        };
+        let chunk: Chunk = serde_json::from_str(event.data).map_err(|e| {
+            fail(
+                PROTOCOL,
+                format!("the server sent an event that is not a chunk: {e}"),
+            )
+        })?;
         if let Some(error) = chunk.error.as_ref().filter(|e| !e.is_null()) {
             let text = error_text(&serde_json::json!({ "error": error })).0;
             return Err(fail(

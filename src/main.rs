@@ -14,7 +14,6 @@ mod generate;
 mod input;
 mod output;
 mod response;
-mod scan;
 mod settings;
 mod sse;
 mod store;
