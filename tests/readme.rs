@@ -44,12 +44,12 @@ fn the_readme_tool_loop_works() {
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     assert!(
-        requests[1].contains(r#"{"content":"sunny","role":"tool","tool_call_id":"call_1"}"#),
+        requests[1].contains(r#"{"role":"tool","tool_call_id":"call_1","content":"sunny"}"#),
         "{}",
         requests[1]
     );
     assert!(
-        requests[1].contains(r#"{"content":"snow","role":"tool","tool_call_id":"call_2"}"#),
+        requests[1].contains(r#"{"role":"tool","tool_call_id":"call_2","content":"snow"}"#),
         "{}",
         requests[1]
     );
