@@ -103,7 +103,13 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
 
     if cli.dry_run {
         if cli.verbose {
-            trace_dry_run(&settings);
+            crate::client::trace_request(
+                &Method::POST,
+                &format!("{}/chat/completions", settings.base_url),
+                &settings.headers,
+                settings.key_origin().1 != Source::Default,
+                true,
+            );
         }
         let mut out = Out::stdout();
         out.write_line(&body.to_string())?;
@@ -397,16 +403,4 @@ fn tool_results(history: &[Value], results: &[String], limit: u64) -> Result<Vec
         lines.push(json!({"role": "tool", "tool_call_id": id, "content": content}));
     }
     Ok(lines)
-}
-
-fn trace_dry_run(settings: &Settings) {
-    let mut lines = vec![format!("> POST {}/chat/completions", settings.base_url)];
-    lines.push("> content-type: application/json".into());
-    if settings.key_origin().1 != Source::Default {
-        lines.push("> authorization: Bearer [redacted]".into());
-    }
-    for (name, value, _) in &settings.headers {
-        lines.push(format!("> {name}: {value}"));
-    }
-    ui::note(&ui::escape(&lines.join("\n")));
 }

@@ -358,7 +358,8 @@ fn jitter() -> f64 {
     (r % 10_000) as f64 / 10_000.0 * 0.25
 }
 
-fn trace_request(
+/// The `-v` lines for a request, also shown by `--dry-run -v`; any key is redacted.
+pub(crate) fn trace_request(
     method: &Method,
     url: &str,
     headers: &[(String, String, crate::settings::Source)],

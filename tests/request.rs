@@ -492,6 +492,7 @@ fn dry_run_prints_the_body_and_sends_nothing() {
     let out = Sandbox::new()
         .cmd(&base(&server))
         .args(["--dry-run", "-v", "-H", "X-T: 1", "-t", "1"])
+        .args(["-H", "Authorization: Bearer sk-typed-on-the-command-line"])
         .write_stdin("2+2=")
         .output()
         .unwrap();
@@ -509,6 +510,7 @@ fn dry_run_prints_the_body_and_sends_nothing() {
     assert!(err.contains("authorization: Bearer [redacted]"), "{err}");
     assert!(err.contains("X-T: 1"), "{err}");
     assert!(!err.contains(KEY));
+    assert!(!err.contains("sk-typed-on-the-command-line"), "{err}");
     mock.assert();
 }
 
