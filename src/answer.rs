@@ -9,7 +9,7 @@ use anyhow::Result;
 use reqwest::blocking::Response;
 use serde_json::Value;
 
-use crate::error::{DECLINED, PROTOCOL, TEMPORARY, code_for_status, fail};
+use crate::error::{DECLINED, PROTOCOL, TEMPORARY, code_for_status, fail, fail_retryable};
 use crate::output::{Extract, Out, ToolCall, extract};
 use crate::response::{Chunk, Completion, content_text, error_text, merge_call};
 use crate::sse::{self, SseError};
@@ -102,10 +102,10 @@ fn read_error(e: io::Error) -> anyhow::Error {
     if e.kind() == io::ErrorKind::TimedOut {
         fail(TEMPORARY, "no data from the server within --timeout")
     } else {
-        fail(
-            TEMPORARY,
-            format!("the connection broke: {}", ui::one_line(&e.to_string())),
-        )
+        fail_retryable(format!(
+            "the connection broke: {}",
+            ui::one_line(&e.to_string())
+        ))
     }
 }
 

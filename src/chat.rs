@@ -15,10 +15,10 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 use signal_hook::consts::{SIGINT, SIGTERM};
 
-use crate::answer::{self, Mode, Shared};
+use crate::answer::{self, Answer, Mode, Shared};
 use crate::cli::Cli;
 use crate::client::Client;
-use crate::error::{TEMPORARY, USAGE, fail, is_broken_pipe};
+use crate::error::{TEMPORARY, USAGE, fail, is_broken_pipe, is_retryable};
 use crate::output::{Extract, Out};
 use crate::settings::{Settings, Source};
 use crate::{input, store, tools, ui};
@@ -262,16 +262,30 @@ fn send(
 ) -> Result<()> {
     let mut spinner = ui::Spinner::start();
     let bytes = serde_json::to_vec(body)?;
-    let response = client.send(Method::POST, "/chat/completions", Some(&bytes));
-    let response = match response {
-        Ok(r) => connection.insert(r),
-        Err(e) => {
-            spinner.stop();
-            return Err(e);
-        }
-    };
     let mut out = Out::stdout();
-    let result = answer::receive(response, mode, &mut out, answer, &mut || spinner.stop());
+    let result = client.send_with(
+        Method::POST,
+        "/chat/completions",
+        Some(&bytes),
+        &mut |response| {
+            let response = connection.insert(response);
+            let result = answer::receive(response, mode, &mut out, answer, &mut || spinner.stop());
+            match result {
+                // A broken connection is worth another attempt only while nothing of the
+                // answer has been shown or kept.
+                Err(e) if is_retryable(&e) => {
+                    let mut kept = answer.lock().unwrap_or_else(|p| p.into_inner());
+                    if out.wrote || kept.started {
+                        return Err(fail(TEMPORARY, format!("{e:#}")));
+                    }
+                    *kept = Answer::default();
+                    *connection = None;
+                    Err(e)
+                }
+                other => other,
+            }
+        },
+    );
     spinner.stop();
     result
 }

@@ -5,12 +5,14 @@
 use std::io::Read;
 use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use reqwest::Method;
 use reqwest::blocking::{Client as Http, RequestBuilder, Response};
 use reqwest::header::HeaderMap;
 
-use crate::error::{CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, code_for_status, fail};
+use crate::error::{
+    CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, code_for_status, fail, is_retryable,
+};
 use crate::settings::{Key, Settings};
 use crate::ui;
 
@@ -93,6 +95,24 @@ impl Client {
     /// Sends a request, retrying what the contract says is worth retrying, and returns the
     /// first successful response. Nothing has been written to stdout when this runs.
     pub(crate) fn send(&self, method: Method, path: &str, body: Option<&[u8]>) -> Result<Response> {
+        let mut response = None;
+        self.send_with(method, path, body, &mut |r| {
+            response = Some(r);
+            Ok(())
+        })?;
+        response.context("no response")
+    }
+
+    /// Like `send`, and hands each successful response to `read`. When `read` fails in a
+    /// way a new attempt may cure (`error::is_retryable`), the request is sent again within
+    /// the same retry budget; `read` must only fail so once nothing has been shown.
+    pub(crate) fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&[u8]>,
+        read: &mut dyn FnMut(Response) -> Result<()>,
+    ) -> Result<()> {
         let url = self.url(path);
         let mut attempt = 0;
         loop {
@@ -118,12 +138,19 @@ impl Client {
                     }
                     let status = response.status();
                     if status.is_success() {
-                        return Ok(response);
-                    }
-                    if status.is_redirection() {
+                        match read(response) {
+                            Err(e) if is_retryable(&e) => Attempt {
+                                error: e,
+                                retry: true,
+                                delay: None,
+                            },
+                            done => return done,
+                        }
+                    } else if status.is_redirection() {
                         return Err(redirect_error(&response));
+                    } else {
+                        self.failed_response(response)
                     }
-                    self.failed_response(response)
                 }
                 Err(e) => self.failed_send(&e, &url),
             };

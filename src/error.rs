@@ -20,6 +20,8 @@ pub(crate) const CONFIG: u8 = 78;
 pub(crate) struct Failure {
     pub(crate) code: u8,
     pub(crate) message: String,
+    /// Worth another attempt if nothing of the answer was shown yet.
+    pub(crate) retryable: bool,
 }
 
 impl fmt::Display for Failure {
@@ -35,7 +37,24 @@ pub(crate) fn fail(code: u8, message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(Failure {
         code,
         message: message.into(),
+        retryable: false,
     })
+}
+
+/// A temporary failure that a new attempt may cure: the connection broke.
+pub(crate) fn fail_retryable(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Failure {
+        code: TEMPORARY,
+        message: message.into(),
+        retryable: true,
+    })
+}
+
+/// True when the chain holds a failure that a new attempt may cure.
+pub(crate) fn is_retryable(err: &anyhow::Error) -> bool {
+    err.chain()
+        .find_map(|e| e.downcast_ref::<Failure>())
+        .is_some_and(|f| f.retryable)
 }
 
 /// The exit code an HTTP status maps to when the server refused the request.

@@ -745,3 +745,48 @@ fn untrusted_certificate_exits_69_and_cacert_trusts_it() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(stdout_of(&out), "secure\n");
 }
+
+#[test]
+fn a_body_broken_before_anything_was_shown_is_retried() {
+    let broken = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\nconnection: close\r\n\r\n{\"choices\":";
+    let server = Scripted::start(vec![
+        vec![send(broken)],
+        http("200 OK", &[JSON], &completion("second try")),
+    ]);
+    let out = run(&server.url, &["q"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "second try\n");
+    assert_eq!(server.count(), 2);
+    let err = stderr_of(&out);
+    assert!(
+        err.starts_with("mume: warning: the connection broke"),
+        "{err}"
+    );
+    assert_eq!(err.matches("retrying").count(), 1, "{err}");
+}
+
+#[test]
+fn a_stream_broken_after_text_was_shown_is_not_retried() {
+    let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n";
+    let event = delta("partial");
+    let chunked = format!("{head}{:x}\r\n{event}\r\n5\r\nda", event.len());
+    let server = Scripted::start(vec![
+        vec![send(&chunked)],
+        http("200 OK", &[JSON], &completion("no")),
+    ]);
+    let sb = Sandbox::new();
+    let chat = sb.path("broken.jsonl");
+    let out = sb
+        .cmd(&server.url)
+        .args(["--stream", "--chat", chat.to_str().unwrap(), "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "partial");
+    assert_eq!(server.count(), 1);
+    assert!(error_line(&out).contains("the connection broke"));
+    let saved = jsonl(&chat);
+    assert_eq!(saved[1]["content"], "partial");
+    assert_eq!(saved[1]["finish_reason"], "error");
+}
