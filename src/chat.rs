@@ -23,6 +23,8 @@ use crate::output::{Extract, Out};
 use crate::settings::{Settings, Source};
 use crate::{input, store, tools, ui};
 
+const CHAT_PATH: &str = "/chat/completions";
+
 /// Where this exchange is saved, and the lines it adds before the answer.
 struct Record {
     path: PathBuf,
@@ -105,7 +107,7 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         if cli.verbose {
             crate::client::trace_request(
                 &Method::POST,
-                &format!("{}/chat/completions", settings.base_url),
+                &format!("{}{CHAT_PATH}", settings.base_url),
                 &settings.headers,
                 settings.key_origin().1 != Source::Default,
                 true,
@@ -263,29 +265,24 @@ fn send(
     let mut spinner = ui::Spinner::start();
     let bytes = serde_json::to_vec(body)?;
     let mut out = Out::stdout();
-    let result = client.send_with(
-        Method::POST,
-        "/chat/completions",
-        Some(&bytes),
-        &mut |response| {
-            let response = connection.insert(response);
-            let result = answer::receive(response, mode, &mut out, answer, &mut || spinner.stop());
-            match result {
-                // A broken connection is worth another attempt only while nothing of the
-                // answer has been shown or kept.
-                Err(e) if is_retryable(&e) => {
-                    let mut kept = answer.lock().unwrap_or_else(|p| p.into_inner());
-                    if out.wrote || kept.started {
-                        return Err(fail(TEMPORARY, format!("{e:#}")));
-                    }
-                    *kept = Answer::default();
-                    *connection = None;
-                    Err(e)
+    let result = client.send_with(Method::POST, CHAT_PATH, Some(&bytes), &mut |response| {
+        let response = connection.insert(response);
+        let result = answer::receive(response, mode, &mut out, answer, &mut || spinner.stop());
+        match result {
+            // A broken connection is worth another attempt only while nothing of the
+            // answer has been shown or kept.
+            Err(e) if is_retryable(&e) => {
+                let mut kept = answer.lock().unwrap_or_else(|p| p.into_inner());
+                if out.wrote || kept.started {
+                    return Err(fail(TEMPORARY, format!("{e:#}")));
                 }
-                other => other,
+                *kept = Answer::default();
+                *connection = None;
+                Err(e)
             }
-        },
-    );
+            other => other,
+        }
+    });
     spinner.stop();
     result
 }

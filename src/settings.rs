@@ -152,53 +152,56 @@ impl Settings {
     /// Finds the API key: `MUME_API_KEY`, then `api_key_command`, then `api_key`.
     /// `None` only for a loopback base URL; elsewhere a missing key is an error.
     pub(crate) fn key(&self) -> Result<Option<Key>> {
-        if let Some(value) = env("MUME_API_KEY") {
-            return Ok(Some(Key {
-                value,
-                from: "MUME_API_KEY",
-            }));
-        }
-        if let Some(command) = &self.config.api_key_command {
-            return run_key_command(command).map(|value| {
-                Some(Key {
-                    value,
-                    from: "api_key_command",
-                })
-            });
-        }
-        if let Some(value) = self.config.api_key.clone() {
-            return Ok(Some(Key {
-                value,
-                from: "api_key in the config file",
-            }));
-        }
-        if self.is_loopback() {
-            return Ok(None);
-        }
-        let file = config::path()
-            .map(|(p, _)| p.display().to_string())
-            .unwrap_or_else(|| "the config file".into());
-        Err(fail(
-            PERMISSION,
-            format!(
-                "no API key for {}: set MUME_API_KEY, or api_key_command or api_key in {file}",
-                self.base_url
-            ),
-        ))
+        let (value, from) = match self.key_source() {
+            KeySource::Env(value) => (value, "MUME_API_KEY"),
+            KeySource::Command(command) => (run_key_command(command)?, "api_key_command"),
+            KeySource::File(value) => (value.to_string(), "api_key in the config file"),
+            KeySource::None if self.is_loopback() => return Ok(None),
+            KeySource::None => {
+                let file = config::path()
+                    .map(|(p, _)| p.display().to_string())
+                    .unwrap_or_else(|| "the config file".into());
+                return Err(fail(
+                    PERMISSION,
+                    format!(
+                        "no API key for {}: set MUME_API_KEY, or api_key_command or api_key in {file}",
+                        self.base_url
+                    ),
+                ));
+            }
+        };
+        Ok(Some(Key { value, from }))
     }
 
     /// Describes where the key would come from, without running anything.
     pub(crate) fn key_origin(&self) -> (&'static str, Source) {
-        if env("MUME_API_KEY").is_some() {
-            ("set", Source::Env("MUME_API_KEY"))
-        } else if self.config.api_key_command.is_some() {
-            ("from api_key_command", Source::File)
-        } else if self.config.api_key.is_some() {
-            ("set", Source::File)
-        } else {
-            ("none", Source::Default)
+        match self.key_source() {
+            KeySource::Env(_) => ("set", Source::Env("MUME_API_KEY")),
+            KeySource::Command(_) => ("from api_key_command", Source::File),
+            KeySource::File(_) => ("set", Source::File),
+            KeySource::None => ("none", Source::Default),
         }
     }
+
+    /// The first place that holds a key, in the contract's order.
+    fn key_source(&self) -> KeySource<'_> {
+        if let Some(value) = env("MUME_API_KEY") {
+            KeySource::Env(value)
+        } else if let Some(command) = &self.config.api_key_command {
+            KeySource::Command(command)
+        } else if let Some(value) = &self.config.api_key {
+            KeySource::File(value)
+        } else {
+            KeySource::None
+        }
+    }
+}
+
+enum KeySource<'a> {
+    Env(String),
+    Command(&'a str),
+    File(&'a str),
+    None,
 }
 
 fn env(name: &str) -> Option<String> {
