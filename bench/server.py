@@ -3,7 +3,10 @@
 Every answer is computed once at start-up, so the time measured is the client's. The
 request's "model" picks the answer:
   small          a short non-streamed completion
-  stream-N       N content chunks as server-sent events, sent in one burst
+  stream-N       N content chunks as server-sent events, sent in one burst; the body ends
+                 when the connection closes, so the client reads it in large pieces
+  chunked-N      the same events, each in its own HTTP/1.1 chunk, as OpenAI, vLLM, Ollama
+                 and llama.cpp frame a stream
   slow           a 200 ms wait, then 50 chunks 10 ms apart; the monotonic time of each
                  send is written to the file named by --sends
 """
@@ -25,6 +28,8 @@ def chunk(text):
 
 FINISH = event({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}) + b"data: [DONE]\n\n"
 SSE_HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n"
+CHUNKED_HEAD = (b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+                b"transfer-encoding: chunked\r\nconnection: close\r\n\r\n")
 
 
 def json_answer():
@@ -39,6 +44,15 @@ def json_answer():
 
 def stream_answer(n):
     return SSE_HEAD + b"".join(chunk("tok ") for _ in range(n)) + FINISH
+
+
+def http_chunk(data):
+    return b"%x\r\n" % len(data) + data + b"\r\n"
+
+
+def chunked_answer(n):
+    events = [chunk("tok ") for _ in range(n)] + [FINISH]
+    return CHUNKED_HEAD + b"".join(http_chunk(e) for e in events) + b"0\r\n\r\n"
 
 
 def read_request(conn):
@@ -71,6 +85,7 @@ def main():
     answers = {"small": json_answer()}
     for n in args.sizes.split(","):
         answers["stream-" + n] = stream_answer(int(n))
+        answers["chunked-" + n] = chunked_answer(int(n))
     slow_chunks = [chunk("word%02d " % i) for i in range(50)]
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
