@@ -60,7 +60,7 @@ man\t''"
 complete -c mume -n "__fish_mume_needs_command" -l stream -d 'Stream the answer as it is written [default: on when stdout is a terminal]'
 complete -c mume -n "__fish_mume_needs_command" -l no-stream -d 'Wait for the whole answer before printing it'
 complete -c mume -n "__fish_mume_needs_command" -l dry-run -d 'Print the request body that would be sent, and send nothing'
-complete -c mume -n "__fish_mume_needs_command" -l json -d 'Print the response as JSON: the body as received, or one line per streamed event'
+complete -c mume -n "__fish_mume_needs_command" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_needs_command" -s x -l extract -d 'Print only the first fenced code block of the answer'
 complete -c mume -n "__fish_mume_needs_command" -l extract-last -d 'Print only the last fenced code block of the answer'
 complete -c mume -n "__fish_mume_needs_command" -l reasoning -d 'Show the model\'s reasoning text on stderr'
@@ -84,7 +84,7 @@ complete -c mume -n "__fish_mume_using_subcommand models" -l cacert -d 'Also tru
 complete -c mume -n "__fish_mume_using_subcommand models" -l retries -d 'How often to retry a failed request' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -l timeout -d 'Fail when no data arrives for this long' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -l max-time -d 'Hard limit on the whole run, retries included' -r
-complete -c mume -n "__fish_mume_using_subcommand models" -l json -d 'Print the response as JSON: the body as received, or one line per streamed event'
+complete -c mume -n "__fish_mume_using_subcommand models" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand models" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand models" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand models" -s h -l help -d 'Print help'
@@ -97,7 +97,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_s
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l retries -d 'How often to retry a failed request' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l timeout -d 'Fail when no data arrives for this long' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l max-time -d 'Hard limit on the whole run, retries included' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l json -d 'Print the response as JSON: the body as received, or one line per streamed event'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s h -l help -d 'Print help'
@@ -112,7 +112,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l retries -d 'How often to retry a failed request' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l timeout -d 'Fail when no data arrives for this long' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l max-time -d 'Hard limit on the whole run, retries included' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l json -d 'Print the response as JSON: the body as received, or one line per streamed event'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -125,7 +125,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l retries -d 'How often to retry a failed request' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l timeout -d 'Fail when no data arrives for this long' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l max-time -d 'Hard limit on the whole run, retries included' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l json -d 'Print the response as JSON: the body as received, or one line per streamed event'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
@@ -138,7 +138,7 @@ complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_su
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l retries -d 'How often to retry a failed request' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l timeout -d 'Fail when no data arrives for this long' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l max-time -d 'Hard limit on the whole run, retries included' -r
-complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l json -d 'Print the response as JSON: the body as received, or one line per streamed event'
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
@@ -152,7 +152,7 @@ complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcom
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l retries -d 'How often to retry a failed request' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Fail when no data arrives for this long' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l max-time -d 'Hard limit on the whole run, retries included' -r
-complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Print the response as JSON: the body as received, or one line per streamed event'
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'

@@ -101,7 +101,8 @@ pub(crate) struct Cli {
     #[arg(long, help_heading = "Request")]
     pub(crate) dry_run: bool,
 
-    /// Print the response as JSON: the body as received, or one line per streamed event
+    /// Print JSON: the response body as received, or one line per streamed event; with
+    /// history and config, one object per line
     #[arg(long, global = true, help_heading = "Output")]
     pub(crate) json: bool,
 

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::cli::{Cli, HistoryAction};
 use crate::client::Client;
@@ -68,19 +68,32 @@ pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
                 let model = messages
                     .iter()
                     .rev()
-                    .find_map(|m| m.get("model").and_then(Value::as_str))
-                    .unwrap_or("-");
+                    .find_map(|m| m.get("model").and_then(Value::as_str));
                 let turns = messages.iter().filter(|m| m["role"] == "user").count();
                 let first = messages
                     .iter()
                     .find(|m| m["role"] == "user")
-                    .map(|m| crate::ui::one_line(&text_of(m)))
+                    .map(text_of)
                     .unwrap_or_default();
-                out.write_line(&format!(
-                    "{id}  {}  {model}  {turns}  {}",
-                    local_time(modified),
-                    cut(&first, width)
-                ))?;
+                let time = local_time(modified);
+                if cli.json {
+                    let line = json!({
+                        "id": id,
+                        "path": path.to_string_lossy(),
+                        "time": time.as_ref().map(Time::rfc3339),
+                        "model": model,
+                        "turns": turns,
+                        "prompt": first,
+                    });
+                    out.write_line(&line.to_string())?;
+                } else {
+                    out.write_line(&format!(
+                        "{id}  {}  {}  {turns}  {}",
+                        time.as_ref().map_or("-".into(), Time::minutes),
+                        model.unwrap_or("-"),
+                        cut(&crate::ui::one_line(&first), width)
+                    ))?;
+                }
             }
         }
         Some(HistoryAction::Show { id }) => {
@@ -162,23 +175,52 @@ fn terminal_width() -> Option<usize> {
 }
 
 /// A time in the local time zone, to the minute.
-fn local_time(time: SystemTime) -> String {
+/// A moment in the local time zone, as `localtime_r` gives it.
+struct Time(libc::tm);
+
+impl Time {
+    /// `2026-11-25 21:13`, for people.
+    fn minutes(&self) -> String {
+        let tm = &self.0;
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            tm.tm_year + 1900,
+            tm.tm_mon + 1,
+            tm.tm_mday,
+            tm.tm_hour,
+            tm.tm_min
+        )
+    }
+
+    /// `2026-11-25T21:13:16+01:00`, for programs.
+    fn rfc3339(&self) -> String {
+        let tm = &self.0;
+        let offset = tm.tm_gmtoff / 60;
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}",
+            tm.tm_year + 1900,
+            tm.tm_mon + 1,
+            tm.tm_mday,
+            tm.tm_hour,
+            tm.tm_min,
+            tm.tm_sec,
+            if offset < 0 { '-' } else { '+' },
+            offset.abs() / 60,
+            offset.abs() % 60
+        )
+    }
+}
+
+fn local_time(time: SystemTime) -> Option<Time> {
     let secs = time
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as libc::time_t);
     // SAFETY: localtime_r writes only into the tm we pass, and is thread-safe.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
     if unsafe { libc::localtime_r(&secs, &mut tm) }.is_null() {
-        return "-".into();
+        return None;
     }
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        tm.tm_year + 1900,
-        tm.tm_mon + 1,
-        tm.tm_mday,
-        tm.tm_hour,
-        tm.tm_min
-    )
+    Some(Time(tm))
 }
 
 /// `mume config path`: where the config file is read from, whether or not it exists.
@@ -193,7 +235,7 @@ pub(crate) fn config_path() -> Result<u8> {
 }
 
 /// `mume config`: each effective setting, its value and where it came from.
-pub(crate) fn config(settings: &Settings) -> Result<u8> {
+pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
     let mut out = Out::stdout();
     let file = match &settings.config_path {
         Some(p) => format!("file {}", p.display()),
@@ -230,11 +272,7 @@ pub(crate) fn config(settings: &Settings) -> Result<u8> {
         ),
     ];
     if let Some(system) = &settings.system {
-        rows.push((
-            "system".into(),
-            crate::ui::one_line(system),
-            from(&settings.system_from),
-        ));
+        rows.push(("system".into(), system.clone(), from(&settings.system_from)));
     }
     if let Some(ca) = &settings.ca_cert {
         rows.push((
@@ -253,11 +291,7 @@ pub(crate) fn config(settings: &Settings) -> Result<u8> {
         } else {
             value
         };
-        rows.push((
-            format!("header.{name}"),
-            crate::ui::one_line(shown),
-            from(source),
-        ));
+        rows.push((format!("header.{name}"), shown.to_string(), from(source)));
     }
     let config_file = match &settings.config_path {
         Some(p) => p.display().to_string(),
@@ -267,6 +301,12 @@ pub(crate) fn config(settings: &Settings) -> Result<u8> {
     };
     rows.push(("config_file".into(), config_file, String::new()));
     let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    if !json {
+        // A table is read on a terminal: one line a setting, no control characters.
+        for row in &mut rows {
+            row.1 = crate::ui::one_line(&row.1);
+        }
+    }
     let w1 = rows
         .iter()
         .map(|r| r.1.chars().count())
@@ -274,8 +314,14 @@ pub(crate) fn config(settings: &Settings) -> Result<u8> {
         .unwrap_or(0)
         .min(50);
     for (name, value, source) in rows {
-        let line = format!("{name:w0$}  {value:w1$}  {source}");
-        out.write_line(line.trim_end())?;
+        if json {
+            let source = Some(source).filter(|s| !s.is_empty());
+            let line = json!({"name": name, "value": value, "source": source});
+            out.write_line(&line.to_string())?;
+        } else {
+            let line = format!("{name:w0$}  {value:w1$}  {source}");
+            out.write_line(line.trim_end())?;
+        }
     }
     out.flush()?;
     Ok(0)

@@ -89,7 +89,7 @@ fn run(cli: &Cli) -> Result<u8> {
     let settings = Settings::resolve(cli)?;
     match &cli.command {
         Some(Command::Models) => commands::models(cli, &settings),
-        Some(Command::Config { .. }) => commands::config(&settings),
+        Some(Command::Config { .. }) => commands::config(&settings, cli.json),
         Some(Command::History { .. }) => unreachable!("handled above"),
         None => chat::run(cli, settings),
     }

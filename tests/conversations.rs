@@ -400,6 +400,27 @@ fn history_lists_shows_and_removes() {
         "{listing}"
     );
 
+    // --json: one object a line, the whole first prompt, a time a program can read.
+    let out = sb.bare().args(["history", "--json"]).output().unwrap();
+    let mut entries: Vec<Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    entries.sort_by_key(|e| e["id"].to_string());
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    let alpha = &entries[0];
+    assert_eq!(alpha["id"], "alpha");
+    assert_eq!(alpha["path"], json!(sb.saved()[0]));
+    assert_eq!(alpha["model"], "openai/gpt-4.1-mini");
+    assert_eq!(alpha["turns"], 1);
+    assert_eq!(alpha["prompt"], "tell me\nabout pipes");
+    let time = alpha["time"].as_str().unwrap();
+    let (date, rest) = time.split_once('T').unwrap();
+    assert!(
+        date.len() == 10 && rest.len() == 14 && rest[8..].starts_with(['+', '-']),
+        "{time}"
+    );
+
     let out = sb.bare().args(["history", "show", "alp"]).output().unwrap();
     assert_eq!(
         stdout_of(&out),

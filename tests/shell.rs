@@ -129,7 +129,9 @@ fn models_errors_are_reported_like_chat_errors() {
 #[test]
 fn config_shows_each_setting_and_its_source_without_the_key() {
     let sb = Sandbox::new();
-    let path = sb.config("base_url = \"http://localhost:8080/v1\"\napi_key = \"sk-secret-in-file\"\n[options]\ntop_k = 40\n");
+    let path = sb.config(
+        "base_url = \"http://localhost:8080/v1\"\napi_key = \"sk-secret-in-file\"\nsystem = \"be brief\\nand kind\"\n[options]\ntop_k = 40\n",
+    );
     let out = sb
         .bare()
         .env("MUME_MODEL", "env/model")
@@ -160,6 +162,37 @@ fn config_shows_each_setting_and_its_source_without_the_key() {
         row("request.top_k"),
         format!("request.top_k 40 file {}", path.display())
     );
+    assert_eq!(
+        row("system"),
+        format!("system be brief and kind file {}", path.display())
+    );
+    assert!(!text.contains("sk-secret-in-file"));
+
+    // --json: one object a line, values as they are, for jq.
+    let out = sb
+        .bare()
+        .env("MUME_MODEL", "env/model")
+        .args(["config", "--json"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .clone()
+    };
+    assert_eq!(
+        row("model"),
+        serde_json::json!({"name": "model", "value": "env/model", "source": "env MUME_MODEL"})
+    );
+    assert_eq!(row("system")["value"], "be brief\nand kind");
+    assert_eq!(row("api_key")["value"], "set");
+    assert_eq!(row("config_file")["source"], serde_json::Value::Null);
     assert!(!text.contains("sk-secret-in-file"));
 
     let out = sb.bare().args(["config", "path"]).output().unwrap();
