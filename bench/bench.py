@@ -92,6 +92,8 @@ def stream_reads(argv, env, sends_file):
 
 
 def median_of(runs, fn):
+    """Each figure of fn's result, the median of `runs` runs after a warm-up."""
+    fn()
     results = [fn() for _ in range(runs)]
     return {k: statistics.median(r[k] for r in results) for k in results[0]}
 
@@ -149,15 +151,15 @@ def main():
                           measure(curl_post("stream-%d" % n, True), env, r))
         chunked = (measure([mume, "--stream", "-m", "chunked-100000", "q"], env, r, memory=False),
                    measure(curl_post("chunked-100000", True), env, r, memory=False))
-        slow_mume = median_of(5, lambda: stream_reads([mume, "--stream", "-m", "slow", "q"], env, sends_file))
-        slow_curl = median_of(5, lambda: stream_reads(curl_post("slow", True), env, sends_file))
+        slow_mume = median_of(r, lambda: stream_reads([mume, "--stream", "-m", "slow", "q"], env, sends_file))
+        slow_curl = median_of(r, lambda: stream_reads(curl_post("slow", True), env, sends_file))
         floor = {}
         if args.reader:
             for mode in ("blocking", "inline"):
                 reader = [os.path.abspath(args.reader), mode, url + "/chat/completions"]
                 floor[mode] = (measure(reader + ["stream-100000"], env, r, memory=False)[0],
                                measure(reader + ["chunked-100000"], env, r, memory=False)[0],
-                               median_of(5, lambda: stream_reads(reader + ["slow"], env, sends_file)))
+                               median_of(r, lambda: stream_reads(reader + ["slow"], env, sends_file)))
     finally:
         server.kill()
 
@@ -208,7 +210,7 @@ def main():
         "Target: ≤ 8 MiB for 100k chunks and within 1 MiB of the 10k figure: %s (%s, growth %.2f MiB)." % (
             "met" if rss100 <= 8 * 1024 and rss100 - rss10 <= 1024 else "**not met**", mib(rss100), (rss100 - rss10) / 1024),
         "",
-        "Slow stream (200 ms wait, then 50 chunks 10 ms apart), median of 5 runs; latency is from the",
+        "Slow stream (200 ms wait, then 50 chunks 10 ms apart); latency is from the",
         "server's send to the byte arriving on the client's stdout pipe:",
         "",
         "| measure | mume | curl -N | target |",
