@@ -86,10 +86,7 @@ fn continue_sends_the_history_with_standard_fields_only() {
         ]),
         "salut",
     );
-    sb.cmd(&base(&server))
-        .args(["-c", "and in French?"])
-        .write_stdin("")
-        .assert()
+    sb.run(&base(&server), ["-c", "and in French?"])
         .success()
         .stdout("salut\n");
     second.assert();
@@ -103,20 +100,13 @@ fn continue_uses_the_conversation_model_unless_m_is_given() {
     let mut server = mockito::Server::new();
     let sb = Sandbox::new();
     answer(&mut server, "a");
-    sb.cmd(&base(&server))
-        .args(["-m", "first/model", "q"])
-        .write_stdin("")
-        .assert()
-        .success();
+    sb.run(&base(&server), ["-m", "first/model", "q"]).success();
     let with_flag = server.chat(
         Matcher::PartialJson(json!({"model": "other/model"})),
         "b",
         1,
     );
-    sb.cmd(&base(&server))
-        .args(["-c", "-m", "other/model", "q2"])
-        .write_stdin("")
-        .assert()
+    sb.run(&base(&server), ["-c", "-m", "other/model", "q2"])
         .success();
     with_flag.assert();
 }
@@ -126,21 +116,14 @@ fn a_named_chat_keeps_its_model_too() {
     let mut server = mockito::Server::new();
     let sb = Sandbox::new();
     answer(&mut server, "a");
-    sb.cmd(&base(&server))
-        .args(["--chat", "kept", "-m", "first/model", "q"])
-        .write_stdin("")
-        .assert()
+    sb.run(&base(&server), ["--chat", "kept", "-m", "first/model", "q"])
         .success();
     let mock = server.chat(
         Matcher::PartialJson(json!({"model": "first/model"})),
         "b",
         1,
     );
-    sb.cmd(&base(&server))
-        .args(["--chat", "kept", "q2"])
-        .write_stdin("")
-        .assert()
-        .success();
+    sb.run(&base(&server), ["--chat", "kept", "q2"]).success();
     mock.assert();
 }
 
@@ -167,22 +150,14 @@ fn chat_file_is_created_then_continued() {
         json!([{"role": "user", "content": "one"}]),
         "1",
     );
-    sb.cmd(&base(&server))
-        .args(["--chat", p, "one"])
-        .write_stdin("")
-        .assert()
-        .success();
+    sb.run(&base(&server), ["--chat", p, "one"]).success();
     first.assert();
     let second = expect_messages(
         &mut server,
         json!([{"role": "user", "content": "one"}, {"role": "assistant", "content": "1"}, {"role": "user", "content": "two"}]),
         "2",
     );
-    sb.cmd(&base(&server))
-        .args(["--chat", p, "two"])
-        .write_stdin("")
-        .assert()
-        .success();
+    sb.run(&base(&server), ["--chat", p, "two"]).success();
     second.assert();
     let lines = jsonl(&path);
     assert_eq!(lines.len(), 4);
@@ -198,16 +173,8 @@ fn named_chat_lives_in_the_store() {
     let mut server = mockito::Server::new();
     answer(&mut server, "ok").expect(2);
     let sb = Sandbox::new();
-    sb.cmd(&base(&server))
-        .args(["--chat", "work", "a"])
-        .write_stdin("")
-        .assert()
-        .success();
-    sb.cmd(&base(&server))
-        .args(["--chat", "work", "b"])
-        .write_stdin("")
-        .assert()
-        .success();
+    sb.run(&base(&server), ["--chat", "work", "a"]).success();
+    sb.run(&base(&server), ["--chat", "work", "b"]).success();
     let path = sb.chats().join("work.jsonl");
     assert_eq!(jsonl(&path).len(), 4);
 }
@@ -217,11 +184,7 @@ fn saving_can_be_turned_off_three_ways() {
     let mut server = mockito::Server::new();
     answer(&mut server, "ok").expect(3);
     let sb = Sandbox::new();
-    sb.cmd(&base(&server))
-        .args(["--no-save", "q"])
-        .write_stdin("")
-        .assert()
-        .success();
+    sb.run(&base(&server), ["--no-save", "q"]).success();
     sb.cmd(&base(&server))
         .env("MUME_NO_SAVE", "1")
         .arg("q")
@@ -245,11 +208,7 @@ fn dry_run_and_early_failures_save_nothing() {
         .with_status(400)
         .create();
     let sb = Sandbox::new();
-    sb.cmd(&base(&server))
-        .args(["--dry-run", "q"])
-        .write_stdin("")
-        .assert()
-        .success();
+    sb.run(&base(&server), ["--dry-run", "q"]).success();
     sb.cmd(&base(&server))
         .arg("q")
         .write_stdin("")
@@ -286,11 +245,11 @@ fn messages_from_an_array_jsonl_or_stdin() {
     let mut server = mockito::Server::new();
     let mock = expect_messages(&mut server, want.clone(), "ok").expect(3);
     for file in [&array, &lines] {
-        sb.cmd(&base(&server))
-            .args(["--messages", file.to_str().unwrap(), "next"])
-            .write_stdin("")
-            .assert()
-            .success();
+        sb.run(
+            &base(&server),
+            ["--messages", file.to_str().unwrap(), "next"],
+        )
+        .success();
     }
     sb.cmd(&base(&server))
         .args(["--messages", "-", "next"])
@@ -320,11 +279,7 @@ fn imported_messages_are_saved_with_the_exchange() {
                {"role": "user", "content": "sum up"}, {"role": "assistant", "content": "summary"}, {"role": "user", "content": "more"}]),
         "ok",
     );
-    sb.cmd(&base(&server))
-        .args(["-c", "more"])
-        .write_stdin("")
-        .assert()
-        .success();
+    sb.run(&base(&server), ["-c", "more"]).success();
     mock.assert();
 }
 
@@ -379,15 +334,9 @@ fn history_lists_shows_and_removes() {
     let mut server = mockito::Server::new();
     answer(&mut server, "first answer");
     let sb = Sandbox::new();
-    sb.cmd(&base(&server))
-        .args(["--chat", "alpha", "tell me\nabout pipes"])
-        .write_stdin("")
-        .assert()
+    sb.run(&base(&server), ["--chat", "alpha", "tell me\nabout pipes"])
         .success();
-    sb.cmd(&base(&server))
-        .args(["--chat", "beta", "second"])
-        .write_stdin("")
-        .assert()
+    sb.run(&base(&server), ["--chat", "beta", "second"])
         .success();
 
     let out = sb.bare().arg("history").output().unwrap();
@@ -538,10 +487,7 @@ fn system_prompt_is_stored_once_and_replaced_by_s() {
         json!([{"role": "system", "content": "be terse"}, {"role": "user", "content": "a"}]),
         "1",
     );
-    sb.cmd(&base(&server))
-        .args(["--chat", p, "-s", "be terse", "a"])
-        .write_stdin("")
-        .assert()
+    sb.run(&base(&server), ["--chat", p, "-s", "be terse", "a"])
         .success();
     m1.assert();
     let m2 = expect_messages(
@@ -549,11 +495,7 @@ fn system_prompt_is_stored_once_and_replaced_by_s() {
         json!([{"role": "system", "content": "be terse"}, {"role": "user", "content": "a"}, {"role": "assistant", "content": "1"}, {"role": "user", "content": "b"}]),
         "2",
     );
-    sb.cmd(&base(&server))
-        .args(["--chat", p, "b"])
-        .write_stdin("")
-        .assert()
-        .success();
+    sb.run(&base(&server), ["--chat", p, "b"]).success();
     m2.assert();
     let m3 = expect_messages(
         &mut server,
@@ -561,10 +503,7 @@ fn system_prompt_is_stored_once_and_replaced_by_s() {
                {"role": "user", "content": "b"}, {"role": "assistant", "content": "2"}, {"role": "user", "content": "c"}]),
         "3",
     );
-    sb.cmd(&base(&server))
-        .args(["--chat", p, "-s", "be verbose", "c"])
-        .write_stdin("")
-        .assert()
+    sb.run(&base(&server), ["--chat", p, "-s", "be verbose", "c"])
         .success();
     m3.assert();
     let systems: Vec<Value> = jsonl(&path)

@@ -80,10 +80,7 @@ fn no_stream_is_the_default_for_a_pipe_and_wins_over_the_config() {
         .assert()
         .stdout("whole\n");
     sb.config("stream = true\n");
-    sb.cmd(&base(&server))
-        .args(["--no-stream", "q"])
-        .write_stdin("")
-        .assert()
+    sb.run(&base(&server), ["--no-stream", "q"])
         .stdout("whole\n");
     mock.assert();
 }

@@ -26,10 +26,7 @@ fn words_are_joined_with_single_spaces() {
     let mut server = mockito::Server::new();
     let mock = expect_prompt(&mut server, "write a  haiku");
     let sb = Sandbox::new();
-    sb.cmd(&base(&server))
-        .args(["write", "a  haiku"])
-        .write_stdin("")
-        .assert()
+    sb.run(&base(&server), ["write", "a  haiku"])
         .success()
         .stdout("ok\n");
     mock.assert();
@@ -170,10 +167,7 @@ fn reserved_words_after_double_dash_are_a_prompt() {
     let mut server = mockito::Server::new();
     let mock = expect_prompt(&mut server, "history of rome");
     let sb = Sandbox::new();
-    sb.cmd(&base(&server))
-        .args(["--", "history", "of", "rome"])
-        .write_stdin("")
-        .assert()
+    sb.run(&base(&server), ["--", "history", "of", "rome"])
         .success();
     mock.assert();
 }
@@ -183,11 +177,7 @@ fn help_is_not_a_subcommand() {
     let mut server = mockito::Server::new();
     let mock = expect_prompt(&mut server, "help me");
     let sb = Sandbox::new();
-    sb.cmd(&base(&server))
-        .args(["help", "me"])
-        .write_stdin("")
-        .assert()
-        .success();
+    sb.run(&base(&server), ["help", "me"]).success();
     mock.assert();
 }
 
@@ -196,10 +186,6 @@ fn options_are_recognised_after_words() {
     let mut server = mockito::Server::new();
     let mock = server.chat(Matcher::PartialJson(json!({"model": "x/y"})), "ok", 1);
     let sb = Sandbox::new();
-    sb.cmd(&base(&server))
-        .args(["hello", "-m", "x/y"])
-        .write_stdin("")
-        .assert()
-        .success();
+    sb.run(&base(&server), ["hello", "-m", "x/y"]).success();
     mock.assert();
 }

@@ -141,10 +141,7 @@ fn config_headers_are_sent_and_flags_replace_them() {
         .create();
     let sb = Sandbox::new();
     sb.config("[headers]\nX-A = \"from-file\"\nX-B = \"from-file\"\n");
-    sb.cmd(&base(&server))
-        .args(["-H", "x-b: from-flag", "hi"])
-        .write_stdin("")
-        .assert()
+    sb.run(&base(&server), ["-H", "x-b: from-flag", "hi"])
         .success();
     mock.assert();
 }
@@ -221,11 +218,7 @@ fn aliases_expand() {
     );
     let sb = Sandbox::new();
     sb.config("[aliases]\nbig = \"openai/gpt-4.1\"\n");
-    sb.cmd(&base(&server))
-        .args(["-m", "big", "hi"])
-        .write_stdin("")
-        .assert()
-        .success();
+    sb.run(&base(&server), ["-m", "big", "hi"]).success();
     mock.assert();
 }
 
@@ -249,17 +242,10 @@ fn request_field_precedence() {
         .success();
     m.assert();
     let m = expect(&mut server, 0.3);
-    sb.cmd(&base(&server))
-        .args(["-t", "0.3", "hi"])
-        .write_stdin("")
-        .assert()
-        .success();
+    sb.run(&base(&server), ["-t", "0.3", "hi"]).success();
     m.assert();
     let m = expect(&mut server, 0.4);
-    sb.cmd(&base(&server))
-        .args(["-t", "0.3", "-o", "temperature=0.4", "hi"])
-        .write_stdin("")
-        .assert()
+    sb.run(&base(&server), ["-t", "0.3", "-o", "temperature=0.4", "hi"])
         .success();
     m.assert();
 }

@@ -49,11 +49,11 @@ fn tools_and_tool_choice_are_sent() {
             "ok",
             1,
         );
-        sb.cmd(&base(&server))
-            .args(["--tools", &tools_file(&sb), "--tool-choice", choice, "q"])
-            .write_stdin("")
-            .assert()
-            .success();
+        sb.run(
+            &base(&server),
+            ["--tools", &tools_file(&sb), "--tool-choice", choice, "q"],
+        )
+        .success();
         mock.assert();
     }
 }
@@ -291,10 +291,7 @@ fn schema_becomes_a_strict_response_format() {
             "{\"n\":1}",
             1,
         );
-        sb.cmd(&base(&server))
-            .args(["--schema", &arg, "q"])
-            .write_stdin("")
-            .assert()
+        sb.run(&base(&server), ["--schema", &arg, "q"])
             .success()
             .stdout("{\"n\":1}\n");
         mock.assert();
@@ -333,17 +330,17 @@ fn attachments_become_image_parts() {
         "a dot",
         1,
     );
-    sb.cmd(&base(&server))
-        .args([
+    sb.run(
+        &base(&server),
+        [
             "-a",
             png.to_str().unwrap(),
             "--attach",
             "https://example.com/cat.jpg",
             "what is this?",
-        ])
-        .write_stdin("")
-        .assert()
-        .success();
+        ],
+    )
+    .success();
     mock.assert();
 
     let text = sb.path("notes.txt");

@@ -31,6 +31,15 @@ impl Sandbox {
         cmd
     }
 
+    /// Runs mume against `base_url` with these arguments and an empty stdin.
+    pub fn run<I, S>(&self, base_url: &str, args: I) -> assert_cmd::assert::Assert
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.cmd(base_url).args(args).write_stdin("").assert()
+    }
+
     /// mume with a clean environment and no base URL or key.
     pub fn bare(&self) -> Command {
         let mut cmd = Command::from_std(self.std_bare());
