@@ -174,7 +174,6 @@ fn terminal_width() -> Option<usize> {
     (ok && size.ws_col > 0).then_some(size.ws_col as usize)
 }
 
-/// A time in the local time zone, to the minute.
 /// A moment in the local time zone, as `localtime_r` gives it.
 struct Time(libc::tm);
 
@@ -248,42 +247,42 @@ pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
         Source::Default => "default".to_string(),
     };
     let (key, key_from) = settings.key_origin();
-    let mut rows: Vec<(String, String, String)> = vec![
+    let mut rows: Vec<(String, Value, String)> = vec![
         (
             "base_url".into(),
-            settings.base_url.clone(),
+            json!(settings.base_url),
             from(&settings.base_url_from),
         ),
         (
             "model".into(),
-            settings.model.clone(),
+            json!(settings.model),
             from(&settings.model_from),
         ),
-        ("api_key".into(), key.into(), from(&key_from)),
+        ("api_key".into(), json!(key), from(&key_from)),
         (
             "stream".into(),
-            settings.stream.to_string(),
+            json!(settings.stream),
             from(&settings.stream_from),
         ),
         (
             "save".into(),
-            settings.save.to_string(),
+            json!(settings.save),
             from(&settings.save_from),
         ),
     ];
     if let Some(system) = &settings.system {
-        rows.push(("system".into(), system.clone(), from(&settings.system_from)));
+        rows.push(("system".into(), json!(system), from(&settings.system_from)));
     }
     if let Some(ca) = &settings.ca_cert {
         rows.push((
             "ca_cert".into(),
-            ca.display().to_string(),
+            json!(ca.display().to_string()),
             from(&settings.ca_cert_from),
         ));
     }
     for (name, value) in &settings.fields {
         let source = settings.field_sources.get(name).unwrap_or(&Source::Default);
-        rows.push((format!("request.{name}"), value.to_string(), from(source)));
+        rows.push((format!("request.{name}"), value.clone(), from(source)));
     }
     for (name, value, source) in &settings.headers {
         let shown = if name.eq_ignore_ascii_case("authorization") {
@@ -291,7 +290,7 @@ pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
         } else {
             value
         };
-        rows.push((format!("header.{name}"), shown.to_string(), from(source)));
+        rows.push((format!("header.{name}"), json!(shown), from(source)));
     }
     let config_file = match &settings.config_path {
         Some(p) => p.display().to_string(),
@@ -299,29 +298,34 @@ pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
             format!("{} (not found)", p.display())
         }),
     };
-    rows.push(("config_file".into(), config_file, String::new()));
-    let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
-    if !json {
-        // A table is read on a terminal: one line a setting, no control characters.
-        for row in &mut rows {
-            row.1 = crate::ui::one_line(&row.1);
-        }
-    }
-    let w1 = rows
-        .iter()
-        .map(|r| r.1.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(50);
-    for (name, value, source) in rows {
-        if json {
+    rows.push(("config_file".into(), json!(config_file), String::new()));
+    if json {
+        for (name, value, source) in rows {
             let source = Some(source).filter(|s| !s.is_empty());
             let line = json!({"name": name, "value": value, "source": source});
             out.write_line(&line.to_string())?;
-        } else {
-            let line = format!("{name:w0$}  {value:w1$}  {source}");
-            out.write_line(line.trim_end())?;
         }
+        out.flush()?;
+        return Ok(0);
+    }
+    // A table is read on a terminal: one line a setting, no control characters.
+    let cells: Vec<String> = rows
+        .iter()
+        .map(|(_, value, _)| match value {
+            Value::String(s) => crate::ui::one_line(s),
+            other => other.to_string(),
+        })
+        .collect();
+    let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let w1 = cells
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(50);
+    for ((name, _, source), cell) in rows.iter().zip(&cells) {
+        let line = format!("{name:w0$}  {cell:w1$}  {source}");
+        out.write_line(line.trim_end())?;
     }
     out.flush()?;
     Ok(0)

@@ -192,6 +192,8 @@ fn config_shows_each_setting_and_its_source_without_the_key() {
     );
     assert_eq!(row("system")["value"], "be brief\nand kind");
     assert_eq!(row("api_key")["value"], "set");
+    assert_eq!(row("request.top_k")["value"], 40);
+    assert_eq!(row("save")["value"], true);
     assert_eq!(row("config_file")["source"], serde_json::Value::Null);
     assert!(!text.contains("sk-secret-in-file"));
 
