@@ -70,11 +70,7 @@ pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
                     .rev()
                     .find_map(|m| m.get("model").and_then(Value::as_str));
                 let turns = messages.iter().filter(|m| m["role"] == "user").count();
-                let first = messages
-                    .iter()
-                    .find(|m| m["role"] == "user")
-                    .map(text_of)
-                    .unwrap_or_default();
+                let first = messages.iter().find(|m| m["role"] == "user").map(text_of);
                 let time = local_time(modified);
                 if cli.json {
                     let line = json!({
@@ -87,12 +83,13 @@ pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
                     });
                     out.write_line(&line.to_string())?;
                 } else {
-                    out.write_line(&format!(
+                    let line = format!(
                         "{id}  {}  {}  {turns}  {}",
                         time.as_ref().map_or("-".into(), Time::minutes),
                         model.unwrap_or("-"),
-                        cut(&crate::ui::one_line(&first), width)
-                    ))?;
+                        cut(&crate::ui::one_line(&first.unwrap_or_default()), width)
+                    );
+                    out.write_line(line.trim_end())?;
                 }
             }
         }

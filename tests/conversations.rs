@@ -438,6 +438,30 @@ fn concurrent_writers_lose_and_interleave_nothing() {
 }
 
 #[test]
+fn history_json_says_null_for_what_a_conversation_lacks() {
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.chats()).unwrap();
+    std::fs::write(
+        sb.chats().join("bare.jsonl"),
+        "{\"role\":\"system\",\"content\":\"be brief\"}\n",
+    )
+    .unwrap();
+    let out = sb.bare().args(["history", "--json"]).output().unwrap();
+    let entry: Value = serde_json::from_str(stdout_of(&out).trim_end()).unwrap();
+    assert_eq!(
+        (
+            &entry["id"],
+            &entry["model"],
+            &entry["turns"],
+            &entry["prompt"]
+        ),
+        (&json!("bare"), &Value::Null, &json!(0), &Value::Null)
+    );
+    let out = sb.bare().arg("history").output().unwrap();
+    assert!(stdout_of(&out).ends_with("  -  0\n"), "{}", stdout_of(&out));
+}
+
+#[test]
 fn a_torn_last_line_is_skipped_with_a_warning() {
     let sb = Sandbox::new();
     let path = sb.path("torn.jsonl");
