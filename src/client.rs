@@ -197,7 +197,7 @@ impl Client {
         let mut body = Vec::new();
         let _ = response.take(ERROR_BODY_LIMIT).read_to_end(&mut body);
         let described = describe(status, &headers, &body);
-        let mut message = self.redact(&described.message);
+        let mut message = ui::redact(&described.message).into_owned();
         let quota = described.kind == "insufficient_quota";
         if status == 401
             && let Some(key) = &self.key
@@ -227,7 +227,7 @@ impl Client {
     }
 
     fn failed_send(&self, e: &reqwest::Error, url: &str) -> Attempt {
-        let detail = self.redact(&error_chain(e));
+        let detail = ui::redact(&error_chain(e)).into_owned();
         if detail.contains("certificate") || detail.contains("Certificate") {
             return Attempt {
                 error: fail(
@@ -247,14 +247,6 @@ impl Client {
             error: fail(TEMPORARY, format!("{what} {url}: {detail}")),
             retry: true,
             delay: None,
-        }
-    }
-
-    /// Removes the key from text that came from elsewhere (a server may echo it).
-    pub(crate) fn redact(&self, text: &str) -> String {
-        match &self.key {
-            Some(key) if !key.value.is_empty() => text.replace(&key.value, "[redacted]"),
-            _ => text.to_string(),
         }
     }
 }
