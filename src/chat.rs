@@ -48,10 +48,7 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     let continuing = !history.is_empty();
     if conversation.is_some()
         && settings.model_from != Source::Flag
-        && let Some(model) = history
-            .iter()
-            .rev()
-            .find_map(|m| m.get("model").and_then(Value::as_str))
+        && let Some(model) = store::model(&history)
     {
         settings.model = model.to_string();
     }

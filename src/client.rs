@@ -337,11 +337,7 @@ fn snippet(body: &[u8]) -> String {
     if lower.contains("<html") || lower.contains("<!doctype") {
         return "(an HTML page)".into();
     }
-    let line = ui::one_line(&text);
-    match line.char_indices().nth(200) {
-        Some((i, _)) => format!("{}…", &line[..i]),
-        None => line,
-    }
+    ui::shorten(&ui::one_line(&text), 200)
 }
 
 /// The wait the server asked for: `retry-after-ms`, else `retry-after` in seconds or as

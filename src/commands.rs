@@ -65,10 +65,7 @@ pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
             for (path, modified) in store::list()? {
                 let messages = store::read(&path)?;
                 let id = path.file_stem().unwrap_or_default().to_string_lossy();
-                let model = messages
-                    .iter()
-                    .rev()
-                    .find_map(|m| m.get("model").and_then(Value::as_str));
+                let model = store::model(&messages);
                 let turns = messages.iter().filter(|m| m["role"] == "user").count();
                 let first = messages.iter().find(|m| m["role"] == "user").map(text_of);
                 let time = local_time(modified);
@@ -87,7 +84,7 @@ pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
                         "{id}  {}  {}  {turns}  {}",
                         time.as_ref().map_or("-".into(), Time::minutes),
                         model.unwrap_or("-"),
-                        cut(&crate::ui::one_line(&first.unwrap_or_default()), width)
+                        crate::ui::shorten(&crate::ui::one_line(&first.unwrap_or_default()), width)
                     );
                     out.write_line(line.trim_end())?;
                 }
@@ -149,13 +146,6 @@ fn text_of(message: &Value) -> String {
         }
     }
     text
-}
-
-fn cut(text: &str, width: usize) -> String {
-    match text.char_indices().nth(width) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_string(),
-    }
 }
 
 fn terminal_width() -> Option<usize> {

@@ -139,6 +139,14 @@ pub(crate) fn read(path: &Path) -> Result<Vec<Value>> {
     Ok(messages)
 }
 
+/// The model a conversation last asked for, as its assistant lines record it.
+pub(crate) fn model(messages: &[Value]) -> Option<&str> {
+    messages
+        .iter()
+        .rev()
+        .find_map(|m| m.get("model").and_then(Value::as_str))
+}
+
 /// A message with only the fields a server accepts.
 pub(crate) fn sendable(message: &Value) -> Value {
     let Some(obj) = message.as_object() else {

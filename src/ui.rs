@@ -125,6 +125,14 @@ pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The first `width` characters of `text`, with `…` when some were cut.
+pub(crate) fn shorten(text: &str, width: usize) -> String {
+    match text.char_indices().nth(width) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
 /// Like `escape`, and folds newlines and tabs too: for text that must stay on one line.
 pub(crate) fn one_line(text: &str) -> String {
     let folded: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -204,6 +212,12 @@ mod tests {
         assert_eq!(escape("plain\ttext\n"), "plain\ttext\n");
         assert_eq!(escape("\x1b]0;pwned\x07"), "\\u{1b}]0;pwned\\u{7}");
         assert_eq!(escape("a\rb"), "a\\rb");
+    }
+
+    #[test]
+    fn shorten_cuts_at_characters_not_bytes() {
+        assert_eq!(shorten("héllo", 2), "hé…");
+        assert_eq!(shorten("hé", 2), "hé");
     }
 
     #[test]
