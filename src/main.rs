@@ -23,7 +23,7 @@ mod ui;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, Command, ConfigAction};
 use crate::settings::Settings;
@@ -62,9 +62,11 @@ fn usage_error(e: &clap::Error) -> String {
         .collect();
     let first = lines.join(" ");
     let first = first.trim_start_matches("error: ");
-    let reserved = std::env::args()
-        .nth(1)
-        .filter(|w| ["models", "history", "config"].contains(&w.as_str()));
+    let reserved = std::env::args().nth(1).filter(|word| {
+        Cli::command()
+            .get_subcommands()
+            .any(|s| s.get_name() == word)
+    });
     match reserved {
         Some(word) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => {
             format!("{first} (to send a prompt that starts with `{word}`, write mume -- {word} …)")

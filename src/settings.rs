@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde_json::{Map, Value, json};
 
 use crate::cli::Cli;
@@ -113,16 +113,8 @@ impl Settings {
             values: fields,
             sources: field_sources,
         } = request_fields(cli, &config, stream)?;
-        let (system, system_from) = match (&cli.system, &config.system) {
-            (Some(s), _) => (Some(s.clone()), Source::Flag),
-            (None, Some(s)) => (Some(s.clone()), Source::File),
-            (None, None) => (None, Source::Default),
-        };
-        let (ca_cert, ca_cert_from) = match (&cli.cacert, &config.ca_cert) {
-            (Some(p), _) => (Some(p.clone()), Source::Flag),
-            (None, Some(p)) => (Some(p.clone()), Source::File),
-            (None, None) => (None, Source::Default),
-        };
+        let (system, system_from) = flag_or_file(cli.system.as_ref(), config.system.as_ref());
+        let (ca_cert, ca_cert_from) = flag_or_file(cli.cacert.as_ref(), config.ca_cert.as_ref());
         Ok(Settings {
             base_url,
             base_url_from,
@@ -222,6 +214,15 @@ fn pick(
         (v, Source::File)
     } else {
         (default.to_string(), Source::Default)
+    }
+}
+
+/// A setting that only a flag or the config file can give.
+fn flag_or_file<T: Clone>(flag: Option<&T>, file: Option<&T>) -> (Option<T>, Source) {
+    match (flag, file) {
+        (Some(v), _) => (Some(v.clone()), Source::Flag),
+        (None, Some(v)) => (Some(v.clone()), Source::File),
+        (None, None) => (None, Source::Default),
     }
 }
 
@@ -363,8 +364,7 @@ fn request_fields(cli: &Cli, config: &ConfigFile, stream: bool) -> Result<Fields
 fn parse_option(option: &str) -> Result<(String, Value)> {
     let (key, raw) = option
         .split_once('=')
-        .with_context(|| format!("bad option `{option}`: expected KEY=VALUE"))
-        .map_err(|e| fail(USAGE, format!("{e:#}")))?;
+        .ok_or_else(|| fail(USAGE, format!("bad option `{option}`: expected KEY=VALUE")))?;
     let key = key.trim();
     match key {
         "" => Err(fail(
