@@ -31,8 +31,9 @@ pub(crate) struct Mode {
 }
 
 /// What arrived: kept for the conversation store, and shared so that a signal handler
-/// can save a partial answer.
-#[derive(Debug, Default)]
+/// can save a partial answer. The lock is never held while writing to stdout or stderr:
+/// a reader that stops reading must not keep a signal from saving.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Answer {
     pub(crate) content: String,
     pub(crate) reasoning: String,
@@ -205,24 +206,18 @@ impl Reader<'_> {
         let Some(delta) = choice.delta else {
             return Ok(());
         };
-        if let Some(text) = delta
+        let reasoning = delta
             .reasoning
             .or(delta.reasoning_content)
-            .filter(|t| !t.is_empty())
-        {
+            .filter(|t| !t.is_empty());
+        if let Some(text) = &reasoning {
             answer.started = true;
-            answer.reasoning.push_str(&text);
-            if self.mode.reasoning && !self.mode.json {
-                self.reasoning(&text);
-            }
+            answer.reasoning.push_str(text);
         }
-        if let Some(text) = delta.content.filter(|t| !t.is_empty()) {
+        let content = delta.content.filter(|t| !t.is_empty());
+        if let Some(text) = &content {
             answer.started = true;
-            answer.content.push_str(&text);
-            if self.live {
-                self.end_reasoning();
-                self.out.write(&text)?;
-            }
+            answer.content.push_str(text);
         }
         if let Some(text) = delta.refusal {
             answer.refusal.push_str(&text);
@@ -230,6 +225,14 @@ impl Reader<'_> {
         for call in delta.tool_calls.unwrap_or_default() {
             answer.started = true;
             merge_call(&mut answer.tool_calls, call);
+        }
+        drop(answer);
+        if let Some(text) = reasoning.filter(|_| self.mode.reasoning && !self.mode.json) {
+            self.reasoning(&text);
+        }
+        if let Some(text) = content.filter(|_| self.live) {
+            self.end_reasoning();
+            self.out.write(&text)?;
         }
         Ok(())
     }
@@ -306,7 +309,8 @@ impl Reader<'_> {
     /// Writes what was held back, then reports the endings that are not plain success.
     fn finish(mut self) -> Result<()> {
         self.end_reasoning();
-        let answer = self.shared.lock().unwrap();
+        // A copy, once per answer, so that no write below holds the lock.
+        let answer = self.shared.lock().unwrap().clone();
         if !self.mode.json {
             if !answer.tool_calls.is_empty() {
                 if !self.live && !answer.content.is_empty() {

@@ -516,6 +516,61 @@ fn sigint_mid_stream_saves_the_partial_answer_and_dies_by_the_signal() {
 }
 
 #[test]
+fn sigint_while_stdout_is_not_read_still_saves_and_dies_at_once() {
+    // Answers larger than a pipe holds, whole and in one streamed event: mume blocks
+    // writing them, because nothing reads its stdout. The signal must not wait for that.
+    let text = "x".repeat(1 << 20);
+    let burst = delta(&text);
+    let replies = [
+        ("--no-stream", http("200 OK", &[JSON], &completion(&text))),
+        ("--stream", vec![sse_head(), send(&burst), sleep_ms(20_000)]),
+    ];
+    for (mode, reply) in replies {
+        let server = Scripted::start(vec![reply]);
+        let sb = Sandbox::new();
+        let chat = sb.path("talk.jsonl");
+        let mut child = sb
+            .std_cmd(&server.url)
+            .args([mode, "--chat", chat.to_str().unwrap(), "q"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "{mode}: mume ended early"
+        );
+        let sent = Instant::now();
+        kill(&child, "-INT");
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if sent.elapsed() > Duration::from_secs(5) {
+                child.kill().unwrap();
+                panic!("{mode}: mume did not die within 5 s of SIGINT");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        assert!(
+            sent.elapsed() < Duration::from_secs(1),
+            "{mode}: {:?}",
+            sent.elapsed()
+        );
+        assert_eq!(status.signal(), Some(2), "{mode}: {status:?}");
+        let lines = jsonl(&chat);
+        assert_eq!(lines.len(), 2, "{mode}");
+        assert!(
+            lines[1]["content"].as_str().is_some_and(|c| !c.is_empty()),
+            "{mode}"
+        );
+        assert_eq!(lines[1]["finish_reason"], "interrupted", "{mode}");
+    }
+}
+
+#[test]
 fn sigterm_while_waiting_for_headers_dies_by_sigterm_and_saves_nothing() {
     let server = Scripted::start(vec![vec![sleep_ms(20_000)]]);
     let sb = Sandbox::new();
