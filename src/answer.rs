@@ -166,10 +166,7 @@ impl Reader<'_> {
             let text = serde_json::from_str::<Value>(event.data)
                 .map(|v| error_text(&v).0)
                 .unwrap_or_else(|_| ui::one_line(event.data));
-            return Err(fail(
-                TEMPORARY,
-                format!("the server sent an error mid-stream: {text}"),
-            ));
+            return Err(mid_stream_error(&text));
         }
         let chunk: Chunk = serde_json::from_str(event.data).map_err(|e| {
             fail(
@@ -179,10 +176,7 @@ impl Reader<'_> {
         })?;
         if let Some(error) = chunk.error.as_ref().filter(|e| !e.is_null()) {
             let text = error_text(&serde_json::json!({ "error": error })).0;
-            return Err(fail(
-                TEMPORARY,
-                format!("the server sent an error mid-stream: {text}"),
-            ));
+            return Err(mid_stream_error(&text));
         }
         if self.mode.json {
             if event.data.contains('\n') {
@@ -357,6 +351,14 @@ impl Reader<'_> {
         }
         Ok(())
     }
+}
+
+/// An error the server reported inside a stream: temporary, and never retried (SPEC §6).
+fn mid_stream_error(text: &str) -> anyhow::Error {
+    fail(
+        TEMPORARY,
+        format!("the server sent an error mid-stream: {text}"),
+    )
 }
 
 fn usage_line(usage: &Value) -> String {
