@@ -353,7 +353,7 @@ impl Reader<'_> {
     }
 }
 
-/// An error the server reported inside a stream: temporary, and never retried (SPEC §6).
+/// An error the server reported inside a stream: temporary, and not retried.
 fn mid_stream_error(text: &str) -> anyhow::Error {
     fail(
         TEMPORARY,
