@@ -4,14 +4,15 @@
 
 use std::io::{self, Read, Write};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::Result;
 use reqwest::blocking::Response;
 use serde_json::Value;
 
 use crate::error::{DECLINED, PROTOCOL, TEMPORARY, code_for_status, fail, fail_retryable};
-use crate::output::{Extract, Out, ToolCall, extract};
-use crate::response::{Chunk, Completion, content_text, error_text, merge_call};
+use crate::output::{Extract, Out, extract};
+use crate::response::{Calls, Chunk, Completion, choice_zero_of, content_text, error_text};
 use crate::sse::{self, SseError};
 use crate::ui;
 
@@ -28,6 +29,8 @@ pub(crate) struct Mode {
     pub(crate) usage: bool,
     /// Hold text until the answer is complete (tools may be called, or a block extracted).
     pub(crate) hold: bool,
+    /// `--timeout`: how long the server may send nothing, for the message when it does.
+    pub(crate) idle: Duration,
 }
 
 /// What arrived: kept for the conversation store, and shared so that a signal handler
@@ -38,7 +41,7 @@ pub(crate) struct Answer {
     pub(crate) content: String,
     pub(crate) reasoning: String,
     pub(crate) refusal: String,
-    pub(crate) tool_calls: Vec<ToolCall>,
+    pub(crate) tool_calls: Calls,
     pub(crate) finish_reason: Option<String>,
     pub(crate) usage: Option<Value>,
     /// Some part of the answer arrived.
@@ -61,6 +64,18 @@ pub(crate) fn receive(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
+    read_answer(&content_type, response, mode, out, shared, first_byte)
+}
+
+/// Reads an answer of this content type from `body`, whole or streamed.
+fn read_answer(
+    content_type: &str,
+    body: &mut impl Read,
+    mode: &Mode,
+    out: &mut Out,
+    shared: &Shared,
+    first_byte: &mut dyn FnMut(),
+) -> Result<()> {
     let mut reader = Reader {
         mode,
         out,
@@ -70,9 +85,9 @@ pub(crate) fn receive(
     };
     if content_type.starts_with("text/event-stream") {
         reader.live = !mode.json && !mode.hold;
-        reader.stream(response, first_byte)?;
+        reader.stream(body, first_byte)?;
     } else if content_type.is_empty() || content_type.contains("json") {
-        let body = read_body(response)?;
+        let body = read_body(body, mode.idle)?;
         first_byte();
         reader.whole(&body)?;
     } else {
@@ -80,34 +95,59 @@ pub(crate) fn receive(
             PROTOCOL,
             format!(
                 "the server answered with {}, not JSON or an event stream",
-                ui::one_line(&content_type)
+                ui::one_line(content_type)
             ),
         ));
     }
     reader.finish()
 }
 
-pub(crate) fn read_body(response: &mut Response) -> Result<Vec<u8>> {
-    let mut body = Vec::new();
-    response
-        .take(BODY_LIMIT + 1)
-        .read_to_end(&mut body)
-        .map_err(read_error)?;
-    if body.len() as u64 > BODY_LIMIT {
+pub(crate) fn read_body(body: &mut impl Read, idle: Duration) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    body.take(BODY_LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| read_error(&e, idle))?;
+    if bytes.len() as u64 > BODY_LIMIT {
         return Err(fail(PROTOCOL, "the response body is larger than 256 MiB"));
     }
-    Ok(body)
+    Ok(bytes)
 }
 
-fn read_error(e: io::Error) -> anyhow::Error {
-    if e.kind() == io::ErrorKind::TimedOut {
-        fail(TEMPORARY, "no data from the server within --timeout")
+fn read_error(e: &io::Error, idle: Duration) -> anyhow::Error {
+    if timed_out(e) {
+        fail(
+            TEMPORARY,
+            format!(
+                "no data from the server for {} s (--timeout)",
+                idle.as_secs_f64()
+            ),
+        )
     } else {
         fail_retryable(format!(
             "the connection broke: {}",
             ui::one_line(&e.to_string())
         ))
     }
+}
+
+/// True when a read failed because the server sent nothing for too long; reqwest reports
+/// that as a body error whose cause is the timeout.
+fn timed_out(e: &io::Error) -> bool {
+    if e.kind() == io::ErrorKind::TimedOut {
+        return true;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|s| s as _);
+    while let Some(s) = source {
+        if s.downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout)
+            || s.downcast_ref::<io::Error>()
+                .is_some_and(|io| io.kind() == io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 struct Reader<'a> {
@@ -121,16 +161,16 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn stream(&mut self, response: &mut Response, first_byte: &mut dyn FnMut()) -> Result<()> {
+    fn stream(&mut self, body: &mut impl Read, first_byte: &mut dyn FnMut()) -> Result<()> {
         let mut parser = sse::Parser::new(EVENT_LIMIT);
         let mut buf = vec![0u8; 64 * 1024];
         let mut first = true;
         loop {
-            let n = match response.read(&mut buf) {
+            let n = match body.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(read_error(e)),
+                Err(e) => return Err(read_error(&e, self.mode.idle)),
             };
             if first {
                 first = false;
@@ -218,7 +258,7 @@ impl Reader<'_> {
         }
         for call in delta.tool_calls.unwrap_or_default() {
             answer.started = true;
-            merge_call(&mut answer.tool_calls, call);
+            answer.tool_calls.merge(call);
         }
         drop(answer);
         if let Some(text) = reasoning.filter(|_| self.mode.reasoning && !self.mode.json) {
@@ -258,10 +298,7 @@ impl Reader<'_> {
         })?;
         let mut answer = self.shared.lock().unwrap();
         answer.usage = completion.usage.filter(|u| !u.is_null());
-        let choice = completion
-            .choices
-            .into_iter()
-            .next()
+        let choice = choice_zero_of(completion.choices)
             .ok_or_else(|| fail(PROTOCOL, "the server's answer has no choices"))?;
         answer.finish_reason = choice.finish_reason;
         if let Some(message) = choice.message {
@@ -271,7 +308,7 @@ impl Reader<'_> {
                 .or(message.reasoning_content)
                 .unwrap_or_default();
             answer.refusal = message.refusal.unwrap_or_default();
-            answer.tool_calls = message.tool_calls.unwrap_or_default();
+            answer.tool_calls.list = message.tool_calls.unwrap_or_default();
             answer.started = true;
         }
         drop(answer);
@@ -306,12 +343,12 @@ impl Reader<'_> {
         // A copy, once per answer, so that no write below holds the lock.
         let answer = self.shared.lock().unwrap().clone();
         if !self.mode.json {
-            if !answer.tool_calls.is_empty() {
+            if !answer.tool_calls.list.is_empty() {
                 if !self.live && !answer.content.is_empty() {
                     ui::note(ui::escape(answer.content.trim_end_matches('\n')).as_ref());
                 }
                 self.out.end_line()?;
-                for call in &answer.tool_calls {
+                for call in &answer.tool_calls.list {
                     self.out.write_line(&serde_json::to_string(call)?)?;
                 }
             } else if self.live {
@@ -322,10 +359,11 @@ impl Reader<'_> {
             }
         }
         self.out.flush()?;
-        if self.mode.usage
-            && let Some(usage) = &answer.usage
-        {
-            ui::note(&usage_line(usage));
+        if self.mode.usage {
+            match &answer.usage {
+                Some(usage) => ui::note(&usage_line(usage)),
+                None => ui::warn("the server reported no token usage for this answer"),
+            }
         }
         match answer.finish_reason.as_deref() {
             Some("length") => {
@@ -374,4 +412,180 @@ fn usage_line(usage: &Value) -> String {
         n("completion_tokens"),
         n("total_tokens")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    /// stdout for a test: a buffer shared with the test.
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A body handed out in pieces of the given sizes, as a network would.
+    struct Pieces<'a> {
+        data: &'a [u8],
+        sizes: Vec<usize>,
+        next: usize,
+    }
+
+    impl Read for Pieces<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let size = self.sizes[self.next % self.sizes.len()];
+            self.next += 1;
+            let n = size.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    /// A tool-call fragment: index, id, name, arguments, each maybe absent.
+    type Fragment = (Option<u64>, Option<String>, Option<String>, Option<String>);
+
+    #[derive(Debug, Clone)]
+    enum Event {
+        Text(String),
+        Calls(Vec<Fragment>),
+        Finish(String),
+        Junk(Vec<u8>),
+    }
+
+    fn event() -> impl Strategy<Value = Event> {
+        let index = prop_oneof![
+            Just(None),
+            (0u64..4).prop_map(Some),
+            Just(Some(4_000_000_000)),
+            any::<u64>().prop_map(Some),
+        ];
+        let id = prop_oneof![
+            Just(None),
+            Just(Some(String::new())),
+            "[abc]".prop_map(Some)
+        ];
+        let call = (
+            index,
+            id,
+            proptest::option::of("[fg]?"),
+            proptest::option::of("[{}\":1 ]{0,6}"),
+        );
+        prop_oneof![
+            4 => "[a-z é\n]{0,8}".prop_map(Event::Text),
+            4 => proptest::collection::vec(call, 1..4).prop_map(Event::Calls),
+            1 => "stop|length|tool_calls".prop_map(Event::Finish),
+            1 => proptest::collection::vec(any::<u8>(), 0..12).prop_map(Event::Junk),
+        ]
+    }
+
+    fn sse(events: &[Event], done: bool) -> Vec<u8> {
+        let mut body = Vec::new();
+        for event in events {
+            let data = match event {
+                Event::Text(text) => json!({"choices":[{"index":0,"delta":{"content":text}}]}),
+                Event::Calls(calls) => {
+                    let calls: Vec<Value> = calls
+                        .iter()
+                        .map(|(index, id, name, arguments)| {
+                            let mut call = json!({"function": {}});
+                            if let Some(index) = index {
+                                call["index"] = json!(index);
+                            }
+                            if let Some(id) = id {
+                                call["id"] = json!(id);
+                            }
+                            if let Some(name) = name {
+                                call["function"]["name"] = json!(name);
+                            }
+                            if let Some(arguments) = arguments {
+                                call["function"]["arguments"] = json!(arguments);
+                            }
+                            call
+                        })
+                        .collect();
+                    json!({"choices":[{"index":0,"delta":{"tool_calls":calls}}]})
+                }
+                Event::Finish(reason) => {
+                    json!({"choices":[{"index":0,"delta":{},"finish_reason":reason}]})
+                }
+                Event::Junk(bytes) => {
+                    body.extend_from_slice(b"data: ");
+                    body.extend_from_slice(bytes);
+                    body.extend_from_slice(b"\n\n");
+                    continue;
+                }
+            };
+            body.extend_from_slice(format!("data: {data}\n\n").as_bytes());
+        }
+        if done {
+            body.extend_from_slice(b"data: [DONE]\n\n");
+        }
+        body
+    }
+
+    fn mode() -> Mode {
+        Mode {
+            json: false,
+            extract: Extract::None,
+            reasoning: false,
+            usage: false,
+            hold: true,
+            idle: Duration::from_secs(1),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Whatever a server streams and however the network splits it: no panic, stdout
+        /// no larger than a small multiple of what arrived (a call printed as JSON costs at
+        /// most ~70 bytes more than the 10 bytes of input that make one), and tool calls as
+        /// lines of JSON.
+        #[test]
+        fn stream_assembly_survives_anything(
+            events in proptest::collection::vec(event(), 0..24),
+            done: bool,
+            sizes in proptest::collection::vec(1usize..64, 1..6),
+        ) {
+            let body = sse(&events, done);
+            let sink = Sink::default();
+            let mut out = Out::to(Box::new(sink.clone()));
+            let shared = Shared::default();
+            let mut pieces = Pieces { data: &body, sizes, next: 0 };
+            let result = read_answer("text/event-stream", &mut pieces, &mode(), &mut out, &shared, &mut || {});
+            let printed = sink.0.lock().unwrap().clone();
+            prop_assert!(printed.len() <= 8 * body.len() + 64, "{} bytes out of {}", printed.len(), body.len());
+            let answer = shared.lock().unwrap().clone();
+            let line = crate::store::answer_line(&answer, "m", None);
+            prop_assert!(serde_json::to_string(&line).is_ok());
+            if result.is_ok() && !answer.tool_calls.list.is_empty() {
+                let text = String::from_utf8(printed).unwrap();
+                prop_assert_eq!(text.lines().count(), answer.tool_calls.list.len());
+                for line in text.lines() {
+                    let call: Value = serde_json::from_str(line).unwrap();
+                    prop_assert!(call["function"].is_object(), "{}", line);
+                }
+            }
+        }
+
+        /// Bytes that are not a stream at all fail cleanly.
+        #[test]
+        fn random_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512), size in 1usize..32) {
+            let mut out = Out::to(Box::new(Sink::default()));
+            let mut pieces = Pieces { data: &body, sizes: vec![size], next: 0 };
+            let _ = read_answer("text/event-stream", &mut pieces, &mode(), &mut out, &Shared::default(), &mut || {});
+        }
+    }
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use reqwest::Method;
 use serde_json::{Map, Value, json};
-use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use crate::answer::{self, Answer, Mode, Shared};
 use crate::cli::Cli;
@@ -28,24 +28,32 @@ const CHAT_PATH: &str = "/chat/completions";
 /// Where this exchange is saved, and the lines it adds before the answer.
 struct Record {
     path: PathBuf,
+    /// The system message sent; stored when the conversation's own differs.
+    system: Option<Value>,
     lines: Vec<Value>,
 }
 
 pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
+    // --max-time bounds the whole run: the wait for stdin and the key command too. A limit
+    // too far away for the clock is no limit.
+    let deadline = cli
+        .max_time
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .and_then(|d| Instant::now().checked_add(d));
     let stdin_taken =
         cli.messages.as_deref() == Some("-") || cli.tool_result.iter().any(|r| r.ends_with("=@-"));
     let read_stdin = !cli.no_stdin && !stdin_taken && !std::io::stdin().is_terminal();
 
-    let conversation = if cli.continue_last {
-        Some(store::latest()?)
+    let (conversation, history) = if cli.continue_last {
+        let (path, messages) = store::latest()?;
+        (Some(path), messages)
+    } else if let Some(chat) = &cli.chat {
+        let path = store::chat_path(chat)?;
+        let messages = store::read(&path)?;
+        (Some(path), messages)
     } else {
-        cli.chat.as_deref().map(store::chat_path).transpose()?
+        (None, Vec::new())
     };
-    let mut history = match &conversation {
-        Some(path) => store::read(path)?,
-        None => Vec::new(),
-    };
-    let continuing = !history.is_empty();
     if conversation.is_some()
         && settings.model_from != Source::Flag
         && let Some(model) = store::model(&history)
@@ -53,10 +61,9 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         settings.model = model.to_string();
     }
     let imported = match &cli.messages {
-        Some(source) => read_messages(source, cli.max_input)?,
+        Some(source) => read_messages(source, cli.max_input, deadline)?,
         None => Vec::new(),
     };
-    history.extend(imported.iter().cloned());
 
     let mut new_lines = Vec::new();
     if !cli.tool_result.is_empty() {
@@ -66,37 +73,46 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
                 "--tool-result needs -c or --chat: the conversation that called the tool",
             ));
         }
-        new_lines.extend(tool_results(&history, &cli.tool_result, cli.max_input)?);
+        let is_answer = |m: &&Value| m["role"] == "assistant";
+        let last_answer = imported.iter().rev().find(is_answer);
+        let last_answer = last_answer.or_else(|| history.iter().rev().find(is_answer));
+        new_lines.extend(tool_results(
+            last_answer,
+            &cli.tool_result,
+            cli.max_input,
+            deadline,
+        )?);
     }
 
     let stdin = if read_stdin {
-        input::read_stdin(cli.max_input, !cli.words.is_empty())?
+        input::read_stdin(cli.max_input, !cli.words.is_empty(), deadline)?
             .map(|bytes| input::utf8(bytes, "stdin"))
             .transpose()?
     } else {
         None
     };
-    let prompt = input::assemble(stdin, &cli.words);
-    if let Some(prompt) = prompt {
+    // A prompt of only whitespace says nothing: it is not worth a paid request.
+    let prompt = input::assemble(stdin, &cli.words).filter(|p| !p.trim().is_empty());
+    if prompt.is_some() || !cli.attach.is_empty() {
         new_lines.push(user_message(prompt, &cli.attach)?);
-    } else if !cli.attach.is_empty() {
-        return Err(fail(
-            USAGE,
-            "--attach needs a prompt to attach the images to",
-        ));
     }
     let asks = |m: &Value| matches!(m.get("role").and_then(Value::as_str), Some("user" | "tool"));
-    if new_lines.is_empty() && !history.last().is_some_and(asks) {
+    let last_asks = imported.last().or(history.last()).is_some_and(asks);
+    if new_lines.is_empty() && !last_asks {
         return Err(fail(
             USAGE,
             "no prompt: give one as words or on stdin, e.g. mume \"write a haiku\" or echo hi | mume",
         ));
     }
 
-    let system = system_line(&history, &settings, cli.system.is_some());
+    // Messages given with --messages are sent as given, in order; their own system
+    // message, if they have one, stands instead of -s and the conversation's.
+    let imports_system = imported.iter().any(|m| m["role"] == "system");
+    let system = system_line(&history, &settings, cli.system.is_some()).filter(|_| !imports_system);
     let mut messages: Vec<Value> = Vec::with_capacity(history.len() + new_lines.len() + 1);
     messages.extend(system.clone());
     messages.extend(history.iter().filter(|m| m["role"] != "system").cloned());
+    messages.extend(imported.iter().cloned());
     messages.extend(new_lines.iter().cloned());
     let body = request_body(&settings, &messages);
 
@@ -116,21 +132,22 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         return Ok(0);
     }
 
-    let record = settings.save.then(|| -> Result<Record> {
-        let path = match &conversation {
-            Some(path) => path.clone(),
+    let record = if settings.save {
+        let path = match conversation {
+            Some(path) => path,
             None => store::new_path()?,
         };
-        let mut lines: Vec<Value> = Vec::new();
-        if let Some(system) = system.filter(|_| !continuing || cli.system.is_some()) {
-            lines.push(system);
-        }
         // Imported messages were sent, so they belong to the conversation from now on.
-        lines.extend(imported.into_iter().filter(|m| m["role"] != "system"));
+        let mut lines = imported;
         lines.extend(new_lines);
-        Ok(Record { path, lines })
-    });
-    let record = record.transpose()?;
+        Some(Record {
+            path,
+            system,
+            lines,
+        })
+    } else {
+        None
+    };
 
     let client = Client::new(
         &settings,
@@ -149,11 +166,10 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         },
         reasoning: cli.reasoning,
         usage: cli.usage,
-        hold: cli.tools.is_some() || cli.extract || cli.extract_last,
+        // Calls and text must not mix on stdout, whichever source put tools in the request.
+        hold: settings.fields.contains_key("tools") || cli.extract || cli.extract_last,
+        idle: Duration::from_secs_f64(cli.timeout),
     };
-    let deadline = cli
-        .max_time
-        .map(|s| Instant::now() + Duration::from_secs_f64(s));
     exchange(
         client,
         body,
@@ -178,7 +194,7 @@ fn exchange(
         Signal(i32),
     }
     let (tx, rx) = mpsc::channel();
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
         .context("setting up signal handling")?;
     let signal_tx = tx.clone();
     std::thread::spawn(move || {
@@ -199,25 +215,26 @@ fn exchange(
         std::mem::forget((connection, client));
     });
 
-    // Create the conversation file while the answer is on its way, not after it.
-    let mut opened = record.map(|r| store::open(&r.path));
     let event = match deadline {
         None => rx.recv().ok(),
         Some(deadline) => rx
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             .ok(),
     };
-    let mut save = |finish: Option<&str>| -> Result<()> {
-        let (Some(record), Some(opened)) = (record, opened.take()) else {
+    let save = |finish: Option<&str>| -> Result<()> {
+        let Some(record) = record else {
             return Ok(());
         };
-        let mut file = opened?;
         let answer = shared.lock().unwrap_or_else(|e| e.into_inner());
         if finish.is_some() && !answer.started {
-            file.discard();
             return Ok(());
         }
-        file.append(&record.lines, &store::answer_line(&answer, model, finish))
+        store::append(
+            &record.path,
+            record.system.as_ref(),
+            &record.lines,
+            &store::answer_line(&answer, model, finish),
+        )
     };
     match event {
         Some(Event::Done(Ok(()))) => match save(None) {
@@ -312,11 +329,14 @@ fn system_line(history: &[Value], settings: &Settings, from_flag: bool) -> Optio
     }
 }
 
-fn user_message(prompt: String, attach: &[String]) -> Result<Value> {
+fn user_message(prompt: Option<String>, attach: &[String]) -> Result<Value> {
     if attach.is_empty() {
-        return Ok(json!({"role": "user", "content": prompt}));
+        return Ok(json!({"role": "user", "content": prompt.unwrap_or_default()}));
     }
-    let mut parts = vec![json!({"type": "text", "text": prompt})];
+    let mut parts: Vec<Value> = prompt
+        .map(|text| json!({"type": "text", "text": text}))
+        .into_iter()
+        .collect();
     for a in attach {
         parts.push(tools::attachment(a)?);
     }
@@ -324,9 +344,9 @@ fn user_message(prompt: String, attach: &[String]) -> Result<Value> {
 }
 
 /// Reads `--messages FILE|-`: a JSON array, or JSON Lines.
-fn read_messages(source: &str, limit: u64) -> Result<Vec<Value>> {
+fn read_messages(source: &str, limit: u64, deadline: Option<Instant>) -> Result<Vec<Value>> {
     let (bytes, name) = if source == "-" {
-        let bytes = input::read_stdin(limit, false)?.unwrap_or_default();
+        let bytes = input::read_stdin(limit, false, deadline)?.unwrap_or_default();
         (bytes, "stdin".to_string())
     } else {
         let bytes = std::fs::read(source)
@@ -335,6 +355,8 @@ fn read_messages(source: &str, limit: u64) -> Result<Vec<Value>> {
     };
     let text = String::from_utf8(bytes)
         .map_err(|_| fail(USAGE, format!("--messages {name} is not valid UTF-8")))?;
+    // Editors on Windows start files with a byte-order mark; it is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let trimmed = text.trim_start();
     let messages: Vec<Value> = if trimmed.starts_with('[') {
         serde_json::from_str(trimmed).map_err(|e| {
@@ -368,8 +390,12 @@ fn read_messages(source: &str, limit: u64) -> Result<Vec<Value>> {
 
 /// `--tool-result CALL_ID=TEXT|@FILE|@-`: tool messages answering the last assistant
 /// message's calls.
-fn tool_results(history: &[Value], results: &[String], limit: u64) -> Result<Vec<Value>> {
-    let last = history.iter().rev().find(|m| m["role"] == "assistant");
+fn tool_results(
+    last: Option<&Value>,
+    results: &[String],
+    limit: u64,
+    deadline: Option<Instant>,
+) -> Result<Vec<Value>> {
     let ids: Vec<&str> = last
         .and_then(|m| m.get("tool_calls"))
         .and_then(Value::as_array)
@@ -388,6 +414,12 @@ fn tool_results(history: &[Value], results: &[String], limit: u64) -> Result<Vec
                 format!("bad --tool-result `{result}`: expected CALL_ID=TEXT"),
             )
         })?;
+        if id.is_empty() {
+            return Err(fail(
+                USAGE,
+                format!("bad --tool-result `{result}`: the CALL_ID is empty"),
+            ));
+        }
         if !ids.contains(&id) {
             let known = if ids.is_empty() {
                 "none".to_string()
@@ -401,7 +433,7 @@ fn tool_results(history: &[Value], results: &[String], limit: u64) -> Result<Vec
         }
         let content = match text.strip_prefix('@') {
             Some("-") => {
-                let bytes = input::read_stdin(limit, false)?.unwrap_or_default();
+                let bytes = input::read_stdin(limit, false, deadline)?.unwrap_or_default();
                 input::utf8(bytes, "stdin")?
             }
             Some(file) => std::fs::read_to_string(file)

@@ -23,7 +23,7 @@ pub(crate) fn models(cli: &Cli, settings: &Settings) -> Result<u8> {
         cli.verbose,
     )?;
     let mut response = client.send(Method::GET, "/models", None)?;
-    let body = answer::read_body(&mut response)?;
+    let body = answer::read_body(&mut response, Duration::from_secs_f64(cli.timeout))?;
     let mut out = Out::stdout();
     if cli.json {
         out.write_line(&String::from_utf8_lossy(&body))?;
@@ -63,7 +63,14 @@ pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
                 .saturating_sub(60)
                 .max(20);
             for (path, modified) in store::list()? {
-                let messages = store::read(&path)?;
+                // One damaged file must not hide the others.
+                let messages = match store::read(&path) {
+                    Ok(messages) => messages,
+                    Err(e) => {
+                        crate::ui::warn(&format!("{e:#}"));
+                        continue;
+                    }
+                };
                 let id = path.file_stem().unwrap_or_default().to_string_lossy();
                 let model = store::model(&messages);
                 let turns = messages.iter().filter(|m| m["role"] == "user").count();

@@ -2,18 +2,40 @@
 
 use std::io::{self, Read};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::error::{BAD_INPUT, fail};
+use crate::error::{BAD_INPUT, TEMPORARY, fail};
 
 /// How long stdin may stay silent, with words given, before the user is told we wait.
 const STDIN_WARN_AFTER: Duration = Duration::from_secs(2);
 
 /// Reads stdin to the end, at most `limit` bytes; zero bytes count as no stdin.
-/// With `warn` set, a silent stdin gets one warning after two seconds.
-pub(crate) fn read_stdin(limit: u64, warn: bool) -> Result<Option<Vec<u8>>> {
+/// With `warn` set, a silent stdin gets one warning after two seconds. Past `deadline`
+/// (`--max-time`) it gives up waiting.
+pub(crate) fn read_stdin(
+    limit: u64,
+    warn: bool,
+    deadline: Option<Instant>,
+) -> Result<Option<Vec<u8>>> {
+    let Some(deadline) = deadline else {
+        return read_all(limit, warn);
+    };
+    let (done, result) = mpsc::channel();
+    // The reader may stay blocked for good; the process ends without it.
+    std::thread::spawn(move || done.send(read_all(limit, warn)));
+    result
+        .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        .unwrap_or_else(|_| {
+            Err(fail(
+                TEMPORARY,
+                "gave up: --max-time reached while waiting for stdin",
+            ))
+        })
+}
+
+fn read_all(limit: u64, warn: bool) -> Result<Option<Vec<u8>>> {
     let (first_byte, waited) = mpsc::channel::<()>();
     if warn {
         std::thread::spawn(move || {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// Stdout without std's line buffering: streamed output is flushed when a burst of events
 /// has been written, not at every newline.
 pub(crate) struct Out {
-    inner: BufWriter<RawStdout>,
+    inner: BufWriter<Box<dyn Write + Send>>,
     pub(crate) wrote: bool,
     ends_in_newline: bool,
 }
@@ -24,8 +24,13 @@ impl Out {
             // this File from closing it.
             RawStdout(ManuallyDrop::new(unsafe { File::from_raw_fd(1) }))
         };
+        Out::to(Box::new(file))
+    }
+
+    /// Output to any writer: stdout, or a buffer in tests.
+    pub(crate) fn to(writer: Box<dyn Write + Send>) -> Out {
         Out {
-            inner: BufWriter::with_capacity(64 * 1024, file),
+            inner: BufWriter::with_capacity(64 * 1024, writer),
             wrote: false,
             ends_in_newline: true,
         }

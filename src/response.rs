@@ -6,13 +6,13 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::output::{FunctionCall, ToolCall};
+use crate::output::ToolCall;
 use crate::ui;
 
 #[derive(Deserialize)]
 pub(crate) struct Chunk<'a> {
-    /// Only the first choice is shown; the others are skipped without being kept.
-    #[serde(borrow, default, deserialize_with = "first_choice")]
+    /// Only choice 0 is shown (`-o n=2` streams several, each chunk for one of them).
+    #[serde(borrow, default, deserialize_with = "choice_zero")]
     pub(crate) choices: Option<ChunkChoice<'a>>,
     #[serde(default)]
     pub(crate) usage: Option<Value>,
@@ -22,6 +22,8 @@ pub(crate) struct Chunk<'a> {
 
 #[derive(Deserialize)]
 pub(crate) struct ChunkChoice<'a> {
+    #[serde(default)]
+    pub(crate) index: Option<u64>,
     #[serde(borrow, default)]
     pub(crate) delta: Option<Delta<'a>>,
     #[serde(borrow, default, deserialize_with = "text")]
@@ -44,8 +46,9 @@ pub(crate) struct Delta<'a> {
 
 #[derive(Deserialize)]
 pub(crate) struct CallDelta {
+    /// Absent in some servers' streams (Gemini's), which tell calls apart by `id`.
     #[serde(default)]
-    pub(crate) index: usize,
+    pub(crate) index: Option<u64>,
     pub(crate) id: Option<String>,
     #[serde(rename = "type")]
     pub(crate) kind: Option<String>,
@@ -68,6 +71,8 @@ pub(crate) struct Completion {
 
 #[derive(Deserialize)]
 pub(crate) struct Choice {
+    #[serde(default)]
+    pub(crate) index: Option<u64>,
     #[serde(default)]
     pub(crate) message: Option<Message>,
     #[serde(default)]
@@ -127,14 +132,15 @@ where
     deserializer.deserialize_any(Text)
 }
 
-/// Deserializes a list of choices into its first element, with no allocation for the list.
-fn first_choice<'de, D>(deserializer: D) -> Result<Option<ChunkChoice<'de>>, D::Error>
+/// Deserializes a list of choices into the one with index 0 (or no index), with no
+/// allocation for the list.
+fn choice_zero<'de, D>(deserializer: D) -> Result<Option<ChunkChoice<'de>>, D::Error>
 where
     D: serde::Deserializer<'de>,
 {
-    struct First;
+    struct Zero;
 
-    impl<'de> serde::de::Visitor<'de> for First {
+    impl<'de> serde::de::Visitor<'de> for Zero {
         type Value = Option<ChunkChoice<'de>>;
 
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -145,9 +151,13 @@ where
             self,
             mut seq: A,
         ) -> Result<Self::Value, A::Error> {
-            let first = seq.next_element()?;
-            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-            Ok(first)
+            let mut zero = None;
+            while let Some(choice) = seq.next_element::<ChunkChoice>()? {
+                if zero.is_none() && choice.index.unwrap_or(0) == 0 {
+                    zero = Some(choice);
+                }
+            }
+            Ok(zero)
         }
 
         fn visit_unit<E>(self) -> Result<Self::Value, E> {
@@ -155,35 +165,70 @@ where
         }
     }
 
-    deserializer.deserialize_any(First)
+    deserializer.deserialize_any(Zero)
 }
 
-/// Assembles streamed tool-call fragments by index. Some servers repeat the id and name in
-/// every fragment, so those are taken once; arguments are concatenated.
-pub(crate) fn merge_call(calls: &mut Vec<ToolCall>, delta: CallDelta) {
-    while calls.len() <= delta.index {
-        calls.push(ToolCall {
-            kind: "function".into(),
-            ..ToolCall::default()
+/// The choice of a whole answer that is shown: index 0, else the first.
+pub(crate) fn choice_zero_of(choices: Vec<Choice>) -> Option<Choice> {
+    let at = choices
+        .iter()
+        .position(|c| c.index.unwrap_or(0) == 0)
+        .unwrap_or(0);
+    choices.into_iter().nth(at)
+}
+
+/// Tool calls assembled from streamed fragments, each under the index the server gave it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Calls {
+    pub(crate) list: Vec<ToolCall>,
+    /// The server's index of each call in `list`; `None` where it sent none.
+    indexes: Vec<Option<u64>>,
+}
+
+impl Calls {
+    /// Adds one fragment. A fragment belongs to the call of its index, or without an index
+    /// to the latest call; a new id starts a new call. Some servers repeat the id and name
+    /// in every fragment, so those are taken once; arguments are concatenated. Indexes are
+    /// keys, not positions: calls 0 and 2 are two calls, and a huge index costs nothing.
+    pub(crate) fn merge(&mut self, delta: CallDelta) {
+        let id = delta.id.filter(|s| !s.is_empty());
+        let (name, arguments) = match delta.function {
+            Some(FunctionDelta { name, arguments }) => (
+                name.filter(|s| !s.is_empty()),
+                arguments.filter(|s| !s.is_empty()),
+            ),
+            None => (None, None),
+        };
+        let found = match delta.index {
+            Some(index) => self.indexes.iter().rposition(|&i| i == Some(index)),
+            None => self.list.len().checked_sub(1),
+        };
+        let found = found.filter(|&at| {
+            let held = &self.list[at].id;
+            id.as_ref().is_none_or(|id| held.is_empty() || held == id)
         });
-    }
-    let call = &mut calls[delta.index];
-    if let Some(id) = delta.id.filter(|s| !s.is_empty())
-        && call.id.is_empty()
-    {
-        call.id = id;
-    }
-    if let Some(kind) = delta.kind.filter(|s| !s.is_empty()) {
-        call.kind = kind;
-    }
-    if let Some(FunctionDelta { name, arguments }) = delta.function {
-        if let Some(name) = name.filter(|s| !s.is_empty())
-            && call.function.name.is_empty()
-        {
-            call.function = FunctionCall {
-                name,
-                arguments: std::mem::take(&mut call.function.arguments),
-            };
+        let at = match found {
+            Some(at) => at,
+            // A fragment that says nothing does not make a call.
+            None if id.is_none() && name.is_none() && arguments.is_none() => return,
+            None => {
+                self.list.push(ToolCall {
+                    kind: "function".into(),
+                    ..ToolCall::default()
+                });
+                self.indexes.push(delta.index);
+                self.list.len() - 1
+            }
+        };
+        let call = &mut self.list[at];
+        if let Some(id) = id.filter(|_| call.id.is_empty()) {
+            call.id = id;
+        }
+        if let Some(kind) = delta.kind.filter(|s| !s.is_empty()) {
+            call.kind = kind;
+        }
+        if let Some(name) = name.filter(|_| call.function.name.is_empty()) {
+            call.function.name = name;
         }
         if let Some(arguments) = arguments {
             call.function.arguments.push_str(&arguments);
@@ -278,23 +323,61 @@ mod tests {
         serde_json::from_value(v).unwrap()
     }
 
+    fn merged(deltas: Vec<Value>) -> Vec<ToolCall> {
+        let mut calls = Calls::default();
+        for v in deltas {
+            calls.merge(delta(v));
+        }
+        calls.list
+    }
+
     #[test]
     fn calls_merge_by_index_without_repeating_names() {
-        let mut calls = Vec::new();
-        for v in [
+        let calls = merged(vec![
             json!({"index":0,"id":"a","type":"function","function":{"name":"f","arguments":""}}),
             json!({"index":1,"id":"b","type":"function","function":{"name":"g","arguments":"{\"y"}}),
             json!({"index":0,"id":"a","function":{"name":"f","arguments":"{\"x\":"}}),
             json!({"index":1,"function":{"arguments":"\":2}"}}),
             json!({"index":0,"function":{"arguments":"1}"}}),
-        ] {
-            merge_call(&mut calls, delta(v));
-        }
+        ]);
         assert_eq!(calls.len(), 2);
         assert_eq!(calls[0].id, "a");
         assert_eq!(calls[0].function.name, "f");
         assert_eq!(calls[0].function.arguments, "{\"x\":1}");
         assert_eq!(calls[1].function.arguments, "{\"y\":2}");
+    }
+
+    #[test]
+    fn indexes_are_keys_and_ids_tell_calls_apart() {
+        let calls = merged(vec![
+            json!({"index":0,"id":"a","function":{"name":"f","arguments":"{}"}}),
+            json!({"index":2,"id":"b","function":{"name":"g","arguments":"{}"}}),
+            json!({"index":4_000_000_000u64,"id":"c","function":{"name":"h"}}),
+            json!({"index":7}),
+        ]);
+        let ids: Vec<&str> = calls.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        let calls = merged(vec![
+            json!({"id":"a","function":{"name":"f","arguments":"{\"x\":"}}),
+            json!({"function":{"arguments":"1}"}}),
+            json!({"id":"b","function":{"name":"g","arguments":"{}"}}),
+        ]);
+        assert_eq!(calls.len(), 2);
+        assert_eq!(calls[0].function.arguments, "{\"x\":1}");
+        assert_eq!(calls[1].function.name, "g");
+    }
+
+    #[test]
+    fn the_stream_follows_choice_zero() {
+        let chunk: Chunk = serde_json::from_str(
+            r#"{"choices":[{"index":1,"delta":{"content":"B"}},{"index":0,"delta":{"content":"A"}}]}"#,
+        )
+        .unwrap();
+        let content = chunk.choices.unwrap().delta.unwrap().content;
+        assert_eq!(content.as_deref(), Some("A"));
+        let chunk: Chunk =
+            serde_json::from_str(r#"{"choices":[{"index":1,"delta":{"content":"B"}}]}"#).unwrap();
+        assert!(chunk.choices.is_none());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! processes never interleave; a torn line is skipped with a warning, never fatal.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::answer::Answer;
 use crate::config;
-use crate::error::{USAGE, fail};
+use crate::error::{CONFIG, USAGE, fail};
 use crate::output::ToolCall;
 
 /// The fields of a message that are sent back to a server; anything else mume recorded.
@@ -51,18 +51,23 @@ pub(crate) fn new_path() -> Result<PathBuf> {
     Ok(dir()?.join(format!("{id}.jsonl")))
 }
 
-/// The conversation written most recently, for `-c`.
-pub(crate) fn latest() -> Result<PathBuf> {
-    list()?
-        .into_iter()
-        .next()
-        .map(|(path, _)| path)
-        .ok_or_else(|| {
-            fail(
-                USAGE,
-                "no conversation to continue yet: start one without -c",
-            )
-        })
+/// The conversation written most recently that holds a complete exchange, for `-c`, with
+/// its messages. Files that are empty, hold no answer yet, or are not conversations are
+/// passed over.
+pub(crate) fn latest() -> Result<(PathBuf, Vec<Value>)> {
+    for (path, _) in list()? {
+        match read(&path) {
+            Ok(messages) if messages.iter().any(|m| m["role"] == "assistant") => {
+                return Ok((path, messages));
+            }
+            Ok(_) => {}
+            Err(e) => crate::ui::warn(&format!("{e:#}")),
+        }
+    }
+    Err(fail(
+        USAGE,
+        "no conversation to continue yet: start one without -c",
+    ))
 }
 
 /// Every conversation in the store, newest first.
@@ -88,6 +93,12 @@ pub(crate) fn list() -> Result<Vec<(PathBuf, SystemTime)>> {
 
 /// Finds a stored conversation by id or unique id prefix.
 pub(crate) fn find(id: &str) -> Result<PathBuf> {
+    if id.trim().is_empty() {
+        return Err(fail(
+            USAGE,
+            "an empty conversation id names nothing (see `mume history`)",
+        ));
+    }
     let all = list()?;
     let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
     if let Some((p, _)) = all.iter().find(|(p, _)| stem(p).as_deref() == Some(id)) {
@@ -114,26 +125,43 @@ pub(crate) fn find(id: &str) -> Result<PathBuf> {
     }
 }
 
-/// Reads a conversation; a missing file is an empty one. Lines that do not parse (a torn
-/// last line after a crash) are skipped with a warning.
+/// Reads a conversation; a missing file is an empty one. A line cut short by a crash or a
+/// full disk (whatever its bytes) is skipped with a warning; a file that is not JSON Lines
+/// messages at all is refused, so that mume never writes into it.
 pub(crate) fn read(path: &Path) -> Result<Vec<Value>> {
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     };
+    parse(&bytes, path)
+}
+
+fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Value>> {
     let mut messages = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = line.trim_ascii();
+        if line.is_empty() {
             continue;
         }
-        match serde_json::from_str::<Value>(line) {
+        match serde_json::from_slice::<Value>(line) {
             Ok(v) if v.get("role").is_some_and(Value::is_string) => messages.push(v),
-            _ => crate::ui::warn(&format!(
-                "skipping line {} of {}: not a JSON message (torn by a crash?)",
+            // Every line mume writes is a JSON object; one that does not parse was torn.
+            Err(_) if line.starts_with(b"{") => crate::ui::warn(&format!(
+                "skipping line {} of {}: an incomplete message (cut short by a crash or a full disk?)",
                 i + 1,
                 path.display()
             )),
+            _ => {
+                return Err(fail(
+                    CONFIG,
+                    format!(
+                        "{} is not a conversation: line {} is not a JSON message (mume writes only to JSON Lines files of chat messages)",
+                        path.display(),
+                        i + 1
+                    ),
+                ));
+            }
         }
     }
     Ok(messages)
@@ -186,11 +214,11 @@ pub(crate) fn answer_line<'a>(
     model: &'a str,
     ended: Option<&'a str>,
 ) -> AnswerLine<'a> {
-    let calls_only = answer.content.is_empty() && !answer.tool_calls.is_empty();
+    let calls_only = answer.content.is_empty() && !answer.tool_calls.list.is_empty();
     AnswerLine {
         role: "assistant",
         content: (!calls_only).then_some(answer.content.as_str()),
-        tool_calls: &answer.tool_calls,
+        tool_calls: &answer.tool_calls.list,
         model,
         time: timestamp(),
         finish_reason: ended.or(answer.finish_reason.as_deref()),
@@ -199,77 +227,136 @@ pub(crate) fn answer_line<'a>(
     }
 }
 
-/// A conversation file opened before the answer arrives, so that saving it afterwards
-/// costs one locked write and no file creation.
-pub(crate) struct Opened {
-    file: File,
-    path: PathBuf,
-    created: bool,
-}
-
-/// Opens (or creates) a conversation file for appending. Folders are made 0700 and
-/// files 0600.
-pub(crate) fn open(path: &Path) -> Result<Opened> {
+/// Appends one exchange to a conversation as one unit: `system` (when the conversation's
+/// own system message differs from it), then `lines`, then `last`, the answer.
+///
+/// Other mume processes may write the same file at once. The exchange is written under an
+/// exclusive lock, into the file that is at `path` at that moment (another process may have
+/// removed or replaced it since it was opened), and a failed write is undone, so the file
+/// is either as it was or holds the whole exchange. A new file appears with its first
+/// exchange in it, never empty. Folders are made 0700 and files 0600.
+pub(crate) fn append(
+    path: &Path,
+    system: Option<&Value>,
+    lines: &[Value],
+    last: &impl Serialize,
+) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         create_private_dir(parent)?;
     }
-    let mut options = OpenOptions::new();
-    options.read(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let (file, created) = match options.clone().create_new(true).open(path) {
-        Ok(file) => (Ok(file), true),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => (options.open(path), false),
-        Err(e) => (Err(e), false),
-    };
-    let file = file.with_context(|| format!("opening {}", path.display()))?;
-    Ok(Opened {
-        file,
-        path: path.to_path_buf(),
-        created,
-    })
+    let shown = path.display();
+    // Each round loses only to another process creating or replacing the file meanwhile.
+    for _ in 0..16 {
+        let mut file = match OpenOptions::new().read(true).append(true).open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let bytes = exchange_bytes(system, lines, last, false)?;
+                if create_with(path, &bytes).with_context(|| format!("writing {shown}"))? {
+                    return Ok(());
+                }
+                continue;
+            }
+            Err(e) => return Err(e).with_context(|| format!("opening {shown}")),
+        };
+        file.lock().with_context(|| format!("locking {shown}"))?;
+        if !still_at(&file, path) {
+            continue;
+        }
+        let len = file.metadata()?.len();
+        let system = match system {
+            Some(wanted) if len > 0 => {
+                let mut bytes = Vec::new();
+                file.seek(SeekFrom::Start(0))?;
+                file.read_to_end(&mut bytes)
+                    .with_context(|| format!("reading {shown}"))?;
+                let held = parse(&bytes, path)?;
+                let current = held.iter().rev().find(|m| m["role"] == "system");
+                current
+                    .is_none_or(|m| sendable(m) != sendable(wanted))
+                    .then_some(wanted)
+            }
+            other => other,
+        };
+        let torn = !ends_in_newline(&mut file, len)?;
+        let bytes = exchange_bytes(system, lines, last, torn)?;
+        if let Err(e) = file.write_all(&bytes) {
+            // Undo a partial write (a full disk): a torn line would be skipped, but the
+            // file must stay as it was.
+            let _ = file.set_len(len);
+            return Err(e).with_context(|| format!("writing {shown}"));
+        }
+        return Ok(());
+    }
+    Err(anyhow::anyhow!(
+        "writing {shown}: the file keeps being replaced by another program"
+    ))
 }
 
-impl Opened {
-    /// Appends `lines`, then `last`, as one unit under an exclusive lock, after a newline
-    /// if the file ends in a torn line. Other mume processes take the same lock, so no
-    /// exchange interleaves with another; the answer is serialized straight into the file.
-    pub(crate) fn append(&mut self, lines: &[Value], last: &impl Serialize) -> Result<()> {
-        let path = self.path.display();
-        self.file
-            .lock()
-            .with_context(|| format!("locking {path}"))?;
-        let torn = !ends_in_newline(&mut self.file)?;
-        let mut out = BufWriter::with_capacity(64 * 1024, &self.file);
-        let written = (|| -> std::io::Result<()> {
-            if torn {
-                out.write_all(b"\n")?;
-            }
-            for line in lines {
-                serde_json::to_writer(&mut out, line)?;
-                out.write_all(b"\n")?;
-            }
-            serde_json::to_writer(&mut out, last)?;
-            out.write_all(b"\n")?;
-            out.flush()
-        })();
-        drop(out);
-        written.with_context(|| format!("writing {path}"))?;
-        self.file
-            .unlock()
-            .with_context(|| format!("unlocking {path}"))
+fn exchange_bytes(
+    system: Option<&Value>,
+    lines: &[Value],
+    last: &impl Serialize,
+    torn: bool,
+) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(4096);
+    if torn {
+        out.push(b'\n');
     }
+    for line in system.into_iter().chain(lines) {
+        serde_json::to_writer(&mut out, line)?;
+        out.push(b'\n');
+    }
+    serde_json::to_writer(&mut out, last)?;
+    out.push(b'\n');
+    Ok(out)
+}
 
-    /// Removes the file again if this run created it and nothing was written to it.
-    pub(crate) fn discard(self) {
-        if self.created && self.file.metadata().is_ok_and(|m| m.len() == 0) {
-            let _ = fs::remove_file(&self.path);
+/// Creates `path` holding `bytes`, all at once: written to a file of our own first, then
+/// linked into place. False when another process created `path` first.
+fn create_with(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let own = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&own).and_then(|mut f| f.write_all(bytes));
+    let linked = written.map(|()| fs::hard_link(&own, path));
+    let _ = fs::remove_file(&own);
+    match linked? {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        // A file system without hard links: create in place, and take it back on failure.
+        Err(_) => {
+            let mut file = match options.truncate(false).create_new(true).open(path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+                Err(e) => return Err(e),
+            };
+            file.write_all(bytes).inspect_err(|_| {
+                let _ = fs::remove_file(path);
+            })?;
+            Ok(true)
         }
     }
 }
 
-fn ends_in_newline(file: &mut File) -> Result<bool> {
-    let len = file.metadata()?.len();
+/// True when `file` is still the file at `path`: not removed, not replaced.
+#[cfg(unix)]
+fn still_at(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(held), Ok(named)) => held.dev() == named.dev() && held.ino() == named.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn still_at(_file: &File, path: &Path) -> bool {
+    path.exists()
+}
+
+fn ends_in_newline(file: &mut File, len: u64) -> Result<bool> {
     if len == 0 {
         return Ok(true);
     }
@@ -347,18 +434,48 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub").join("c.jsonl");
         let user = json!({"role": "user", "content": "a"});
-        open(&path)
-            .unwrap()
-            .append(&[user], &json!({"role": "assistant", "content": "b"}))
-            .unwrap();
+        append(
+            &path,
+            None,
+            &[user],
+            &json!({"role": "assistant", "content": "b"}),
+        )
+        .unwrap();
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
-        f.write_all(b"{\"role\":\"assist").unwrap();
-        open(&path)
-            .unwrap()
-            .append(&[], &json!({"role": "user", "content": "c"}))
-            .unwrap();
+        f.write_all(b"{\"role\":\"assist\xe2\x82").unwrap();
+        append(&path, None, &[], &json!({"role": "user", "content": "c"})).unwrap();
         let messages = read(&path).unwrap();
         assert_eq!(messages.len(), 3, "the torn line is skipped, the rest kept");
         assert_eq!(messages[2]["content"], "c");
+    }
+
+    #[test]
+    fn the_system_message_is_written_only_when_it_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        let terse = json!({"role": "system", "content": "terse"});
+        let verbose = json!({"role": "system", "content": "verbose"});
+        let answer = json!({"role": "assistant", "content": "ok"});
+        for system in [&terse, &terse, &verbose, &verbose] {
+            append(&path, Some(system), &[], &answer).unwrap();
+        }
+        let systems: Vec<Value> = read(&path)
+            .unwrap()
+            .into_iter()
+            .filter(|m| m["role"] == "system")
+            .collect();
+        assert_eq!(systems, [terse, verbose]);
+        assert!(
+            fs::read_dir(dir.path()).unwrap().count() == 1,
+            "no file of our own is left beside the conversation"
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_messages_is_not_a_conversation() {
+        let path = Path::new("notes.md");
+        assert!(parse(b"# Notes\n\nbuy milk\n", path).is_err());
+        assert!(parse(b"{\"a\":1}\n", path).is_err());
+        assert!(parse(b"\n  \n", path).unwrap().is_empty());
     }
 }

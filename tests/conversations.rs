@@ -564,3 +564,263 @@ fn a_failed_save_still_prints_the_answer_then_warns_and_exits_1() {
         stderr_of(&out)
     );
 }
+
+/// One saved exchange: a user line and an answer.
+fn exchange(prompt: &str, answer: &str) -> String {
+    format!(
+        "{}\n{}\n",
+        json!({"role": "user", "content": prompt}),
+        json!({"role": "assistant", "content": answer, "model": "test/model"})
+    )
+}
+
+#[test]
+fn a_write_cut_short_by_a_full_disk_is_undone() {
+    // Fails before this change: the cut write stayed in the file, ending inside a UTF-8
+    // character, and every later read of the conversation failed.
+    let mut server = mockito::Server::new();
+    answer(&mut server, &"é".repeat(3000));
+    let sb = Sandbox::new();
+    let path = sb.path("full.jsonl");
+    std::fs::write(&path, exchange("a", "b")).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    // A file size limit stands in for a full disk: the write stops part way, inside a
+    // two-byte character (a limit of 2 blocks is 1 KiB in bash).
+    let out = sb
+        .script(
+            &base(&server),
+            &format!(
+                "trap '' XFSZ; ulimit -f 2; mume --chat {} q",
+                path.display()
+            ),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("warning: the answer was not saved"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file is as it was"
+    );
+}
+
+#[test]
+fn a_bad_last_line_of_any_bytes_is_skipped_and_history_lists_the_rest() {
+    // Fails before this change: a line ending inside a UTF-8 character made the whole file
+    // unreadable, for -c and for `mume history`.
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.chats()).unwrap();
+    let mut torn = exchange("first", "one").into_bytes();
+    torn.extend_from_slice(b"{\"role\":\"user\",\"content\":\"caf\xc3");
+    std::fs::write(sb.chats().join("20260101-000000-aaaa.jsonl"), &torn).unwrap();
+    std::fs::write(
+        sb.chats().join("20250101-000000-bbbb.jsonl"),
+        exchange("older", "two"),
+    )
+    .unwrap();
+    let out = sb.bare().arg("history").output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).lines().count(), 2, "{}", stdout_of(&out));
+    assert!(stderr_of(&out).contains("warning: skipping line 3"));
+
+    let mut server = mockito::Server::new();
+    let mock = expect_messages(
+        &mut server,
+        json!([{"role": "user", "content": "first"}, {"role": "assistant", "content": "one"}, {"role": "user", "content": "next"}]),
+        "three",
+    );
+    let out = sb
+        .cmd(&base(&server))
+        .args([
+            "--chat",
+            sb.chats()
+                .join("20260101-000000-aaaa.jsonl")
+                .to_str()
+                .unwrap(),
+            "next",
+        ])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    mock.assert();
+}
+
+#[test]
+fn history_lists_the_rest_when_one_file_cannot_be_read() {
+    // Fails before this change: one unreadable file made `mume history` fail.
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.chats()).unwrap();
+    std::fs::write(sb.chats().join("good.jsonl"), exchange("hello", "hi")).unwrap();
+    std::fs::write(sb.chats().join("junk.jsonl"), "not json at all\n").unwrap();
+    let out = sb.bare().arg("history").output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stdout_of(&out).starts_with("good  "), "{}", stdout_of(&out));
+    assert!(
+        stderr_of(&out).contains("junk.jsonl is not a conversation"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+/// Runs `count` mume processes on the same conversation at once; returns their statuses.
+fn run_at_once(sb: &Sandbox, url: &str, args: &[&str], count: usize) -> Vec<bool> {
+    let children: Vec<_> = (0..count)
+        .map(|i| {
+            sb.std_cmd(url)
+                .args(args)
+                .arg(format!("prompt {i}"))
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|mut c| c.wait().unwrap().success())
+        .collect()
+}
+
+#[test]
+fn twenty_writers_on_a_new_chat_lose_nothing_when_some_fail() {
+    // Fails before this change: the run that created the file deleted it when its request
+    // failed, while the others held it open, and their exchanges were lost with exit 0.
+    use common::scripted::{Scripted, http, sleep_ms};
+    let failing = {
+        let mut steps = vec![sleep_ms(300)];
+        steps.extend(http(
+            "400 Bad Request",
+            &[],
+            r#"{"error":{"message":"no"}}"#,
+        ));
+        steps
+    };
+    let good = {
+        let mut steps = vec![sleep_ms(600)];
+        steps.extend(http(
+            "200 OK",
+            &[("content-type", "application/json")],
+            &completion("ok"),
+        ));
+        steps
+    };
+    let replies: Vec<_> = (0..20)
+        .map(|i| {
+            if i % 2 == 0 {
+                failing.clone()
+            } else {
+                good.clone()
+            }
+        })
+        .collect();
+    let server = Scripted::start(replies);
+    let sb = Sandbox::new();
+    let statuses = run_at_once(&sb, &server.url, &["--chat", "same"], 20);
+    let succeeded = statuses.iter().filter(|ok| **ok).count();
+    assert_eq!(succeeded, 10);
+    let lines = jsonl(&sb.chats().join("same.jsonl"));
+    assert_eq!(
+        lines.len(),
+        2 * succeeded,
+        "every answered exchange is saved"
+    );
+}
+
+#[test]
+fn twenty_writers_with_one_system_prompt_store_it_once() {
+    // Fails before this change: each of the twenty runs stored its own system line.
+    let mut server = mockito::Server::new();
+    answer(&mut server, "ok").expect(20);
+    let sb = Sandbox::new();
+    let statuses = run_at_once(&sb, &base(&server), &["--chat", "same", "-s", "sys"], 20);
+    assert!(statuses.iter().all(|ok| *ok));
+    let lines = jsonl(&sb.chats().join("same.jsonl"));
+    assert_eq!(lines.len(), 41);
+    assert_eq!(lines[0], json!({"role": "system", "content": "sys"}));
+    assert_eq!(lines.iter().filter(|m| m["role"] == "system").count(), 1);
+}
+
+#[test]
+fn a_run_killed_before_its_answer_leaves_no_empty_conversation() {
+    // Fails before this change: the new conversation's file was created before the answer
+    // and stayed behind, empty, and -c then continued it with no history.
+    use common::scripted::{Scripted, sleep_ms, sse_head};
+    let server = Scripted::start(vec![vec![sse_head(), sleep_ms(20_000)]]);
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.chats()).unwrap();
+    std::fs::write(
+        sb.chats().join("20200101-000000-0000.jsonl"),
+        exchange("old", "x"),
+    )
+    .unwrap();
+    let mut child = sb
+        .std_cmd(&server.url)
+        .arg("q")
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    while server.count() == 0 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(sb.saved().len(), 1, "{:?}", sb.saved());
+
+    // An empty file of another program's, newer than the conversation: -c passes over it.
+    std::fs::write(sb.chats().join("20990101-000000-0000.jsonl"), "").unwrap();
+    let mut server = mockito::Server::new();
+    let mock = expect_messages(
+        &mut server,
+        json!([{"role": "user", "content": "old"}, {"role": "assistant", "content": "x"}, {"role": "user", "content": "more"}]),
+        "y",
+    );
+    sb.run(&base(&server), ["-c", "more"]).success();
+    mock.assert();
+}
+
+#[test]
+fn a_file_that_is_not_a_conversation_is_refused_and_left_alone() {
+    // Fails before this change: every line got a warning, then JSON was appended.
+    let mut server = mockito::Server::new();
+    let mock = answer(&mut server, "never").expect(0);
+    let sb = Sandbox::new();
+    let notes = sb.path("notes.md");
+    std::fs::write(&notes, "# Notes\n\nbuy milk\n").unwrap();
+    let out = sb
+        .cmd(&base(&server))
+        .args(["--chat", notes.to_str().unwrap(), "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78));
+    assert!(
+        stderr_of(&out).contains("notes.md is not a conversation: line 1"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "# Notes\n\nbuy milk\n"
+    );
+    mock.assert();
+}
+
+#[test]
+fn an_empty_id_names_no_conversation() {
+    // Fails before this change: `history rm ""` removed the only conversation.
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.chats()).unwrap();
+    std::fs::write(sb.chats().join("only.jsonl"), exchange("a", "b")).unwrap();
+    for action in ["rm", "show"] {
+        let out = sb.bare().args(["history", action, ""]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{action}");
+    }
+    assert_eq!(sb.saved().len(), 1);
+}

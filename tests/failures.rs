@@ -8,7 +8,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::scripted::{Scripted, http, send, sleep_ms, sse_head};
+use common::scripted::{Scripted, Step, http, send, sleep_ms, sse_head};
 use common::*;
 use serde_json::json;
 
@@ -844,4 +844,87 @@ fn a_stream_broken_after_text_was_shown_is_not_retried() {
     let saved = jsonl(&chat);
     assert_eq!(saved[1]["content"], "partial");
     assert_eq!(saved[1]["finish_reason"], "error");
+}
+
+#[test]
+fn silence_mid_body_says_how_long_nothing_came() {
+    // Fails before this change: the message was "the connection broke: error decoding
+    // response body".
+    let server = Scripted::start(vec![vec![
+        Step::Send(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{"
+                .to_vec(),
+        ),
+        sleep_ms(3000),
+    ]]);
+    let out = run(
+        &server.url,
+        &["--no-stream", "--timeout", "1", "--retries", "0", "q"],
+    );
+    assert_eq!(out.status.code(), Some(75));
+    assert_eq!(
+        error_line(&out),
+        "mume: error: no data from the server for 1 s (--timeout)"
+    );
+    let server = Scripted::start(vec![vec![sse_head(), send(&delta("a")), sleep_ms(3000)]]);
+    let out = run(&server.url, &["--stream", "--timeout", "0.5", "q"]);
+    assert_eq!(
+        error_line(&out),
+        "mume: error: no data from the server for 0.5 s (--timeout)"
+    );
+}
+
+#[test]
+fn sighup_mid_stream_saves_the_partial_answer_and_dies_by_the_signal() {
+    // Fails before this change: SIGHUP (a closed terminal) killed mume and lost the answer.
+    let server = Scripted::start(vec![vec![
+        sse_head(),
+        send(&delta("partial")),
+        sleep_ms(20_000),
+    ]]);
+    let sb = Sandbox::new();
+    let chat = sb.path("talk.jsonl");
+    let (mut child, first) = start_hanging_stream(
+        &sb,
+        &server.url,
+        &["--stream", "--chat", chat.to_str().unwrap(), "q"],
+    );
+    assert_eq!(first, "partial");
+    kill(&child, "-HUP");
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(1), "{status:?}");
+    let lines = jsonl(&chat);
+    assert_eq!(lines[1]["content"], "partial");
+    assert_eq!(lines[1]["finish_reason"], "interrupted");
+}
+
+#[test]
+fn max_time_covers_the_wait_for_stdin() {
+    // Fails before this change: --max-time started counting only once the request went out,
+    // so a silent stdin kept mume waiting for good.
+    let sb = Sandbox::new();
+    let mut child = sb
+        .std_cmd("http://127.0.0.1:9/v1")
+        .args(["--max-time", "1", "q"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(75));
+    assert!(
+        stderr_of(&out).contains("--max-time reached while waiting for stdin"),
+        "{}",
+        stderr_of(&out)
+    );
 }

@@ -253,3 +253,69 @@ fn finish_reason_length_keeps_the_answer_and_warns() {
     let out = run(&server, &["-q", "q"]);
     assert_eq!(stderr_of(&out), "", "-q silences warnings");
 }
+
+#[test]
+fn a_stream_of_several_choices_follows_choice_zero() {
+    // Fails before this change: with -o n=2 the first element of each chunk's choices was
+    // shown, so both choices came out interleaved and were saved so.
+    let event = |index: u32, text: &str| {
+        format!(
+            "data: {}\n\n",
+            json!({"choices": [{"index": index, "delta": {"content": text}, "finish_reason": null}]})
+        )
+    };
+    let both = format!(
+        "data: {}\n\n",
+        json!({"choices": [
+            {"index": 1, "delta": {}, "finish_reason": "stop"},
+            {"index": 0, "delta": {}, "finish_reason": "stop"}
+        ]})
+    );
+    let body = [
+        event(0, "A1 "),
+        event(1, "B1 "),
+        event(0, "A2"),
+        event(1, "B2"),
+        both,
+        "data: [DONE]\n\n".to_string(),
+    ]
+    .concat();
+    let mut server = mockito::Server::new();
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "text/event-stream")
+        .with_body(&body)
+        .create();
+    let sb = Sandbox::new();
+    let chat = sb.path("n2.jsonl");
+    let out = sb
+        .cmd(&base(&server))
+        .args([
+            "--stream",
+            "-o",
+            "n=2",
+            "--chat",
+            chat.to_str().unwrap(),
+            "q",
+        ])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "A1 A2\n");
+    assert_eq!(jsonl(&chat)[1]["content"], "A1 A2");
+}
+
+#[test]
+fn a_stream_without_usage_says_so_when_usage_was_asked_for() {
+    // Fails before this change: --usage printed nothing when the server sent no usage.
+    let mut server = mockito::Server::new();
+    answer_stream(&mut server, &["hi"]);
+    let out = run(&server, &["--stream", "--usage", "q"]);
+    assert!(out.status.success());
+    assert_eq!(stdout_of(&out), "hi\n");
+    assert_eq!(
+        stderr_of(&out),
+        "mume: warning: the server reported no token usage for this answer\n"
+    );
+}

@@ -189,3 +189,65 @@ fn options_are_recognised_after_words() {
     sb.run(&base(&server), ["hello", "-m", "x/y"]).success();
     mock.assert();
 }
+
+#[test]
+fn an_empty_or_blank_prompt_is_a_usage_error() {
+    // Fails before this change: `mume ""` and `echo | mume` sent an empty prompt, and paid.
+    let mut server = mockito::Server::new();
+    let mock = server
+        .mock("POST", "/v1/chat/completions")
+        .expect(0)
+        .create();
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd(&base(&server))
+        .arg("")
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let out = sb
+        .cmd(&base(&server))
+        .write_stdin("\n \t\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).starts_with("mume: error: no prompt"));
+    mock.assert();
+}
+
+#[test]
+fn given_messages_are_sent_as_given_in_order() {
+    // Fails before this change: of two system messages only the last was sent, moved to
+    // the front; a leading byte-order mark was "line 1: expected value".
+    let messages = json!([
+        {"role": "system", "content": "one"},
+        {"role": "user", "content": "a"},
+        {"role": "system", "content": "two"},
+        {"role": "user", "content": "b"}
+    ]);
+    let mut server = mockito::Server::new();
+    let mock = server.chat(
+        Matcher::PartialJson(json!({ "messages": messages })),
+        "ok",
+        2,
+    );
+    let sb = Sandbox::new();
+    let file = sb.path("m.json");
+    std::fs::write(&file, format!("\u{feff}{messages}")).unwrap();
+    sb.run(&base(&server), ["--messages", file.to_str().unwrap()])
+        .success();
+    let lines: String = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| format!("{m}\n"))
+        .collect();
+    std::fs::write(&file, format!("\u{feff}{lines}")).unwrap();
+    sb.run(
+        &base(&server),
+        ["--messages", file.to_str().unwrap(), "-s", "ignored"],
+    )
+    .success();
+    mock.assert();
+}

@@ -354,3 +354,137 @@ fn attachments_become_image_parts() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("notes.txt is not a PNG, JPEG, GIF or WebP"));
 }
+
+/// One SSE event whose delta carries these tool-call fragments.
+fn call_event(calls: Value) -> String {
+    format!(
+        "data: {}\n\n",
+        json!({"choices": [{"index": 0, "delta": {"tool_calls": calls}}]})
+    )
+}
+
+/// Streams `body` to mume with tools in the request; returns the output and the saved lines.
+fn stream_calls(body: &str, extra: &[&str]) -> (std::process::Output, Vec<Value>) {
+    let mut server = mockito::Server::new();
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "text/event-stream")
+        .with_body(body)
+        .create();
+    let sb = Sandbox::new();
+    let chat = sb.path("c.jsonl");
+    let out = sb
+        .cmd(&base(&server))
+        .args(["--stream", "--chat", chat.to_str().unwrap()])
+        .args(extra)
+        .arg("q")
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let saved = if chat.exists() {
+        jsonl(&chat)
+    } else {
+        Vec::new()
+    };
+    (out, saved)
+}
+
+#[test]
+fn parallel_calls_without_index_are_told_apart_by_id() {
+    // Fails before this change: the two calls were merged into one whose arguments were two
+    // JSON objects glued together.
+    let body = [
+        call_event(json!([{"id": "a", "type": "function", "function": {"name": "f", "arguments": "{\"x\":1}"}}])),
+        call_event(json!([{"id": "b", "type": "function", "function": {"name": "g", "arguments": "{\"y\":"}}])),
+        call_event(json!([{"function": {"arguments": "2}"}}])),
+        finish("tool_calls"),
+        "data: [DONE]\n\n".to_string(),
+    ]
+    .concat();
+    let sb = Sandbox::new();
+    let (out, saved) = stream_calls(&body, &["--tools", &tools_file(&sb)]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        stdout_of(&out),
+        "{\"id\":\"a\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":1}\"}}\n\
+         {\"id\":\"b\",\"type\":\"function\",\"function\":{\"name\":\"g\",\"arguments\":\"{\\\"y\\\":2}\"}}\n"
+    );
+    assert_eq!(saved[1]["tool_calls"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn only_calls_that_arrived_exist_whatever_their_indexes() {
+    // Fails before this change: indexes 0 and 2 gave a phantom call with an empty id and
+    // name, and an index of 5,000,000 printed and saved millions of empty calls.
+    let body = [
+        call_event(json!([{"index": 0, "id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}}])),
+        call_event(json!([{"index": 2, "id": "b", "type": "function", "function": {"name": "g", "arguments": "{}"}}])),
+        call_event(json!([{"index": 5_000_000, "id": "c", "type": "function", "function": {"name": "h", "arguments": "{}"}}])),
+        call_event(json!([{"index": 4_000_000_000u64, "id": "d", "type": "function", "function": {"name": "k", "arguments": "{}"}}])),
+        finish("tool_calls"),
+        "data: [DONE]\n\n".to_string(),
+    ]
+    .concat();
+    let sb = Sandbox::new();
+    let (out, saved) = stream_calls(&body, &["--tools", &tools_file(&sb)]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let ids: Vec<String> = stdout_of(&out)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, ["a", "b", "c", "d"]);
+    assert_eq!(saved[1]["tool_calls"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn an_empty_call_id_is_a_usage_error() {
+    // Fails before this change: `--tool-result =x` was accepted for a phantom call's empty id.
+    let sb = Sandbox::new();
+    let path = sb.path("loop.jsonl");
+    let lines = [
+        json!({"role": "user", "content": "q"}),
+        json!({"role": "assistant", "tool_calls": [
+            {"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+            {"id": "", "type": "function", "function": {"name": "", "arguments": ""}}
+        ]}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, text).unwrap();
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args(["--chat", path.to_str().unwrap(), "--tool-result", "=x"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("the CALL_ID is empty"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn tools_from_any_source_hold_the_text_back() {
+    // Fails before this change: tools given with -o or the config's [options] streamed the
+    // text to stdout, mixed with the calls.
+    let body = [
+        delta("Let me check."),
+        call_event(json!([{"index": 0, "id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}}])),
+        finish("tool_calls"),
+        "data: [DONE]\n\n".to_string(),
+    ]
+    .concat();
+    let tools = r#"[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]"#;
+    let call =
+        "{\"id\":\"a\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}\n";
+    let option = format!("tools={tools}");
+    let (out, _) = stream_calls(&body, &["-o", &option]);
+    assert_eq!(stdout_of(&out), call);
+    assert_eq!(stderr_of(&out), "Let me check.\n");
+}
