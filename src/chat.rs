@@ -27,19 +27,16 @@ const CHAT_PATH: &str = "/chat/completions";
 
 /// Where this exchange is saved, and the lines it adds before the answer.
 struct Record {
-    path: PathBuf,
+    /// The conversation continued; `None` starts a new one in the store.
+    path: Option<PathBuf>,
     /// The system message sent; stored when the conversation's own differs.
     system: Option<Value>,
     lines: Vec<Value>,
 }
 
 pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
-    // --max-time bounds the whole run: the wait for stdin and the key command too. A limit
-    // too far away for the clock is no limit.
-    let deadline = cli
-        .max_time
-        .and_then(|s| Duration::try_from_secs_f64(s).ok())
-        .and_then(|d| Instant::now().checked_add(d));
+    // --max-time bounds the whole run, the wait for stdin too.
+    let deadline = settings.deadline;
     let stdin_taken =
         cli.messages.as_deref() == Some("-") || cli.tool_result.iter().any(|r| r.ends_with("=@-"));
     let read_stdin = !cli.no_stdin && !stdin_taken && !std::io::stdin().is_terminal();
@@ -133,15 +130,11 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     }
 
     let record = if settings.save {
-        let path = match conversation {
-            Some(path) => path,
-            None => store::new_path()?,
-        };
         // Imported messages were sent, so they belong to the conversation from now on.
         let mut lines = imported;
         lines.extend(new_lines);
         Some(Record {
-            path,
+            path: conversation,
             system,
             lines,
         })
@@ -229,12 +222,12 @@ fn exchange(
         if finish.is_some() && !answer.started {
             return Ok(());
         }
-        store::append(
-            &record.path,
-            record.system.as_ref(),
-            &record.lines,
-            &store::answer_line(&answer, model, finish),
-        )
+        let line = store::answer_line(&answer, model, finish);
+        let system = record.system.as_ref();
+        match &record.path {
+            Some(path) => store::append(path, system, &record.lines, &line),
+            None => store::append_new(system, &record.lines, &line).map(drop),
+        }
     };
     match event {
         Some(Event::Done(Ok(()))) => match save(None) {

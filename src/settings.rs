@@ -4,14 +4,18 @@
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
+use std::io::Read;
 use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use serde_json::{Map, Value, json};
 
 use crate::cli::Cli;
 use crate::config::{self, ConfigFile};
-use crate::error::{CONFIG, PERMISSION, USAGE, fail};
+use crate::error::{CONFIG, PERMISSION, TEMPORARY, USAGE, fail};
 
 pub(crate) const DEFAULT_BASE_URL: &str = "https://mume.ai/api/v1";
 pub(crate) const DEFAULT_MODEL: &str = "openai/gpt-4.1-mini";
@@ -45,6 +49,9 @@ pub(crate) struct Settings {
     pub(crate) ca_cert: Option<PathBuf>,
     pub(crate) ca_cert_from: Source,
     pub(crate) config_path: Option<PathBuf>,
+    /// When `--max-time`, counted from the start of the run, is up; `None` for no limit
+    /// (also for a limit too far away for the clock).
+    pub(crate) deadline: Option<Instant>,
     config: ConfigFile,
 }
 
@@ -56,6 +63,10 @@ pub(crate) struct Key {
 
 impl Settings {
     pub(crate) fn resolve(cli: &Cli) -> Result<Settings> {
+        let deadline = cli
+            .max_time
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .and_then(|d| Instant::now().checked_add(d));
         let (config, config_path) = config::load()?;
 
         let (base, base_url_from) = pick(
@@ -132,6 +143,7 @@ impl Settings {
             ca_cert,
             ca_cert_from,
             config_path,
+            deadline,
             config,
         })
     }
@@ -146,7 +158,9 @@ impl Settings {
     pub(crate) fn key(&self) -> Result<Option<Key>> {
         let (value, from) = match self.key_source() {
             KeySource::Env(value) => (value, "MUME_API_KEY"),
-            KeySource::Command(command) => (run_key_command(command)?, "api_key_command"),
+            KeySource::Command(command) => {
+                (run_key_command(command, self.deadline)?, "api_key_command")
+            }
             KeySource::File(value) => (value.to_string(), "api_key in the config file"),
             KeySource::None if self.is_loopback() => return Ok(None),
             KeySource::None => {
@@ -258,25 +272,59 @@ pub(crate) fn is_loopback_url(url: &str) -> bool {
     })
 }
 
-fn run_key_command(command: &str) -> Result<String> {
-    let out = std::process::Command::new("sh")
+/// Runs `api_key_command` and returns its output, the key. Past `deadline` the command is
+/// killed: a `pass` waiting for a passphrase nobody will type must not hang a cron job.
+fn run_key_command(command: &str, deadline: Option<Instant>) -> Result<String> {
+    let mut child = std::process::Command::new("sh")
         .arg("-c")
         .arg(command)
-        .stdin(std::process::Stdio::null())
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|e| fail(CONFIG, format!("cannot run api_key_command: {e}")))?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
+    let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        return Err(fail(CONFIG, "cannot run api_key_command: no pipes"));
+    };
+    let (done, output) = mpsc::channel();
+    std::thread::spawn(move || {
+        let errors = std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = stderr.read_to_end(&mut bytes);
+            bytes
+        });
+        let mut out = Vec::new();
+        let _ = stdout.read_to_end(&mut out);
+        let _ = done.send((out, errors.join().unwrap_or_default()));
+    });
+    let received = match deadline {
+        None => output.recv().ok(),
+        Some(deadline) => output
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .ok(),
+    };
+    let Some((out, errors)) = received else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(fail(
+            TEMPORARY,
+            "gave up: --max-time reached while api_key_command was running (it was stopped)",
+        ));
+    };
+    let status = child
+        .wait()
+        .map_err(|e| fail(CONFIG, format!("cannot run api_key_command: {e}")))?;
+    if !status.success() {
+        let stderr = String::from_utf8_lossy(&errors);
         return Err(fail(
             CONFIG,
             format!(
-                "api_key_command failed ({}): {}",
-                out.status,
+                "api_key_command failed ({status}): {}",
                 crate::ui::one_line(&stderr)
             ),
         ));
     }
-    let key = String::from_utf8(out.stdout)
+    let key = String::from_utf8(out)
         .map_err(|_| fail(CONFIG, "api_key_command printed bytes that are not UTF-8"))?;
     let key = key.trim_end_matches(['\n', '\r']).to_string();
     if key.is_empty() {

@@ -38,17 +38,17 @@ pub(crate) fn chat_path(arg: &str) -> Result<PathBuf> {
     Ok(dir()?.join(format!("{arg}.jsonl")))
 }
 
-/// A fresh conversation file with a sortable, time-based id.
-pub(crate) fn new_path() -> Result<PathBuf> {
+/// A sortable, time-based id for a new conversation; `salt` varies it between attempts.
+fn new_id(salt: u32) -> String {
     let now = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default();
     let (y, mo, d, h, mi, s) = civil(now.as_secs() as i64);
-    let id = format!(
+    let noise = now.subsec_nanos() ^ std::process::id() ^ salt.wrapping_mul(0x9E37_79B9);
+    format!(
         "{y:04}{mo:02}{d:02}-{h:02}{mi:02}{s:02}-{:04x}",
-        (now.subsec_nanos() ^ std::process::id()) & 0xffff
-    );
-    Ok(dir()?.join(format!("{id}.jsonl")))
+        noise & 0xffff
+    )
 }
 
 /// The conversation written most recently that holds a complete exchange, for `-c`, with
@@ -131,8 +131,13 @@ pub(crate) fn find(id: &str) -> Result<PathBuf> {
 pub(crate) fn read(path: &Path) -> Result<Vec<Value>> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(fail(
+                CONFIG,
+                format!("cannot read conversation {}: {e}", path.display()),
+            ));
+        }
     };
     parse(&bytes, path)
 }
@@ -289,6 +294,37 @@ pub(crate) fn append(
     }
     Err(anyhow::anyhow!(
         "writing {shown}: the file keeps being replaced by another program"
+    ))
+}
+
+/// Saves the first exchange of a new conversation in the store under a fresh id, and
+/// returns its path. An id another run took at the same moment is passed over, so two
+/// conversations never mix.
+pub(crate) fn append_new(
+    system: Option<&Value>,
+    lines: &[Value],
+    last: &impl Serialize,
+) -> Result<PathBuf> {
+    append_new_in(&dir()?, system, lines, last)
+}
+
+fn append_new_in(
+    dir: &Path,
+    system: Option<&Value>,
+    lines: &[Value],
+    last: &impl Serialize,
+) -> Result<PathBuf> {
+    create_private_dir(dir)?;
+    let bytes = exchange_bytes(system, lines, last, false)?;
+    for salt in 0..16 {
+        let path = dir.join(format!("{}.jsonl", new_id(salt)));
+        if create_with(&path, &bytes).with_context(|| format!("writing {}", path.display()))? {
+            return Ok(path);
+        }
+    }
+    Err(anyhow::anyhow!(
+        "writing in {}: no free conversation id",
+        dir.display()
     ))
 }
 
@@ -469,6 +505,20 @@ mod tests {
             fs::read_dir(dir.path()).unwrap().count() == 1,
             "no file of our own is left beside the conversation"
         );
+    }
+
+    #[test]
+    fn new_conversations_never_share_a_file() {
+        // Far more than 2^8 new conversations in the same second: their 16-bit ids collide.
+        let dir = tempfile::tempdir().unwrap();
+        let answer = json!({"role": "assistant", "content": "ok"});
+        for _ in 0..2000 {
+            append_new_in(dir.path(), None, &[], &answer).unwrap();
+        }
+        for entry in fs::read_dir(dir.path()).unwrap() {
+            assert_eq!(read(&entry.unwrap().path()).unwrap().len(), 1);
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2000);
     }
 
     #[test]

@@ -928,3 +928,35 @@ fn max_time_covers_the_wait_for_stdin() {
         stderr_of(&out)
     );
 }
+
+#[test]
+fn max_time_stops_a_key_command_that_hangs() {
+    // Fails before this change: --max-time did not cover api_key_command, so a command
+    // waiting for a passphrase hung the run for good.
+    let sb = Sandbox::new();
+    let marker = sb.path("finished");
+    sb.config(&format!(
+        "api_key_command = \"sleep 2; touch {}; echo key\"\n",
+        marker.display()
+    ));
+    let started = Instant::now();
+    let out = sb
+        .bare()
+        .env("MUME_BASE_URL", "http://127.0.0.1:9/v1")
+        .args(["--max-time", "0.5", "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(75));
+    assert_eq!(
+        error_line(&out),
+        "mume: error: gave up: --max-time reached while api_key_command was running (it was stopped)"
+    );
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(!marker.exists(), "the key command was stopped");
+}
