@@ -92,8 +92,18 @@ pub(crate) struct ToolCall {
 pub(crate) struct FunctionCall {
     #[serde(default)]
     pub(crate) name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "arguments")]
     pub(crate) arguments: String,
+}
+
+/// A call's arguments as the API defines them, a string of JSON. Some servers send the
+/// JSON itself (an object); it is taken as its text rather than refused.
+pub(crate) fn arguments<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    })
 }
 
 fn function_type() -> String {

@@ -58,6 +58,7 @@ pub(crate) struct CallDelta {
 #[derive(Deserialize)]
 pub(crate) struct FunctionDelta {
     pub(crate) name: Option<String>,
+    #[serde(default, deserialize_with = "some_arguments")]
     pub(crate) arguments: Option<String>,
 }
 
@@ -91,6 +92,10 @@ pub(crate) struct Message {
     pub(crate) refusal: Option<String>,
     #[serde(default)]
     pub(crate) tool_calls: Option<Vec<ToolCall>>,
+}
+
+fn some_arguments<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    crate::output::arguments(d).map(Some)
 }
 
 /// A string that borrows from the input when it holds no escapes. Serde's own
@@ -365,6 +370,18 @@ mod tests {
         assert_eq!(calls.len(), 2);
         assert_eq!(calls[0].function.arguments, "{\"x\":1}");
         assert_eq!(calls[1].function.name, "g");
+    }
+
+    #[test]
+    fn arguments_sent_as_an_object_are_taken_as_text() {
+        let calls = merged(vec![
+            json!({"index":0,"id":"a","function":{"name":"f","arguments":{"x":1}}}),
+        ]);
+        assert_eq!(calls[0].function.arguments, "{\"x\":1}");
+        let call: ToolCall =
+            serde_json::from_value(json!({"id":"a","function":{"name":"f","arguments":{"x":1}}}))
+                .unwrap();
+        assert_eq!(call.function.arguments, "{\"x\":1}");
     }
 
     #[test]

@@ -488,3 +488,31 @@ fn tools_from_any_source_hold_the_text_back() {
     assert_eq!(stdout_of(&out), call);
     assert_eq!(stderr_of(&out), "Let me check.\n");
 }
+
+#[test]
+fn arguments_sent_as_an_object_are_printed_as_the_api_defines_them() {
+    // Fails before this change: an answer whose call arguments were a JSON object instead
+    // of a string was refused as "not a chat completion" (76).
+    let body = json!({
+        "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {"role": "assistant", "content": null,
+            "tool_calls": [{"id": "a", "type": "function", "function": {"name": "f", "arguments": {"x": 1}}}]}}]
+    });
+    let mut server = mockito::Server::new();
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "application/json")
+        .with_body(body.to_string())
+        .create();
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd(&base(&server))
+        .args(["--tools", &tools_file(&sb), "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        stdout_of(&out),
+        "{\"id\":\"a\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":1}\"}}\n"
+    );
+}
