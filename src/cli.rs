@@ -298,9 +298,14 @@ fn parse_temperature(s: &str) -> Result<f64, String> {
     }
 }
 
+/// Longer than any run: a limit beyond it is no limit. Larger values would overflow
+/// `Duration` or `Instant` where the callers turn seconds into a deadline.
+pub(crate) const MAX_SECONDS: f64 = 100.0 * 365.25 * 24.0 * 3600.0;
+
+/// A positive number of seconds, at most `MAX_SECONDS` (`1e20` means no limit).
 fn parse_seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        Ok(v) if v > 0.0 && !v.is_nan() => Ok(v.min(MAX_SECONDS)),
         _ => Err(format!("`{s}` is not a positive number of seconds")),
     }
 }
@@ -345,6 +350,17 @@ mod tests {
         assert_eq!(parse_size("1MiB"), Ok(1 << 20));
         assert!(parse_size("12X").is_err());
         assert!(parse_size("").is_err());
+    }
+
+    #[test]
+    fn seconds_too_large_for_the_clock_mean_no_limit() {
+        assert_eq!(parse_seconds("1.5"), Ok(1.5));
+        assert_eq!(parse_seconds("1e20"), Ok(MAX_SECONDS));
+        assert_eq!(parse_seconds("inf"), Ok(MAX_SECONDS));
+        assert!(parse_seconds("0").is_err());
+        assert!(parse_seconds("NaN").is_err());
+        let far = std::time::Duration::from_secs_f64(MAX_SECONDS);
+        assert!(std::time::Instant::now().checked_add(far).is_some());
     }
 
     #[test]
