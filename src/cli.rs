@@ -48,8 +48,8 @@ pub(crate) struct Cli {
     #[arg(short, long, value_name = "F", value_parser = parse_temperature, help_heading = "Request")]
     pub(crate) temperature: Option<f64>,
 
-    /// Nucleus sampling: the probability mass to sample from
-    #[arg(long, value_name = "F", help_heading = "Request")]
+    /// Nucleus sampling: the probability mass to sample from, 0 to 1
+    #[arg(long, value_name = "F", value_parser = parse_top_p, help_heading = "Request")]
     pub(crate) top_p: Option<f64>,
 
     /// Upper limit on the tokens of the answer
@@ -290,12 +290,23 @@ impl clap::builder::TypedValueParser for ToolChoiceParser {
 }
 
 fn parse_temperature(s: &str) -> Result<f64, String> {
-    let t: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
-    if (0.0..=2.0).contains(&t) {
-        Ok(t)
-    } else {
-        Err(format!("{t} is outside 0 to 2"))
-    }
+    parse_field("temperature", s)
+}
+
+fn parse_top_p(s: &str) -> Result<f64, String> {
+    parse_field("top_p", s)
+}
+
+/// A number for a request field, range-checked as in the config file and `-o`.
+fn parse_field(key: &str, s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    // As JSON where it parses, so the message says `9`, as typed, not `9.0`.
+    let value = serde_json::from_str(s)
+        .ok()
+        .filter(serde_json::Value::is_number)
+        .unwrap_or_else(|| serde_json::json!(v));
+    crate::settings::check_field(key, &value)?;
+    Ok(v)
 }
 
 /// Longer than any run: a limit beyond it is no limit. Larger values would overflow

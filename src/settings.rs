@@ -95,18 +95,26 @@ impl Settings {
             (true, Source::Default)
         };
 
-        let mut headers: Vec<(String, String, Source)> = config
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone(), Source::File))
-            .collect();
+        let mut headers: Vec<(String, String, Source)> = Vec::new();
+        for (name, value) in &config.headers {
+            check_header(name, value).map_err(|e| {
+                let file = config_path.as_deref().unwrap_or(std::path::Path::new("?"));
+                fail(CONFIG, format!("bad config file {}: {e}", file.display()))
+            })?;
+            headers.push((name.clone(), value.clone(), Source::File));
+        }
         for h in &cli.headers {
-            let (name, value) = h
-                .split_once(':')
-                .ok_or_else(|| fail(USAGE, format!("bad header `{h}`: expected 'Name: value'")))?;
-            let name = name.trim();
+            // The text may hold a key, so errors name the header, never its value.
+            let (name, value) = h.split_once(':').ok_or_else(|| {
+                fail(
+                    USAGE,
+                    "bad -H value: expected 'Name: value' (no `:` found)".to_string(),
+                )
+            })?;
+            let (name, value) = (name.trim(), value.trim());
+            check_header(name, value).map_err(|e| fail(USAGE, format!("bad -H: {e}")))?;
             headers.retain(|(n, _, _)| !n.eq_ignore_ascii_case(name));
-            headers.push((name.to_string(), value.trim().to_string(), Source::Flag));
+            headers.push((name.to_string(), value.to_string(), Source::Flag));
         }
 
         let Fields {
@@ -245,6 +253,42 @@ fn check_base_url(raw: &str) -> Result<String> {
     Ok(base.to_string())
 }
 
+/// A header reqwest would refuse only when sending, and then as a connection error: a name
+/// with spaces, a value with CR or LF. The message names the header, never its value.
+fn check_header(name: &str, value: &str) -> std::result::Result<(), String> {
+    use reqwest::header::{HeaderName, HeaderValue};
+    if HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(format!(
+            "`{}` is not a valid header name",
+            crate::ui::one_line(name)
+        ));
+    }
+    if HeaderValue::from_str(value).is_err() {
+        return Err(format!(
+            "the value of header `{name}` holds a character a header cannot carry (a line break or another control character)"
+        ));
+    }
+    Ok(())
+}
+
+/// The one range check of request fields, wherever they come from (`-t`, `--top-p`, `-o`,
+/// the config file): a server may accept an out-of-range value silently, or reject it only
+/// after the prompt has been sent.
+pub(crate) fn check_field(key: &str, value: &Value) -> std::result::Result<(), String> {
+    let (low, high) = match key {
+        "temperature" => (0.0, 2.0),
+        "top_p" => (0.0, 1.0),
+        _ => return Ok(()),
+    };
+    match value.as_f64() {
+        Some(v) if (low..=high).contains(&v) => Ok(()),
+        Some(_) => Err(format!("{key} {value} is outside {low} to {high}")),
+        None => Err(format!(
+            "{key} must be a number from {low} to {high}, not {value}"
+        )),
+    }
+}
+
 pub(crate) fn is_loopback_url(url: &str) -> bool {
     let Ok(url) = reqwest::Url::parse(url) else {
         return false;
@@ -377,6 +421,8 @@ fn parse_option(option: &str) -> Result<(String, Value)> {
         )),
         _ => {
             let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.into()));
+            check_field(key, &value)
+                .map_err(|e| fail(USAGE, format!("bad option -o {key}: {e}")))?;
             Ok((key.to_string(), value))
         }
     }
@@ -408,6 +454,28 @@ mod tests {
         assert!(check_base_url("http://h/v1/chat/completions").is_err());
         assert!(check_base_url("ftp://h").is_err());
         assert!(check_base_url("not a url").is_err());
+    }
+
+    #[test]
+    fn fields_are_range_checked() {
+        assert!(check_field("temperature", &json!(2)).is_ok());
+        assert!(check_field("temperature", &json!(0.0)).is_ok());
+        assert!(check_field("temperature", &json!(2.01)).is_err());
+        assert!(check_field("temperature", &json!("hot")).is_err());
+        assert!(check_field("top_p", &json!(1)).is_ok());
+        assert!(check_field("top_p", &json!(-0.1)).is_err());
+        assert!(check_field("top_k", &json!(400)).is_ok());
+        assert!(parse_option("temperature=9").is_err());
+        assert!(parse_option("top_p=0.5").is_ok());
+    }
+
+    #[test]
+    fn headers_are_checked() {
+        assert!(check_header("X-Title", "mume").is_ok());
+        assert!(check_header("Bad Name", "x").is_err());
+        assert!(check_header("X", "a\r\nInjected: 1").is_err());
+        let e = check_header("X-Api-Key", "secret\n").unwrap_err();
+        assert!(e.contains("X-Api-Key") && !e.contains("secret"), "{e}");
     }
 
     #[test]

@@ -79,3 +79,98 @@ fn huge_timeouts_mean_no_limit() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(stdout_of(&out), "m\n");
 }
+
+// Item 20: temperature and top_p are checked whatever sets them.
+
+#[test]
+fn out_of_range_temperature_from_the_config_is_a_config_error() {
+    for text in [
+        "temperature = 9\n",
+        "[options]\ntemperature = 9\n",
+        "[options]\ntop_p = 1.5\n",
+        "[options]\ntemperature = \"hot\"\n",
+    ] {
+        let server = Scripted::start(vec![ok()]);
+        let sb = Sandbox::new();
+        let path = sb.config(text);
+        let out = run(&sb, &server.url, &["q"]);
+        assert_eq!(out.status.code(), Some(78), "{text}: {}", stderr_of(&out));
+        let line = error_line(&out);
+        assert!(line.contains(&path.display().to_string()), "{line}");
+        assert!(
+            line.contains("temperature") || line.contains("top_p"),
+            "{line}"
+        );
+        assert_eq!(server.count(), 0, "{text} was sent");
+    }
+}
+
+#[test]
+fn out_of_range_temperature_from_flags_is_a_usage_error() {
+    for args in [
+        ["-o", "temperature=9"],
+        ["-o", "temperature=-1"],
+        ["-t", "9"],
+        ["--top-p", "1.5"],
+        ["-o", "top_p=2"],
+    ] {
+        let server = Scripted::start(vec![ok()]);
+        let out = run(&Sandbox::new(), &server.url, &[args[0], args[1], "q"]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr_of(&out));
+        let line = error_line(&out);
+        assert!(line.contains("0 to"), "{line}");
+        assert_eq!(server.count(), 0, "{args:?} was sent");
+    }
+    let server = Scripted::start(vec![ok()]);
+    let out = run(
+        &Sandbox::new(),
+        &server.url,
+        &["-o", "temperature=2", "--top-p", "1", "q"],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+}
+
+// Item 23: headers are checked before anything is sent.
+
+#[test]
+fn a_malformed_header_flag_is_a_usage_error() {
+    for (header, name) in [
+        ("Bad Name: x", "Bad Name"),
+        ("X-Ok: a\r\nInjected: 1", "X-Ok"),
+        ("X-Bel: a\u{7}b", "X-Bel"),
+    ] {
+        let server = Scripted::start(vec![ok()]);
+        let out = run(&Sandbox::new(), &server.url, &["-H", header, "q"]);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{header:?}: {}",
+            stderr_of(&out)
+        );
+        assert!(error_line(&out).contains(name), "{}", stderr_of(&out));
+        assert!(!stderr_of(&out).contains("retrying"), "{}", stderr_of(&out));
+        assert_eq!(server.count(), 0);
+    }
+}
+
+#[test]
+fn a_malformed_config_header_is_a_config_error_that_hides_the_value() {
+    for text in [
+        "[headers]\n\"X-Api-Key\" = \"very-secret-value\\r\\nInjected: 1\"\n",
+        "[headers]\n\"Bad Name\" = \"very-secret-value\"\n",
+    ] {
+        let server = Scripted::start(vec![ok()]);
+        let sb = Sandbox::new();
+        let path = sb.config(text);
+        let out = run(&sb, &server.url, &["q"]);
+        assert_eq!(out.status.code(), Some(78), "{text}: {}", stderr_of(&out));
+        let line = error_line(&out);
+        assert!(line.contains(&path.display().to_string()), "{line}");
+        assert!(
+            line.contains("X-Api-Key") || line.contains("Bad Name"),
+            "{line}"
+        );
+        assert!(!stderr_of(&out).contains("very-secret-value"), "{line}");
+        assert_eq!(server.count(), 0);
+    }
+}
