@@ -237,7 +237,7 @@ pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
     let mut rows: Vec<(String, Value, String)> = vec![
         (
             "base_url".into(),
-            json!(settings.base_url),
+            json!(crate::ui::url(&settings.base_url)),
             from(&settings.base_url_from),
         ),
         (
@@ -272,11 +272,7 @@ pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
         rows.push((format!("request.{name}"), value.clone(), from(source)));
     }
     for (name, value, source) in &settings.headers {
-        let shown = if name.eq_ignore_ascii_case("authorization") {
-            "[redacted]"
-        } else {
-            value
-        };
+        let shown = crate::ui::header_value(name, value);
         rows.push((format!("header.{name}"), json!(shown), from(source)));
     }
     let config_file = match &settings.config_path {

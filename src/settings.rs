@@ -65,6 +65,7 @@ impl Settings {
             DEFAULT_BASE_URL,
         );
         let base_url = check_base_url(&base)?;
+        add_url_secrets(&base_url);
 
         let (model, model_from) = pick(
             cli.model.clone(),
@@ -123,7 +124,7 @@ impl Settings {
         } = request_fields(cli, &config, stream)?;
         let (system, system_from) = flag_or_file(cli.system.as_ref(), config.system.as_ref());
         let (ca_cert, ca_cert_from) = flag_or_file(cli.cacert.as_ref(), config.ca_cert.as_ref());
-        Ok(Settings {
+        let settings = Settings {
             base_url,
             base_url_from,
             model,
@@ -141,7 +142,9 @@ impl Settings {
             ca_cert_from,
             config_path,
             config,
-        })
+        };
+        settings.add_key_secret();
+        Ok(settings)
     }
 
     /// True when the base URL points at this machine: no key needed, no proxy used.
@@ -165,12 +168,22 @@ impl Settings {
                     PERMISSION,
                     format!(
                         "no API key for {}: set MUME_API_KEY, or api_key_command or api_key in {file}",
-                        self.base_url
+                        crate::ui::url(&self.base_url)
                     ),
                 ));
             }
         };
         Ok(Some(Key { value, from }))
+    }
+
+    /// Makes the key known to `ui` as a secret when it can be had without running
+    /// anything, so that `mume config` and `--dry-run -v` hide it too.
+    fn add_key_secret(&self) {
+        match self.key_source() {
+            KeySource::Env(value) => crate::ui::add_secret(&value),
+            KeySource::File(value) => crate::ui::add_secret(value),
+            KeySource::Command(_) | KeySource::None => {}
+        }
     }
 
     /// Describes where the key would come from, without running anything.
@@ -236,21 +249,63 @@ fn flag_or_file<T: Clone>(flag: Option<&T>, file: Option<&T>) -> (Option<T>, Sou
 
 fn check_base_url(raw: &str) -> Result<String> {
     let base = raw.strip_suffix('/').unwrap_or(raw);
+    let shown = crate::ui::url(raw);
     let url = reqwest::Url::parse(base)
-        .map_err(|e| fail(CONFIG, format!("bad base URL `{raw}`: {e}")))?;
+        .map_err(|e| fail(CONFIG, format!("bad base URL `{shown}`: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(fail(
             CONFIG,
-            format!("bad base URL `{raw}`: the scheme must be http or https"),
+            format!("bad base URL `{shown}`: the scheme must be http or https"),
         ));
     }
-    if let Some(stem) = base.strip_suffix("/chat/completions") {
+    if base.ends_with("/chat/completions") {
+        let stem = shown
+            .trim_end_matches('/')
+            .trim_end_matches("/chat/completions");
         return Err(fail(
             CONFIG,
-            format!("bad base URL `{raw}`: drop `/chat/completions` (try `{stem}`)"),
+            format!("bad base URL `{shown}`: drop `/chat/completions` (try `{stem}`)"),
         ));
     }
     Ok(base.to_string())
+}
+
+/// A password in the base URL is a secret like the key: errors that quote the URL in
+/// their own words (reqwest's, a proxy's) must not show it.
+fn add_url_secrets(base_url: &str) {
+    let Ok(url) = reqwest::Url::parse(base_url) else {
+        return;
+    };
+    for part in [url.username(), url.password().unwrap_or("")] {
+        crate::ui::add_secret(part);
+        if let Ok(decoded) = std::str::from_utf8(&percent_decode(part)) {
+            crate::ui::add_secret(decoded);
+        }
+    }
+}
+
+/// `%XX` escapes decoded; anything else kept as it is.
+fn percent_decode(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// A header reqwest would refuse only when sending, and then as a connection error: a name
@@ -476,6 +531,12 @@ mod tests {
         assert!(check_header("X", "a\r\nInjected: 1").is_err());
         let e = check_header("X-Api-Key", "secret\n").unwrap_err();
         assert!(e.contains("X-Api-Key") && !e.contains("secret"), "{e}");
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("p%40ss%2"), b"p@ss%2");
+        assert_eq!(percent_decode("plain"), b"plain");
     }
 
     #[test]
