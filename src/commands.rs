@@ -47,7 +47,8 @@ pub(crate) fn models(cli: &Cli, settings: &Settings) -> Result<u8> {
         .collect();
     ids.sort_unstable();
     for id in ids {
-        out.write_line(id)?;
+        // The ids are the server's text, bound for a terminal.
+        out.write_line(&crate::ui::escape(id))?;
     }
     out.flush()?;
     Ok(0)
@@ -83,7 +84,7 @@ pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
                     let line = format!(
                         "{id}  {}  {}  {turns}  {}",
                         time.as_ref().map_or("-".into(), Time::minutes),
-                        model.unwrap_or("-"),
+                        crate::ui::one_line(model.unwrap_or("-")),
                         crate::ui::shorten(&crate::ui::one_line(&first.unwrap_or_default()), width)
                     );
                     out.write_line(line.trim_end())?;

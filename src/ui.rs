@@ -4,7 +4,7 @@
 //! The choices (quiet, colour) are made once in `main` and never change afterwards.
 
 use std::borrow::Cow;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, StderrLock, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
@@ -195,12 +195,18 @@ fn paint<'a>(text: &'a str, sgr: &str) -> Cow<'a, str> {
 static SPINNING: AtomicBool = AtomicBool::new(false);
 const ERASE_LINE: &str = "\r\x1b[2K";
 
-fn line(label: &str, sgr: &str, message: &str) {
+/// Stderr, locked, with the waiting indicator's line erased: whatever is written next
+/// starts on a clean line. Every writer of stderr goes through here.
+pub(crate) fn stderr() -> StderrLock<'static> {
     let mut err = std::io::stderr().lock();
     if SPINNING.load(Ordering::Relaxed) {
         let _ = err.write_all(ERASE_LINE.as_bytes());
     }
-    let _ = writeln!(err, "mume: {} {}", paint(label, sgr), redact(message));
+    err
+}
+
+fn line(label: &str, sgr: &str, message: &str) {
+    let _ = writeln!(stderr(), "mume: {} {}", paint(label, sgr), redact(message));
 }
 
 /// One warning line, unless `-q`.
@@ -217,8 +223,7 @@ pub(crate) fn error(message: &str) {
 
 /// A line that is not a warning but must reach the user even with `-q` (a refusal, say).
 pub(crate) fn note(message: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{}", redact(message));
+    let _ = writeln!(stderr(), "{}", redact(message));
 }
 
 /// Dims text meant for stderr (reasoning) when colour is on.
@@ -226,8 +231,9 @@ pub(crate) fn dim(text: &str) -> Cow<'_, str> {
     paint(text, "2")
 }
 
-/// Escapes control characters other than newline and tab, so text from a server cannot
-/// move the cursor, retitle the terminal or hide what it wrote.
+/// Escapes control characters other than newline and tab, and the bidirectional controls,
+/// so text from a server cannot move the cursor, retitle the terminal, or hide or reorder
+/// what it wrote.
 pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
@@ -264,7 +270,10 @@ pub(crate) fn one_line(text: &str) -> String {
 }
 
 fn needs_escape(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
+    (c.is_control() && c != '\n' && c != '\t')
+        // Bidirectional marks, embeddings, overrides and isolates: they reorder what
+        // follows (the "Trojan Source" trick) and are not `is_control`.
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The waiting indicator: one line on stderr with the seconds waited, redrawn in place and
@@ -347,6 +356,13 @@ mod tests {
     #[test]
     fn one_line_folds_whitespace() {
         assert_eq!(one_line("a\n  b\tc\x1b"), "a b c\\u{1b}");
+    }
+
+    #[test]
+    fn escapes_bidi_controls() {
+        assert_eq!(escape("a\u{202e}b\u{2066}c"), "a\\u{202e}b\\u{2066}c");
+        assert_eq!(escape("\u{200f}\u{061c}"), "\\u{200f}\\u{61c}");
+        assert_eq!(escape("héllo ✓"), "héllo ✓");
     }
 
     const KEY: &str = "sk-unit-0123456789abcdef";

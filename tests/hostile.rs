@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::scripted::{Scripted, http};
+use common::scripted::{Scripted, http, sleep_ms};
 use common::*;
 
 const JSON: (&str, &str) = ("content-type", "application/json");
@@ -173,4 +173,134 @@ fn a_malformed_config_header_is_a_config_error_that_hides_the_value() {
         assert!(!stderr_of(&out).contains("very-secret-value"), "{line}");
         assert_eq!(server.count(), 0);
     }
+}
+
+// Item 24: escapes and bidi controls from a server are shown escaped.
+
+#[test]
+fn models_escapes_terminal_controls_and_bidi_overrides() {
+    let body =
+        r#"{"data":[{"id":"a\u001b]0;pwned\u0007"},{"id":"b\u202eevil"},{"id":"c\u2066x\u200f"}]}"#;
+    let server = Scripted::start(vec![http("200 OK", &[JSON], body)]);
+    let out = run(&Sandbox::new(), &server.url, &["models"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        stdout_of(&out),
+        "a\\u{1b}]0;pwned\\u{7}\nb\\u{202e}evil\nc\\u{2066}x\\u{200f}\n"
+    );
+    let out = run(&Sandbox::new(), &server.url, &["models", "--json"]);
+    assert_eq!(
+        out.stdout,
+        format!("{body}\n").as_bytes(),
+        "--json stays raw"
+    );
+}
+
+#[test]
+fn server_errors_escape_bidi_controls() {
+    let body = "{\"error\":{\"message\":\"no such model \u{202e}lmth.exe\u{202c} here\"}}";
+    let server = Scripted::start(vec![http("400 Bad Request", &[JSON], body)]);
+    let out = run(&Sandbox::new(), &server.url, &["q"]);
+    assert_eq!(
+        error_line(&out),
+        "mume: error: HTTP 400 Bad Request: no such model \\u{202e}lmth.exe\\u{202c} here"
+    );
+}
+
+#[test]
+fn history_escapes_bidi_controls() {
+    let sb = Sandbox::new();
+    let server = Scripted::start(vec![ok()]);
+    let out = run(&sb, &server.url, &["-m", "m\u{202e}x", "abc\u{202e}def"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = sb.bare().arg("history").output().unwrap();
+    let table = stdout_of(&out);
+    assert!(!table.contains('\u{202e}'), "{table:?}");
+    assert!(table.contains("m\\u{202e}x"), "{table}");
+    assert!(table.contains("abc\\u{202e}def"), "{table}");
+}
+
+// Item 26: clap's tip survives on the one error line.
+
+#[test]
+fn a_prompt_that_looks_like_a_flag_gets_the_tip() {
+    let out = Sandbox::new().bare().arg("-5 degrees").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("mume: error: unexpected argument '-5"),
+        "{err}"
+    );
+    assert!(err.contains("tip:") && err.contains("'-- -5"), "{err}");
+}
+
+// Item 27: on a terminal the waiting indicator never shares a line with other output.
+
+/// What a terminal shows: `\r` returns to the start of the line, `ESC [2K` clears it.
+fn screen(raw: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(raw).replace("\x1b[2K", "\u{0}");
+    let mut lines = Vec::new();
+    let mut line: Vec<char> = Vec::new();
+    let mut col = 0;
+    for c in text.chars() {
+        match c {
+            '\n' => {
+                lines.push(line.iter().collect());
+                line.clear();
+                col = 0;
+            }
+            '\r' => col = 0,
+            '\u{0}' => line.clear(),
+            c => {
+                if col < line.len() {
+                    line[col] = c;
+                } else {
+                    line.push(c);
+                }
+                col += 1;
+            }
+        }
+    }
+    lines.push(line.iter().collect());
+    lines
+}
+
+#[test]
+fn the_spinner_is_erased_before_the_response_trace() {
+    let reply = {
+        let mut steps = vec![sleep_ms(600)];
+        steps.extend(ok());
+        steps
+    };
+    let server = Scripted::start(vec![reply]);
+    let sb = Sandbox::new();
+    let bin = assert_cmd::cargo::cargo_bin!("mume");
+    // `script` gives mume a pseudo-terminal for stdin, stdout and stderr.
+    let command = format!("{} --no-stream -v q", bin.display());
+    let out = sb
+        .script(&server.url, "script -qec \"$MUME_CMD\" /dev/null")
+        .env("MUME_CMD", command)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let raw = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        raw.contains("waiting for the answer"),
+        "no spinner: {raw:?}"
+    );
+    let lines = screen(&out.stdout);
+    let trace: Vec<&String> = lines.iter().filter(|l| l.contains("< ")).collect();
+    assert!(!trace.is_empty(), "{lines:?}");
+    for line in &lines {
+        if line.contains("waiting for the answer") {
+            assert!(!line.contains('<') && !line.contains("fine"), "{lines:?}");
+        }
+    }
+    assert!(
+        lines.iter().any(|l| l.starts_with("< HTTP/1.1 200 OK")),
+        "{lines:?}"
+    );
+    assert!(lines.iter().any(|l| l == "fine"), "{lines:?}");
 }
