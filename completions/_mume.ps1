@@ -27,7 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'mume' -ScriptBlock {
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'System prompt, sent as a leading system message')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Sampling temperature, 0 to 2')
             [CompletionResult]::new('--temperature', '--temperature', [CompletionResultType]::ParameterName, 'Sampling temperature, 0 to 2')
-            [CompletionResult]::new('--top-p', '--top-p', [CompletionResultType]::ParameterName, 'Nucleus sampling: the probability mass to sample from')
+            [CompletionResult]::new('--top-p', '--top-p', [CompletionResultType]::ParameterName, 'Nucleus sampling: the probability mass to sample from, 0 to 1')
             [CompletionResult]::new('--max-tokens', '--max-tokens', [CompletionResultType]::ParameterName, 'Upper limit on the tokens of the answer')
             [CompletionResult]::new('--stop', '--stop', [CompletionResultType]::ParameterName, 'A sequence at which the model stops (repeatable)')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for sampling, for repeatable answers where the server supports it')

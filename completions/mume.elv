@@ -24,7 +24,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --system 'System prompt, sent as a leading system message'
             cand -t 'Sampling temperature, 0 to 2'
             cand --temperature 'Sampling temperature, 0 to 2'
-            cand --top-p 'Nucleus sampling: the probability mass to sample from'
+            cand --top-p 'Nucleus sampling: the probability mass to sample from, 0 to 1'
             cand --max-tokens 'Upper limit on the tokens of the answer'
             cand --stop 'A sequence at which the model stops (repeatable)'
             cand --seed 'Seed for sampling, for repeatable answers where the server supports it'

@@ -27,7 +27,7 @@ end
 complete -c mume -n "__fish_mume_needs_command" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_needs_command" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_needs_command" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
-complete -c mume -n "__fish_mume_needs_command" -l top-p -d 'Nucleus sampling: the probability mass to sample from' -r
+complete -c mume -n "__fish_mume_needs_command" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
 complete -c mume -n "__fish_mume_needs_command" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
 complete -c mume -n "__fish_mume_needs_command" -l stop -d 'A sequence at which the model stops (repeatable)' -r
 complete -c mume -n "__fish_mume_needs_command" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r

@@ -48,8 +48,8 @@ pub(crate) struct Cli {
     #[arg(short, long, value_name = "F", value_parser = parse_temperature, help_heading = "Request")]
     pub(crate) temperature: Option<f64>,
 
-    /// Nucleus sampling: the probability mass to sample from
-    #[arg(long, value_name = "F", help_heading = "Request")]
+    /// Nucleus sampling: the probability mass to sample from, 0 to 1
+    #[arg(long, value_name = "F", value_parser = parse_top_p, help_heading = "Request")]
     pub(crate) top_p: Option<f64>,
 
     /// Upper limit on the tokens of the answer
@@ -290,17 +290,33 @@ impl clap::builder::TypedValueParser for ToolChoiceParser {
 }
 
 fn parse_temperature(s: &str) -> Result<f64, String> {
-    let t: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
-    if (0.0..=2.0).contains(&t) {
-        Ok(t)
-    } else {
-        Err(format!("{t} is outside 0 to 2"))
-    }
+    parse_field("temperature", s)
 }
 
+fn parse_top_p(s: &str) -> Result<f64, String> {
+    parse_field("top_p", s)
+}
+
+/// A number for a request field, range-checked as in the config file and `-o`.
+fn parse_field(key: &str, s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    // As JSON where it parses, so the message says `9`, as typed, not `9.0`.
+    let value = serde_json::from_str(s)
+        .ok()
+        .filter(serde_json::Value::is_number)
+        .unwrap_or_else(|| serde_json::json!(v));
+    crate::settings::check_field(key, &value)?;
+    Ok(v)
+}
+
+/// Longer than any run: a limit beyond it is no limit. Larger values would overflow
+/// `Duration` or `Instant` where the callers turn seconds into a deadline.
+pub(crate) const MAX_SECONDS: f64 = 100.0 * 365.25 * 24.0 * 3600.0;
+
+/// A positive number of seconds, at most `MAX_SECONDS` (`1e20` means no limit).
 fn parse_seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        Ok(v) if v > 0.0 && !v.is_nan() => Ok(v.min(MAX_SECONDS)),
         _ => Err(format!("`{s}` is not a positive number of seconds")),
     }
 }
@@ -345,6 +361,17 @@ mod tests {
         assert_eq!(parse_size("1MiB"), Ok(1 << 20));
         assert!(parse_size("12X").is_err());
         assert!(parse_size("").is_err());
+    }
+
+    #[test]
+    fn seconds_too_large_for_the_clock_mean_no_limit() {
+        assert_eq!(parse_seconds("1.5"), Ok(1.5));
+        assert_eq!(parse_seconds("1e20"), Ok(MAX_SECONDS));
+        assert_eq!(parse_seconds("inf"), Ok(MAX_SECONDS));
+        assert!(parse_seconds("0").is_err());
+        assert!(parse_seconds("NaN").is_err());
+        let far = std::time::Duration::from_secs_f64(MAX_SECONDS);
+        assert!(std::time::Instant::now().checked_add(far).is_some());
     }
 
     #[test]

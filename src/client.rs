@@ -40,7 +40,7 @@ impl Client {
     ) -> Result<Client> {
         let key = settings.key()?;
         if let Some(key) = &key {
-            ui::set_secret(&key.value);
+            ui::add_secret(&key.value);
         }
         let mut builder = Http::builder()
             .connect_timeout(CONNECT_TIMEOUT)
@@ -75,7 +75,7 @@ impl Client {
         if key.is_some() && settings.base_url.starts_with("http://") && !settings.is_loopback() {
             ui::warn(&format!(
                 "sending the API key over plain HTTP to {}",
-                settings.base_url
+                ui::url(&settings.base_url)
             ));
         }
         Ok(Client {
@@ -227,7 +227,8 @@ impl Client {
     }
 
     fn failed_send(&self, e: &reqwest::Error, url: &str) -> Attempt {
-        let detail = ui::redact(&error_chain(e)).into_owned();
+        let detail = error_chain(e);
+        let url = ui::url(url);
         if detail.contains("certificate") || detail.contains("Certificate") {
             return Attempt {
                 error: fail(
@@ -286,7 +287,7 @@ fn redirect_error(response: &Response) -> anyhow::Error {
         format!(
             "HTTP {}: the server redirects to {}; redirects are not followed (point --base-url there if you trust it)",
             response.status().as_u16(),
-            ui::one_line(location)
+            ui::url(&ui::one_line(location))
         ),
     )
 }
@@ -303,7 +304,11 @@ pub(crate) fn describe(status: u16, headers: &HeaderMap, body: &[u8]) -> Describ
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("");
-    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let mut json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    // Before `error_text` cuts long strings, so that no cut falls inside a secret.
+    if let Some(json) = &mut json {
+        redact_strings(json);
+    }
     let (text, kind) = match &json {
         Some(v) => crate::response::error_text(v),
         None => (snippet(body), String::new()),
@@ -325,6 +330,20 @@ pub(crate) fn describe(status: u16, headers: &HeaderMap, body: &[u8]) -> Describ
     Described { message, kind }
 }
 
+/// Redacts every string in a JSON value, wherever in it the server echoed a secret.
+fn redact_strings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => {
+            if let std::borrow::Cow::Owned(redacted) = ui::redact(s) {
+                *s = redacted;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(redact_strings),
+        _ => {}
+    }
+}
+
 /// A short, clean snippet of a non-JSON body: an HTML page's title, or its first words.
 fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
@@ -341,17 +360,19 @@ fn snippet(body: &[u8]) -> String {
 }
 
 /// The wait the server asked for: `retry-after-ms`, else `retry-after` in seconds or as
-/// an HTTP date.
+/// an HTTP date. A wait too long for a `Duration` is `Duration::MAX`: still "too long".
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds = |secs: f64| {
+        (secs >= 0.0).then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
+    };
     if let Some(ms) = header(headers, "retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok())
-        && ms.is_finite()
-        && ms >= 0.0
+        && let Some(delay) = seconds(ms / 1000.0)
     {
-        return Some(Duration::from_secs_f64(ms / 1000.0));
+        return Some(delay);
     }
     let value = header(headers, "retry-after")?.trim();
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return seconds(secs);
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(
@@ -373,7 +394,7 @@ fn jitter() -> f64 {
     (r % 10_000) as f64 / 10_000.0 * 0.25
 }
 
-/// The `-v` lines for a request, also shown by `--dry-run -v`; any key is redacted.
+/// The `-v` lines for a request, also shown by `--dry-run -v`; credentials are redacted.
 pub(crate) fn trace_request(
     method: &Method,
     url: &str,
@@ -381,7 +402,7 @@ pub(crate) fn trace_request(
     key: bool,
     body: bool,
 ) {
-    let mut lines = vec![format!("> {method} {url}")];
+    let mut lines = vec![format!("> {method} {}", ui::url(url))];
     if body {
         lines.push("> content-type: application/json".into());
     }
@@ -389,12 +410,7 @@ pub(crate) fn trace_request(
         lines.push("> authorization: Bearer [redacted]".into());
     }
     for (name, value, _) in headers {
-        let value = if name.eq_ignore_ascii_case("authorization") {
-            "[redacted]"
-        } else {
-            value
-        };
-        lines.push(format!("> {name}: {value}"));
+        lines.push(format!("> {name}: {}", ui::header_value(name, value)));
     }
     ui::note(&ui::escape(&lines.join("\n")));
 }
@@ -407,9 +423,10 @@ fn trace_response(response: &Response, elapsed: Duration) {
         elapsed.as_millis()
     )];
     for (name, value) in response.headers() {
+        let value = String::from_utf8_lossy(value.as_bytes());
         lines.push(format!(
             "< {name}: {}",
-            String::from_utf8_lossy(value.as_bytes())
+            ui::header_value(name.as_str(), &value)
         ));
     }
     ui::note(&ui::escape(&lines.join("\n")));
@@ -458,6 +475,30 @@ mod tests {
             "{d:?}"
         );
         h.insert("retry-after", HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn retry_after_too_long_for_a_duration_is_the_longest_wait() {
+        for (name, value) in [
+            ("retry-after", "99999999999999999999"),
+            ("retry-after", "1e300"),
+            ("retry-after", "inf"),
+            ("retry-after-ms", "1e23"),
+        ] {
+            let mut h = HeaderMap::new();
+            h.insert(name, HeaderValue::from_static(value));
+            assert_eq!(retry_after(&h), Some(Duration::MAX), "{name}: {value}");
+        }
+        let mut h = HeaderMap::new();
+        h.insert(
+            "retry-after",
+            HeaderValue::from_static("Fri, 31 Dec 9999 23:59:59 GMT"),
+        );
+        assert!(retry_after(&h).unwrap() > MAX_RETRY_AFTER);
+        h.insert("retry-after", HeaderValue::from_static("-1"));
+        assert_eq!(retry_after(&h), None);
+        h.insert("retry-after", HeaderValue::from_static("NaN"));
         assert_eq!(retry_after(&h), None);
     }
 

@@ -47,7 +47,8 @@ pub(crate) fn models(cli: &Cli, settings: &Settings) -> Result<u8> {
         .collect();
     ids.sort_unstable();
     for id in ids {
-        out.write_line(id)?;
+        // The ids are the server's text, bound for a terminal.
+        out.write_line(&crate::ui::escape(id))?;
     }
     out.flush()?;
     Ok(0)
@@ -90,7 +91,7 @@ pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
                     let line = format!(
                         "{id}  {}  {}  {turns}  {}",
                         time.as_ref().map_or("-".into(), Time::minutes),
-                        model.unwrap_or("-"),
+                        crate::ui::one_line(model.unwrap_or("-")),
                         crate::ui::shorten(&crate::ui::one_line(&first.unwrap_or_default()), width)
                     );
                     out.write_line(line.trim_end())?;
@@ -244,7 +245,7 @@ pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
     let mut rows: Vec<(String, Value, String)> = vec![
         (
             "base_url".into(),
-            json!(settings.base_url),
+            json!(crate::ui::url(&settings.base_url)),
             from(&settings.base_url_from),
         ),
         (
@@ -279,11 +280,7 @@ pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
         rows.push((format!("request.{name}"), value.clone(), from(source)));
     }
     for (name, value, source) in &settings.headers {
-        let shown = if name.eq_ignore_ascii_case("authorization") {
-            "[redacted]"
-        } else {
-            value
-        };
+        let shown = crate::ui::header_value(name, value);
         rows.push((format!("header.{name}"), json!(shown), from(source)));
     }
     let config_file = match &settings.config_path {

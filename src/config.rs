@@ -82,6 +82,17 @@ fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
             ),
         )
     })?;
+    let top_level = file
+        .temperature
+        .map(|t| ("temperature", serde_json::json!(t)));
+    for (key, value) in top_level
+        .iter()
+        .map(|(k, v)| (*k, v))
+        .chain(file.options.iter().map(|(k, v)| (k.as_str(), v)))
+    {
+        crate::settings::check_field(key, value)
+            .map_err(|e| fail(CONFIG, format!("bad config file {}: {e}", path.display())))?;
+    }
     for key in ["model", "messages", "stream"] {
         if file.options.contains_key(key) {
             return Err(fail(

@@ -52,7 +52,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Clap's error as one line, with the hint a user needs most.
+/// Clap's error as one line, with the hint a user needs most: clap's own tips (`use '--
+/// -5'`, a similar flag) when it has any.
 fn usage_error(e: &clap::Error) -> String {
     let rendered = e.render().to_string();
     let lines: Vec<&str> = rendered
@@ -62,6 +63,14 @@ fn usage_error(e: &clap::Error) -> String {
         .collect();
     let first = lines.join(" ");
     let first = first.trim_start_matches("error: ");
+    let tips: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("tip:"))
+        .collect();
+    if !tips.is_empty() {
+        return format!("{first} ({}; see mume --help)", tips.join("; "));
+    }
     let reserved = std::env::args().nth(1).filter(|word| {
         Cli::command()
             .get_subcommands()

@@ -76,6 +76,7 @@ impl Settings {
             DEFAULT_BASE_URL,
         );
         let base_url = check_base_url(&base)?;
+        add_url_secrets(&base_url);
 
         let (model, model_from) = pick(
             cli.model.clone(),
@@ -106,18 +107,26 @@ impl Settings {
             (true, Source::Default)
         };
 
-        let mut headers: Vec<(String, String, Source)> = config
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone(), Source::File))
-            .collect();
+        let mut headers: Vec<(String, String, Source)> = Vec::new();
+        for (name, value) in &config.headers {
+            check_header(name, value).map_err(|e| {
+                let file = config_path.as_deref().unwrap_or(std::path::Path::new("?"));
+                fail(CONFIG, format!("bad config file {}: {e}", file.display()))
+            })?;
+            headers.push((name.clone(), value.clone(), Source::File));
+        }
         for h in &cli.headers {
-            let (name, value) = h
-                .split_once(':')
-                .ok_or_else(|| fail(USAGE, format!("bad header `{h}`: expected 'Name: value'")))?;
-            let name = name.trim();
+            // The text may hold a key, so errors name the header, never its value.
+            let (name, value) = h.split_once(':').ok_or_else(|| {
+                fail(
+                    USAGE,
+                    "bad -H value: expected 'Name: value' (no `:` found)".to_string(),
+                )
+            })?;
+            let (name, value) = (name.trim(), value.trim());
+            check_header(name, value).map_err(|e| fail(USAGE, format!("bad -H: {e}")))?;
             headers.retain(|(n, _, _)| !n.eq_ignore_ascii_case(name));
-            headers.push((name.to_string(), value.trim().to_string(), Source::Flag));
+            headers.push((name.to_string(), value.to_string(), Source::Flag));
         }
 
         let Fields {
@@ -126,7 +135,7 @@ impl Settings {
         } = request_fields(cli, &config, stream)?;
         let (system, system_from) = flag_or_file(cli.system.as_ref(), config.system.as_ref());
         let (ca_cert, ca_cert_from) = flag_or_file(cli.cacert.as_ref(), config.ca_cert.as_ref());
-        Ok(Settings {
+        let settings = Settings {
             base_url,
             base_url_from,
             model,
@@ -145,7 +154,9 @@ impl Settings {
             config_path,
             deadline,
             config,
-        })
+        };
+        settings.add_key_secret();
+        Ok(settings)
     }
 
     /// True when the base URL points at this machine: no key needed, no proxy used.
@@ -171,12 +182,22 @@ impl Settings {
                     PERMISSION,
                     format!(
                         "no API key for {}: set MUME_API_KEY, or api_key_command or api_key in {file}",
-                        self.base_url
+                        crate::ui::url(&self.base_url)
                     ),
                 ));
             }
         };
         Ok(Some(Key { value, from }))
+    }
+
+    /// Makes the key known to `ui` as a secret when it can be had without running
+    /// anything, so that `mume config` and `--dry-run -v` hide it too.
+    fn add_key_secret(&self) {
+        match self.key_source() {
+            KeySource::Env(value) => crate::ui::add_secret(&value),
+            KeySource::File(value) => crate::ui::add_secret(value),
+            KeySource::Command(_) | KeySource::None => {}
+        }
     }
 
     /// Describes where the key would come from, without running anything.
@@ -242,21 +263,99 @@ fn flag_or_file<T: Clone>(flag: Option<&T>, file: Option<&T>) -> (Option<T>, Sou
 
 fn check_base_url(raw: &str) -> Result<String> {
     let base = raw.strip_suffix('/').unwrap_or(raw);
+    let shown = crate::ui::url(raw);
     let url = reqwest::Url::parse(base)
-        .map_err(|e| fail(CONFIG, format!("bad base URL `{raw}`: {e}")))?;
+        .map_err(|e| fail(CONFIG, format!("bad base URL `{shown}`: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(fail(
             CONFIG,
-            format!("bad base URL `{raw}`: the scheme must be http or https"),
+            format!("bad base URL `{shown}`: the scheme must be http or https"),
         ));
     }
-    if let Some(stem) = base.strip_suffix("/chat/completions") {
+    if base.ends_with("/chat/completions") {
+        let stem = shown
+            .trim_end_matches('/')
+            .trim_end_matches("/chat/completions");
         return Err(fail(
             CONFIG,
-            format!("bad base URL `{raw}`: drop `/chat/completions` (try `{stem}`)"),
+            format!("bad base URL `{shown}`: drop `/chat/completions` (try `{stem}`)"),
         ));
     }
     Ok(base.to_string())
+}
+
+/// A password in the base URL is a secret like the key: errors that quote the URL in
+/// their own words (reqwest's, a proxy's) must not show it.
+fn add_url_secrets(base_url: &str) {
+    let Ok(url) = reqwest::Url::parse(base_url) else {
+        return;
+    };
+    for part in [url.username(), url.password().unwrap_or("")] {
+        crate::ui::add_secret(part);
+        if let Ok(decoded) = std::str::from_utf8(&percent_decode(part)) {
+            crate::ui::add_secret(decoded);
+        }
+    }
+}
+
+/// `%XX` escapes decoded; anything else kept as it is.
+fn percent_decode(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// A header reqwest would refuse only when sending, and then as a connection error: a name
+/// with spaces, a value with CR or LF. The message names the header, never its value.
+fn check_header(name: &str, value: &str) -> std::result::Result<(), String> {
+    use reqwest::header::{HeaderName, HeaderValue};
+    if HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(format!(
+            "`{}` is not a valid header name",
+            crate::ui::one_line(name)
+        ));
+    }
+    if HeaderValue::from_str(value).is_err() {
+        return Err(format!(
+            "the value of header `{name}` holds a character a header cannot carry (a line break or another control character)"
+        ));
+    }
+    Ok(())
+}
+
+/// The one range check of request fields, wherever they come from (`-t`, `--top-p`, `-o`,
+/// the config file): a server may accept an out-of-range value silently, or reject it only
+/// after the prompt has been sent.
+pub(crate) fn check_field(key: &str, value: &Value) -> std::result::Result<(), String> {
+    let (low, high) = match key {
+        "temperature" => (0.0, 2.0),
+        "top_p" => (0.0, 1.0),
+        _ => return Ok(()),
+    };
+    match value.as_f64() {
+        Some(v) if (low..=high).contains(&v) => Ok(()),
+        Some(_) => Err(format!("{key} {value} is outside {low} to {high}")),
+        None => Err(format!(
+            "{key} must be a number from {low} to {high}, not {value}"
+        )),
+    }
 }
 
 pub(crate) fn is_loopback_url(url: &str) -> bool {
@@ -425,6 +524,8 @@ fn parse_option(option: &str) -> Result<(String, Value)> {
         )),
         _ => {
             let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.into()));
+            check_field(key, &value)
+                .map_err(|e| fail(USAGE, format!("bad option -o {key}: {e}")))?;
             Ok((key.to_string(), value))
         }
     }
@@ -456,6 +557,34 @@ mod tests {
         assert!(check_base_url("http://h/v1/chat/completions").is_err());
         assert!(check_base_url("ftp://h").is_err());
         assert!(check_base_url("not a url").is_err());
+    }
+
+    #[test]
+    fn fields_are_range_checked() {
+        assert!(check_field("temperature", &json!(2)).is_ok());
+        assert!(check_field("temperature", &json!(0.0)).is_ok());
+        assert!(check_field("temperature", &json!(2.01)).is_err());
+        assert!(check_field("temperature", &json!("hot")).is_err());
+        assert!(check_field("top_p", &json!(1)).is_ok());
+        assert!(check_field("top_p", &json!(-0.1)).is_err());
+        assert!(check_field("top_k", &json!(400)).is_ok());
+        assert!(parse_option("temperature=9").is_err());
+        assert!(parse_option("top_p=0.5").is_ok());
+    }
+
+    #[test]
+    fn headers_are_checked() {
+        assert!(check_header("X-Title", "mume").is_ok());
+        assert!(check_header("Bad Name", "x").is_err());
+        assert!(check_header("X", "a\r\nInjected: 1").is_err());
+        let e = check_header("X-Api-Key", "secret\n").unwrap_err();
+        assert!(e.contains("X-Api-Key") && !e.contains("secret"), "{e}");
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("p%40ss%2"), b"p@ss%2");
+        assert_eq!(percent_decode("plain"), b"plain");
     }
 
     #[test]

@@ -4,9 +4,9 @@
 //! The choices (quiet, colour) are made once in `main` and never change afterwards.
 
 use std::borrow::Cow;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, StderrLock, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -18,22 +18,140 @@ struct Ui {
 }
 
 static UI: OnceLock<Ui> = OnceLock::new();
-/// The API key, once known, so that no stderr line can show it, whoever wrote the text.
-static SECRET: OnceLock<String> = OnceLock::new();
 
-pub(crate) fn set_secret(key: &str) {
-    if !key.is_empty() {
-        let _ = SECRET.set(key.to_string());
+/// The secrets known so far (the API key, a password in the base URL), so that no line
+/// mume writes can show them, whoever wrote the text.
+static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+/// Free text is searched only for secrets this long: local servers' docs suggest keys like
+/// `1`, `ollama` or `EMPTY`, and hiding those would blank out unrelated words and numbers.
+const MIN_SECRET: usize = 8;
+/// How much of a secret's start, left where a text was cut, is taken for the secret.
+const MIN_FRAGMENT: usize = 6;
+const REDACTED: &str = "[redacted]";
+
+pub(crate) fn add_secret(secret: &str) {
+    let mut secrets = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
+    if !secret.is_empty() && !secrets.iter().any(|s| s == secret) {
+        secrets.push(secret.to_string());
     }
 }
 
-/// Replaces the key with `[redacted]` wherever it appears.
+/// Replaces every secret of `MIN_SECRET` characters or more with `[redacted]`, and also
+/// the start of one where the text was cut inside it (at the end, or before `…`). Text is
+/// redacted before it is folded, cut or escaped, since those hide a secret from the search.
 pub(crate) fn redact(text: &str) -> Cow<'_, str> {
-    match SECRET.get() {
-        Some(key) if text.contains(key.as_str()) => {
-            Cow::Owned(text.replace(key.as_str(), "[redacted]"))
+    redact_all(
+        text,
+        &SECRETS.lock().unwrap_or_else(PoisonError::into_inner),
+    )
+}
+
+fn redact_all<'a>(text: &'a str, secrets: &[String]) -> Cow<'a, str> {
+    let mut text = Cow::Borrowed(text);
+    for secret in secrets.iter().filter(|s| s.chars().count() >= MIN_SECRET) {
+        if let Some(redacted) = redact_one(&text, secret) {
+            text = Cow::Owned(redacted);
         }
-        _ => Cow::Borrowed(text),
+    }
+    text
+}
+
+/// `text` with `secret` redacted, or `None` when it does not show any of it.
+fn redact_one(text: &str, secret: &str) -> Option<String> {
+    let head_len = secret
+        .char_indices()
+        .nth(MIN_FRAGMENT)
+        .map_or(secret.len(), |(i, _)| i);
+    let head = &secret[..head_len];
+    let mut out = String::new();
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(i) = rest.find(head) {
+        let found = &rest[i..];
+        let matched = common_prefix(found, secret);
+        let after = &found[matched..];
+        let cut = after.is_empty() || after.starts_with('…') || after.starts_with("...");
+        if matched == secret.len() || cut {
+            out.push_str(&rest[..i]);
+            out.push_str(REDACTED);
+            rest = after;
+            changed = true;
+        } else {
+            // Only a secret's common beginning (`sk-proj-`, say): look further along.
+            let step = i + found.chars().next().map_or(1, char::len_utf8);
+            out.push_str(&rest[..step]);
+            rest = &rest[step..];
+        }
+    }
+    changed.then(|| out + rest)
+}
+
+/// The length in bytes of the longest common beginning of `a` and `b`.
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or_else(|| a.len().min(b.len()), |((i, _), _)| i)
+}
+
+/// True when a header with this name carries a credential whatever its value.
+fn is_credential_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name == "cookie"
+        || name == "set-cookie"
+        || [
+            "auth",
+            "secret",
+            "password",
+            "passwd",
+            "credential",
+            "api-key",
+            "apikey",
+        ]
+        .iter()
+        .any(|word| name.contains(word))
+        || ["key", "token"].iter().any(|end| name.ends_with(end))
+}
+
+/// A header's value as mume shows it (`-v`, `--dry-run -v`, `mume config`): `[redacted]`
+/// when the name says it carries a credential or the value holds a secret. Unlike free text,
+/// a header is searched for short keys too: `X-Key: ollama` is the key, not a word.
+pub(crate) fn header_value<'a>(name: &str, value: &'a str) -> &'a str {
+    let secrets = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
+    if is_credential_header(name) || secrets.iter().any(|s| holds_secret(value, s)) {
+        REDACTED
+    } else {
+        value
+    }
+}
+
+/// True when a header value holds the secret: anywhere in it for a long one, as a whole
+/// word (`Bearer 1`) for a short one, since `1` is also in `X-Version: 1.0`.
+fn holds_secret(value: &str, secret: &str) -> bool {
+    if secret.chars().count() >= MIN_SECRET {
+        value.contains(secret)
+    } else {
+        value
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '=' | ':'))
+            .any(|word| word == secret)
+    }
+}
+
+/// A URL as mume shows it: any user name and password replaced by `[redacted]`. It works
+/// on text that does not parse as a URL too, since errors quote what the user gave.
+pub(crate) fn url(text: &str) -> Cow<'_, str> {
+    let Some(scheme_end) = text.find("://").map(|i| i + 3) else {
+        return Cow::Borrowed(text);
+    };
+    let authority = &text[scheme_end..];
+    let authority = &authority[..authority.find(['/', '?', '#']).unwrap_or(authority.len())];
+    match authority.rfind('@') {
+        Some(at) => Cow::Owned(format!(
+            "{}{REDACTED}{}",
+            &text[..scheme_end],
+            &text[scheme_end + at..]
+        )),
+        None => Cow::Borrowed(text),
     }
 }
 
@@ -77,12 +195,18 @@ fn paint<'a>(text: &'a str, sgr: &str) -> Cow<'a, str> {
 static SPINNING: AtomicBool = AtomicBool::new(false);
 const ERASE_LINE: &str = "\r\x1b[2K";
 
-fn line(label: &str, sgr: &str, message: &str) {
+/// Stderr, locked, with the waiting indicator's line erased: whatever is written next
+/// starts on a clean line. Every writer of stderr goes through here.
+pub(crate) fn stderr() -> StderrLock<'static> {
     let mut err = std::io::stderr().lock();
     if SPINNING.load(Ordering::Relaxed) {
         let _ = err.write_all(ERASE_LINE.as_bytes());
     }
-    let _ = writeln!(err, "mume: {} {}", paint(label, sgr), redact(message));
+    err
+}
+
+fn line(label: &str, sgr: &str, message: &str) {
+    let _ = writeln!(stderr(), "mume: {} {}", paint(label, sgr), redact(message));
 }
 
 /// One warning line, unless `-q`.
@@ -99,8 +223,7 @@ pub(crate) fn error(message: &str) {
 
 /// A line that is not a warning but must reach the user even with `-q` (a refusal, say).
 pub(crate) fn note(message: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{}", redact(message));
+    let _ = writeln!(stderr(), "{}", redact(message));
 }
 
 /// Dims text meant for stderr (reasoning) when colour is on.
@@ -108,8 +231,9 @@ pub(crate) fn dim(text: &str) -> Cow<'_, str> {
     paint(text, "2")
 }
 
-/// Escapes control characters other than newline and tab, so text from a server cannot
-/// move the cursor, retitle the terminal or hide what it wrote.
+/// Escapes control characters other than newline and tab, and the bidirectional controls,
+/// so text from a server cannot move the cursor, retitle the terminal, or hide or reorder
+/// what it wrote.
 pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
@@ -125,22 +249,31 @@ pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The first `width` characters of `text`, with `…` when some were cut.
+/// The first `width` characters of `text`, with `…` when some were cut; secrets are
+/// redacted first, so a cut cannot leave part of one.
 pub(crate) fn shorten(text: &str, width: usize) -> String {
+    let text = redact(text);
     match text.char_indices().nth(width) {
         Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_string(),
+        None => text.into_owned(),
     }
 }
 
 /// Like `escape`, and folds newlines and tabs too: for text that must stay on one line.
+/// Secrets are redacted first, so folding cannot hide one (a key with a tab in it).
 pub(crate) fn one_line(text: &str) -> String {
-    let folded: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let folded: String = redact(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     escape(&folded).into_owned()
 }
 
 fn needs_escape(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
+    (c.is_control() && c != '\n' && c != '\t')
+        // Bidirectional marks, embeddings, overrides and isolates: they reorder what
+        // follows (the "Trojan Source" trick) and are not `is_control`.
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The waiting indicator: one line on stderr with the seconds waited, redrawn in place and
@@ -223,5 +356,109 @@ mod tests {
     #[test]
     fn one_line_folds_whitespace() {
         assert_eq!(one_line("a\n  b\tc\x1b"), "a b c\\u{1b}");
+    }
+
+    #[test]
+    fn escapes_bidi_controls() {
+        assert_eq!(escape("a\u{202e}b\u{2066}c"), "a\\u{202e}b\\u{2066}c");
+        assert_eq!(escape("\u{200f}\u{061c}"), "\\u{200f}\\u{61c}");
+        assert_eq!(escape("héllo ✓"), "héllo ✓");
+    }
+
+    const KEY: &str = "sk-unit-0123456789abcdef";
+
+    fn redacted(text: &str, secret: &str) -> String {
+        redact_all(text, &[secret.to_string()]).into_owned()
+    }
+
+    #[test]
+    fn redacts_long_secrets_and_their_cut_beginnings() {
+        assert_eq!(
+            redacted(&format!("a {KEY} b {KEY}"), KEY),
+            "a [redacted] b [redacted]"
+        );
+        // A cut inside the key, at the end or before an ellipsis, leaves its beginning.
+        assert_eq!(redacted("key: sk-unit-0123", KEY), "key: [redacted]");
+        assert_eq!(
+            redacted("key: sk-unit-0123… (x)", KEY),
+            "key: [redacted]… (x)"
+        );
+        assert_eq!(redacted("key: sk-unit-0123...", KEY), "key: [redacted]...");
+        // The same beginning going on differently is another key of the same kind.
+        assert_eq!(
+            redacted("sk-unit-9999 is fine", KEY),
+            "sk-unit-9999 is fine"
+        );
+        // Fewer than MIN_FRAGMENT characters say nothing.
+        assert_eq!(redacted("ends in sk-un", KEY), "ends in sk-un");
+        assert_eq!(
+            redacted("sk-unit-0123456789abcdefXYZ", KEY),
+            "[redacted]XYZ"
+        );
+    }
+
+    #[test]
+    fn short_secrets_are_not_searched_in_free_text() {
+        for key in ["1", "ollama", "EMPTY", "1234567"] {
+            let text = "HTTP/1.1 from http://127.0.0.1:11434 ollama EMPTY 1234567";
+            assert_eq!(redacted(text, key), text);
+        }
+        assert_eq!(redacted("x 12345678 y", "12345678"), "x [redacted] y");
+    }
+
+    #[test]
+    fn redaction_comes_before_folding_and_cutting() {
+        let key = "sk-tab\t0123456789";
+        add_secret(key);
+        assert_eq!(one_line(&format!("bad key {key}\n")), "bad key [redacted]");
+        let long = format!("{} {key} end", "x".repeat(10));
+        assert_eq!(shorten(&long, 14), "xxxxxxxxxx [re…");
+    }
+
+    #[test]
+    fn credential_headers() {
+        for name in [
+            "Authorization",
+            "proxy-authorization",
+            "api-key",
+            "X-Api-Key",
+            "x-goog-api-key",
+            "Cookie",
+            "set-cookie",
+            "X-Auth-Token",
+            "x-client-secret",
+            "Ocp-Apim-Subscription-Key",
+        ] {
+            assert!(is_credential_header(name), "{name}");
+        }
+        for name in [
+            "X-Title",
+            "content-type",
+            "x-request-id",
+            "x-ratelimit-remaining-tokens",
+        ] {
+            assert!(!is_credential_header(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn header_values_hold_short_secrets_only_as_words() {
+        assert!(holds_secret("Bearer 1", "1"));
+        assert!(holds_secret("ollama", "ollama"));
+        assert!(!holds_secret("1.0", "1"));
+        assert!(!holds_secret("ollama-proxy", "ollama"));
+        assert!(holds_secret(&format!("Bearer {KEY}"), KEY));
+    }
+
+    #[test]
+    fn urls_lose_their_user_info() {
+        assert_eq!(
+            url("https://u:p@h:1/v1?a=b@c"),
+            "https://[redacted]@h:1/v1?a=b@c"
+        );
+        assert_eq!(url("http://token@h/v1"), "http://[redacted]@h/v1");
+        assert_eq!(url("https://h/v1/x@y"), "https://h/v1/x@y");
+        assert_eq!(url("not a url"), "not a url");
+        assert_eq!(url("http://u:p@ bad url"), "http://[redacted]@ bad url");
     }
 }

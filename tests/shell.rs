@@ -285,7 +285,7 @@ fn usage_errors_are_one_line_with_a_hint() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr_of(&out),
-        "mume: error: unexpected argument '--bogus' found (see mume --help)\n"
+        "mume: error: unexpected argument '--bogus' found (tip: to pass '--bogus' as a value, use '-- --bogus'; see mume --help)\n"
     );
     let out = Sandbox::new()
         .bare()
