@@ -327,13 +327,13 @@ impl Reader<'_> {
             return;
         }
         self.in_reasoning = !text.ends_with('\n');
-        let mut err = io::stderr().lock();
+        let mut err = ui::stderr();
         let _ = write!(err, "{}", ui::dim(&ui::redact(&ui::escape(text))));
     }
 
     fn end_reasoning(&mut self) {
         if std::mem::take(&mut self.in_reasoning) {
-            let _ = writeln!(io::stderr());
+            let _ = writeln!(ui::stderr());
         }
     }
 
