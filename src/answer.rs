@@ -6,13 +6,14 @@ use std::io::{self, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::client::Response;
 use anyhow::Result;
-use reqwest::blocking::Response;
 use serde_json::Value;
 
-use crate::error::{DECLINED, PROTOCOL, TEMPORARY, code_for_status, fail, fail_retryable};
+use crate::error::{DECLINED, PROTOCOL, TEMPORARY, code_for_status, fail};
 use crate::output::{Extract, Out, extract};
 use crate::response::{Calls, Chunk, Completion, choice_zero_of, content_text, error_text};
+use crate::retry::Broken;
 use crate::sse::{self, SseError};
 use crate::ui;
 
@@ -52,7 +53,7 @@ pub(crate) type Shared = Arc<Mutex<Answer>>;
 
 /// Reads the response and writes the answer. `first_byte` runs once, before any output.
 pub(crate) fn receive(
-    response: &mut Response,
+    response: &mut Response<'_>,
     mode: &Mode,
     out: &mut Out,
     shared: &Shared,
@@ -106,14 +107,16 @@ pub(crate) fn read_body(body: &mut impl Read, idle: Duration) -> Result<Vec<u8>>
     let mut bytes = Vec::new();
     body.take(BODY_LIMIT + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| read_error(&e, idle))?;
+        .map_err(|e| read_error(&e, idle, false))?;
     if bytes.len() as u64 > BODY_LIMIT {
         return Err(fail(PROTOCOL, "the response body is larger than 256 MiB"));
     }
     Ok(bytes)
 }
 
-fn read_error(e: &io::Error, idle: Duration) -> anyhow::Error {
+/// A failed read of the body: a timeout, or a broken connection that may be tried again
+/// unless some of the answer was `shown` already.
+fn read_error(e: &io::Error, idle: Duration, shown: bool) -> anyhow::Error {
     if timed_out(e) {
         fail(
             TEMPORARY,
@@ -123,10 +126,10 @@ fn read_error(e: &io::Error, idle: Duration) -> anyhow::Error {
             ),
         )
     } else {
-        fail_retryable(format!(
-            "the connection broke: {}",
-            ui::one_line(&e.to_string())
-        ))
+        anyhow::Error::new(Broken {
+            message: format!("the connection broke: {}", ui::one_line(&e.to_string())),
+            shown,
+        })
     }
 }
 
@@ -170,7 +173,10 @@ impl Reader<'_> {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(read_error(&e, self.mode.idle)),
+                Err(e) => {
+                    let shown = self.out.wrote || self.shared.lock().unwrap().started;
+                    return Err(read_error(&e, self.mode.idle, shown));
+                }
             };
             if first {
                 first = false;

@@ -18,7 +18,7 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use crate::answer::{self, Answer, Mode, Shared};
 use crate::cli::Cli;
 use crate::client::Client;
-use crate::error::{TEMPORARY, USAGE, fail, is_broken_pipe, is_retryable};
+use crate::error::{TEMPORARY, USAGE, fail, is_broken_pipe};
 use crate::output::{Extract, Out};
 use crate::settings::{Settings, Source};
 use crate::{input, store, tools, ui};
@@ -199,13 +199,18 @@ fn exchange(
     let shared = Shared::default();
     let worker_answer = Shared::clone(&shared);
     std::thread::spawn(move || {
-        let mut connection = None;
-        let result = send(&client, &body, &mode, &worker_answer, &mut connection);
+        // A panic must reach the main thread as a failure, not leave it waiting.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            send(&client, &body, &mode, &worker_answer)
+        }))
+        .unwrap_or_else(|_| {
+            Err(anyhow::anyhow!(
+                "internal error: the request failed unexpectedly"
+            ))
+        });
+        // The main thread saves and exits as soon as it has this; the client and its
+        // connection are dropped here meanwhile, or not at all if the process ends first.
         let _ = tx.send(Event::Done(result));
-        // The process ends as soon as the main thread has the result. Closing the
-        // connection and stopping reqwest's runtime thread now would only compete with
-        // that exit for the CPU; the kernel closes the socket anyway.
-        std::mem::forget((connection, client));
     });
 
     let event = match deadline {
@@ -260,36 +265,23 @@ fn exchange(
     }
 }
 
-/// The worker's part: the request, the response, stdout. The response is left in
-/// `connection` for the caller to drop once the result is reported.
-fn send(
-    client: &Client,
-    body: &Value,
-    mode: &Mode,
-    answer: &Shared,
-    connection: &mut Option<reqwest::blocking::Response>,
-) -> Result<()> {
+/// The worker's part: the request, the response, stdout.
+fn send(client: &Client, body: &Value, mode: &Mode, answer: &Shared) -> Result<()> {
     let mut spinner = ui::Spinner::start();
     let bytes = serde_json::to_vec(body)?;
     let mut out = Out::stdout();
-    let result = client.send_with(Method::POST, CHAT_PATH, Some(&bytes), &mut |response| {
-        let response = connection.insert(response);
-        let result = answer::receive(response, mode, &mut out, answer, &mut || spinner.stop());
-        match result {
-            // A broken connection is worth another attempt only while nothing of the
-            // answer has been shown or kept.
-            Err(e) if is_retryable(&e) => {
-                let mut kept = answer.lock().unwrap_or_else(|p| p.into_inner());
-                if out.wrote || kept.started {
-                    return Err(fail(TEMPORARY, format!("{e:#}")));
-                }
-                *kept = Answer::default();
-                *connection = None;
-                Err(e)
-            }
-            other => other,
-        }
-    });
+    let result = client.send_with(
+        Method::POST,
+        CHAT_PATH,
+        Some(&bytes),
+        &mut |mut response| {
+            // A new attempt starts from nothing: it is made only when nothing was shown or kept.
+            *answer.lock().unwrap_or_else(|p| p.into_inner()) = Answer::default();
+            answer::receive(&mut response, mode, &mut out, answer, &mut || {
+                spinner.stop()
+            })
+        },
+    );
     spinner.stop();
     result
 }

@@ -1,29 +1,34 @@
-//! The HTTP side: one blocking reqwest client with the timeouts, proxy and TLS rules of the
-//! contract, retries with backoff, and the mapping of failed responses to one clear line
-//! and an exit code.
+//! The HTTP side: reqwest's client on a tokio runtime that the calling thread drives, with
+//! the timeouts, proxy and TLS rules of the contract, retries (as `retry` decides them),
+//! and the mapping of failed responses to one clear line and an exit code.
+//!
+//! Callers see synchronous code: the runtime is entered here, for sending and for each
+//! read of a body, and the socket is read on the thread that parses what arrives. No
+//! second thread takes part, so no piece of a body is handed between threads.
 
-use std::io::Read;
-use std::time::{Duration, Instant, SystemTime};
+use std::future::Future;
+use std::io::{self, Read};
+use std::pin::pin;
+use std::task::Poll;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use reqwest::Method;
-use reqwest::blocking::{Client as Http, RequestBuilder, Response};
 use reqwest::header::HeaderMap;
+use reqwest::{Method, RequestBuilder};
+use tokio::runtime::Runtime;
 
-use crate::error::{
-    CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, code_for_status, fail, is_retryable,
-};
+use crate::error::{CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, code_for_status, fail};
+use crate::retry::{self, Broken, Trouble};
 use crate::settings::{Key, Settings};
 use crate::ui;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How much of an error body is read: enough for any message, bounded for a hostile one.
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
-/// Retry-After values above this are not waited for.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 
 pub(crate) struct Client {
-    http: Http,
+    runtime: Runtime,
+    http: reqwest::Client,
     base: String,
     key: Option<Key>,
     headers: Vec<(String, String, crate::settings::Source)>,
@@ -32,6 +37,8 @@ pub(crate) struct Client {
 }
 
 impl Client {
+    /// `idle` is `--timeout`: how long the server may send nothing, before the answer
+    /// begins and between its pieces.
     pub(crate) fn new(
         settings: &Settings,
         retries: u32,
@@ -42,9 +49,13 @@ impl Client {
         if let Some(key) = &key {
             ui::add_secret(&key.value);
         }
-        let mut builder = Http::builder()
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the HTTP runtime")?;
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(idle)
+            .read_timeout(idle)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("mume/", env!("CARGO_PKG_VERSION")));
         if settings.is_loopback() {
@@ -79,6 +90,7 @@ impl Client {
             ));
         }
         Ok(Client {
+            runtime,
             http,
             base: settings.base_url.clone(),
             key,
@@ -92,9 +104,14 @@ impl Client {
         format!("{}{path}", self.base)
     }
 
-    /// Sends a request, retrying what the contract says is worth retrying, and returns the
-    /// first successful response. Nothing has been written to stdout when this runs.
-    pub(crate) fn send(&self, method: Method, path: &str, body: Option<&[u8]>) -> Result<Response> {
+    /// Sends a request, retrying what `retry` says is worth retrying, and returns the first
+    /// successful response. Nothing has been written to stdout when this runs.
+    pub(crate) fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&[u8]>,
+    ) -> Result<Response<'_>> {
         let mut response = None;
         self.send_with(method, path, body, &mut |r| {
             response = Some(r);
@@ -103,15 +120,15 @@ impl Client {
         response.context("no response")
     }
 
-    /// Like `send`, and hands each successful response to `read`. When `read` fails in a
-    /// way a new attempt may cure (`error::is_retryable`), the request is sent again within
-    /// the same retry budget; `read` must only fail so once nothing has been shown.
-    pub(crate) fn send_with(
-        &self,
+    /// Like `send`, and hands each successful response to `read`. When `read` fails with
+    /// a `retry::Broken` connection and nothing was shown, the request is sent again within
+    /// the same budget, and `read` starts over with the new response.
+    pub(crate) fn send_with<'a>(
+        &'a self,
         method: Method,
         path: &str,
         body: Option<&[u8]>,
-        read: &mut dyn FnMut(Response) -> Result<()>,
+        read: &mut dyn FnMut(Response<'a>) -> Result<()>,
     ) -> Result<()> {
         let url = self.url(path);
         let mut attempt = 0;
@@ -131,20 +148,24 @@ impl Client {
                     body.is_some(),
                 );
             }
-            let outcome = match request.send() {
+            // `send` starts its timers at once, so it is called inside the runtime too.
+            let (error, trouble) = match self.runtime.block_on(async { request.send().await }) {
                 Ok(response) => {
                     if self.verbose {
                         trace_response(&response, started.elapsed());
                     }
                     let status = response.status();
+                    let response = Response::new(response, &self.runtime);
                     if status.is_success() {
                         match read(response) {
-                            Err(e) if is_retryable(&e) => Attempt {
-                                error: e,
-                                retry: true,
-                                delay: None,
+                            Ok(()) => return Ok(()),
+                            Err(e) => match e.downcast_ref::<Broken>() {
+                                Some(broken) => {
+                                    let shown = broken.shown;
+                                    (e, Trouble::Broken { shown })
+                                }
+                                None => return Err(e),
                             },
-                            done => return done,
                         }
                     } else if status.is_redirection() {
                         return Err(redirect_error(&response));
@@ -152,25 +173,20 @@ impl Client {
                         self.failed_response(response)
                     }
                 }
-                Err(e) => self.failed_send(&e, &url),
+                Err(e) => self.failed_send(&e, &url)?,
             };
-            let Attempt {
-                error,
-                retry,
-                delay,
-            } = outcome;
-            if !retry || attempt >= self.retries {
+            let Some(wait) = retry::next_wait(&trouble, attempt, self.retries, retry::jitter())
+            else {
                 return Err(error);
-            }
+            };
             attempt += 1;
-            let delay = delay.unwrap_or_else(|| backoff(attempt - 1, jitter()));
             ui::warn(&format!(
                 "{}; retrying in {:.1} s ({attempt} of {})",
                 error,
-                delay.as_secs_f64(),
+                wait.as_secs_f64(),
                 self.retries
             ));
-            std::thread::sleep(delay);
+            std::thread::sleep(wait);
         }
     }
 
@@ -191,7 +207,8 @@ impl Client {
         request
     }
 
-    fn failed_response(&self, response: Response) -> Attempt {
+    /// The error a failing status makes, and what `retry` needs to know of it.
+    fn failed_response(&self, response: Response<'_>) -> (anyhow::Error, Trouble) {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let mut body = Vec::new();
@@ -209,53 +226,126 @@ impl Client {
         } else {
             code_for_status(status)
         };
-        let mut retry = matches!(status, 408 | 409 | 429 | 500..=599) && !quota;
-        match header(&headers, "x-should-retry") {
-            Some("true") => retry = true,
-            Some("false") => retry = false,
-            _ => {}
-        }
-        let delay = retry_after(&headers);
-        if delay.is_some_and(|d| d > MAX_RETRY_AFTER) {
-            retry = false;
-        }
-        Attempt {
-            error: fail(code, message),
-            retry,
-            delay,
-        }
+        let trouble = Trouble::Status {
+            status,
+            headers,
+            quota,
+        };
+        (fail(code, message), trouble)
     }
 
-    fn failed_send(&self, e: &reqwest::Error, url: &str) -> Attempt {
+    /// The error when no response came; TLS failures are final (`Err`), the rest may be
+    /// tried again.
+    fn failed_send(&self, e: &reqwest::Error, url: &str) -> Result<(anyhow::Error, Trouble)> {
         let detail = error_chain(e);
         let url = ui::url(url);
         if detail.contains("certificate") || detail.contains("Certificate") {
-            return Attempt {
-                error: fail(
-                    UNAVAILABLE,
-                    format!("TLS verification failed for {url}: {detail} (add a CA with --cacert)"),
-                ),
-                retry: false,
-                delay: None,
-            };
+            return Err(fail(
+                UNAVAILABLE,
+                format!("TLS verification failed for {url}: {detail} (add a CA with --cacert)"),
+            ));
         }
         let what = if e.is_timeout() {
             "timed out waiting for"
         } else {
             "cannot connect to"
         };
-        Attempt {
-            error: fail(TEMPORARY, format!("{what} {url}: {detail}")),
-            retry: true,
-            delay: None,
-        }
+        let error = fail(TEMPORARY, format!("{what} {url}: {detail}"));
+        Ok((error, Trouble::NoResponse))
     }
 }
 
-struct Attempt {
-    error: anyhow::Error,
-    retry: bool,
-    delay: Option<Duration>,
+/// A response whose body is read as a `std::io::Read`: each read runs the client's
+/// runtime on this thread until some of the body has arrived, then takes whatever more is
+/// ready without waiting, so a burst of small pieces costs one entry into the runtime.
+pub(crate) struct Response<'a> {
+    inner: reqwest::Response,
+    runtime: &'a Runtime,
+    /// Body bytes taken from the network and not yet read, from `at` on.
+    staged: Vec<u8>,
+    at: usize,
+    /// A failure that came after some bytes were staged, reported once they are read.
+    failed: Option<reqwest::Error>,
+}
+
+impl<'a> Response<'a> {
+    fn new(inner: reqwest::Response, runtime: &'a Runtime) -> Response<'a> {
+        Response {
+            inner,
+            runtime,
+            staged: Vec::new(),
+            at: 0,
+            failed: None,
+        }
+    }
+
+    pub(crate) fn status(&self) -> reqwest::StatusCode {
+        self.inner.status()
+    }
+
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        self.inner.headers()
+    }
+
+    /// Fills `staged` with at least one piece of the body, or nothing at its end.
+    fn stage(&mut self, room: usize) -> reqwest::Result<()> {
+        let Response {
+            inner,
+            runtime,
+            staged,
+            failed,
+            ..
+        } = self;
+        staged.clear();
+        self.at = 0;
+        runtime.block_on(async {
+            let Some(first) = inner.chunk().await? else {
+                return Ok(());
+            };
+            staged.extend_from_slice(&first);
+            while staged.len() < room {
+                match ready_now(inner.chunk()).await {
+                    Some(Ok(Some(piece))) => staged.extend_from_slice(&piece),
+                    Some(Ok(None)) | None => break,
+                    Some(Err(e)) => {
+                        *failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Read for Response<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.at == self.staged.len() {
+            if let Some(e) = self.failed.take() {
+                return Err(io::Error::other(e));
+            }
+            self.stage(buf.len()).map_err(io::Error::other)?;
+        }
+        let ready = &self.staged[self.at..];
+        let n = ready.len().min(buf.len());
+        buf[..n].copy_from_slice(&ready[..n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Polls `future` once: its output if it is ready now, else `None` (and it is dropped,
+/// which for reqwest's `chunk` loses nothing).
+async fn ready_now<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = pin!(future);
+    std::future::poll_fn(|cx| match future.as_mut().poll(cx) {
+        Poll::Ready(output) => Poll::Ready(Some(output)),
+        Poll::Pending => Poll::Ready(None),
+    })
+    .await
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -280,7 +370,7 @@ fn error_chain(e: &reqwest::Error) -> String {
     ui::one_line(&parts.join(": "))
 }
 
-fn redirect_error(response: &Response) -> anyhow::Error {
+fn redirect_error(response: &Response<'_>) -> anyhow::Error {
     let location = header(response.headers(), "location").unwrap_or("(no Location header)");
     fail(
         CONFIG,
@@ -359,41 +449,6 @@ fn snippet(body: &[u8]) -> String {
     ui::shorten(&ui::one_line(&text), 200)
 }
 
-/// The wait the server asked for: `retry-after-ms`, else `retry-after` in seconds or as
-/// an HTTP date. A wait too long for a `Duration` is `Duration::MAX`: still "too long".
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds = |secs: f64| {
-        (secs >= 0.0).then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
-    };
-    if let Some(ms) = header(headers, "retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok())
-        && let Some(delay) = seconds(ms / 1000.0)
-    {
-        return Some(delay);
-    }
-    let value = header(headers, "retry-after")?.trim();
-    if let Ok(secs) = value.parse::<f64>() {
-        return seconds(secs);
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
-}
-
-/// `min(0.5 s · 2^k, 8 s)`, shortened by `jitter` (0 to 0.25 of it).
-pub(crate) fn backoff(k: u32, jitter: f64) -> Duration {
-    let base = (0.5 * 2f64.powi(k.min(16) as i32)).min(8.0);
-    Duration::from_secs_f64(base * (1.0 - jitter.clamp(0.0, 0.25)))
-}
-
-/// A number in 0..0.25 that differs between processes and calls; no crate needed for that.
-fn jitter() -> f64 {
-    use std::hash::{BuildHasher, RandomState};
-    let r = RandomState::new().hash_one(SystemTime::now());
-    (r % 10_000) as f64 / 10_000.0 * 0.25
-}
-
 /// The `-v` lines for a request, also shown by `--dry-run -v`; credentials are redacted.
 pub(crate) fn trace_request(
     method: &Method,
@@ -415,7 +470,7 @@ pub(crate) fn trace_request(
     ui::note(&ui::escape(&lines.join("\n")));
 }
 
-fn trace_response(response: &Response, elapsed: Duration) {
+fn trace_response(response: &reqwest::Response, elapsed: Duration) {
     let mut lines = vec![format!(
         "< {:?} {} ({} ms)",
         response.version(),
@@ -435,72 +490,6 @@ fn trace_response(response: &Response, elapsed: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
-
-    #[test]
-    fn backoff_doubles_to_a_cap() {
-        assert_eq!(backoff(0, 0.0), Duration::from_millis(500));
-        assert_eq!(backoff(1, 0.0), Duration::from_secs(1));
-        assert_eq!(backoff(3, 0.0), Duration::from_secs(4));
-        assert_eq!(backoff(4, 0.0), Duration::from_secs(8));
-        assert_eq!(backoff(10, 0.0), Duration::from_secs(8));
-        assert_eq!(backoff(0, 0.25), Duration::from_millis(375));
-        assert_eq!(backoff(0, 0.9), Duration::from_millis(375));
-    }
-
-    #[test]
-    fn jitter_stays_in_range() {
-        for _ in 0..100 {
-            let j = jitter();
-            assert!((0.0..0.25).contains(&j));
-        }
-    }
-
-    #[test]
-    fn retry_after_forms() {
-        let mut h = HeaderMap::new();
-        h.insert("retry-after", HeaderValue::from_static("3"));
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
-        h.insert("retry-after-ms", HeaderValue::from_static("250"));
-        assert_eq!(retry_after(&h), Some(Duration::from_millis(250)));
-        let mut h = HeaderMap::new();
-        let later = SystemTime::now() + Duration::from_secs(30);
-        h.insert(
-            "retry-after",
-            HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
-        );
-        let d = retry_after(&h).unwrap();
-        assert!(
-            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
-            "{d:?}"
-        );
-        h.insert("retry-after", HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&h), None);
-    }
-
-    #[test]
-    fn retry_after_too_long_for_a_duration_is_the_longest_wait() {
-        for (name, value) in [
-            ("retry-after", "99999999999999999999"),
-            ("retry-after", "1e300"),
-            ("retry-after", "inf"),
-            ("retry-after-ms", "1e23"),
-        ] {
-            let mut h = HeaderMap::new();
-            h.insert(name, HeaderValue::from_static(value));
-            assert_eq!(retry_after(&h), Some(Duration::MAX), "{name}: {value}");
-        }
-        let mut h = HeaderMap::new();
-        h.insert(
-            "retry-after",
-            HeaderValue::from_static("Fri, 31 Dec 9999 23:59:59 GMT"),
-        );
-        assert!(retry_after(&h).unwrap() > MAX_RETRY_AFTER);
-        h.insert("retry-after", HeaderValue::from_static("-1"));
-        assert_eq!(retry_after(&h), None);
-        h.insert("retry-after", HeaderValue::from_static("NaN"));
-        assert_eq!(retry_after(&h), None);
-    }
 
     #[test]
     fn describes_bodies() {

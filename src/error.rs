@@ -20,8 +20,6 @@ pub(crate) const CONFIG: u8 = 78;
 pub(crate) struct Failure {
     pub(crate) code: u8,
     pub(crate) message: String,
-    /// Worth another attempt if nothing of the answer was shown yet.
-    pub(crate) retryable: bool,
 }
 
 impl fmt::Display for Failure {
@@ -37,24 +35,7 @@ pub(crate) fn fail(code: u8, message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(Failure {
         code,
         message: message.into(),
-        retryable: false,
     })
-}
-
-/// A temporary failure that a new attempt may cure: the connection broke.
-pub(crate) fn fail_retryable(message: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(Failure {
-        code: TEMPORARY,
-        message: message.into(),
-        retryable: true,
-    })
-}
-
-/// True when the chain holds a failure that a new attempt may cure.
-pub(crate) fn is_retryable(err: &anyhow::Error) -> bool {
-    err.chain()
-        .find_map(|e| e.downcast_ref::<Failure>())
-        .is_some_and(|f| f.retryable)
 }
 
 /// The exit code an HTTP status maps to when the server refused the request.
@@ -68,11 +49,16 @@ pub(crate) fn code_for_status(status: u16) -> u8 {
     }
 }
 
-/// The exit code for an error chain: the first `Failure` found, else 1.
+/// The exit code for an error chain: the first `Failure` found (a broken connection is
+/// temporary), else 1.
 pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
     err.chain()
-        .find_map(|e| e.downcast_ref::<Failure>())
-        .map_or(1, |f| f.code)
+        .find_map(|e| {
+            e.downcast_ref::<Failure>()
+                .map(|f| f.code)
+                .or_else(|| e.downcast_ref::<crate::retry::Broken>().map(|_| TEMPORARY))
+        })
+        .unwrap_or(1)
 }
 
 /// True when the chain holds a broken pipe: the reader went away, which is not an error.

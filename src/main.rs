@@ -14,6 +14,7 @@ mod generate;
 mod input;
 mod output;
 mod response;
+mod retry;
 mod settings;
 mod sse;
 mod store;

@@ -1,0 +1,249 @@
+//! Whether a failed attempt is tried again, and after how long: the one place that decides.
+//!
+//! The rule: try again when a new attempt may cure the failure (the connection failed or
+//! broke, a timeout before the answer began, HTTP 408, 409, 429 and 5xx, but not a 429 that
+//! says the quota is used up), the budget of `--retries` is not spent, and nothing of the
+//! answer was shown or kept, since a second attempt would show it twice. The server may
+//! overrule the status (`x-should-retry`) and say how long to wait (`retry-after-ms`,
+//! `retry-after`); a wait over two minutes means giving up now, not sleeping through it.
+//! Otherwise the wait doubles from half a second up to eight, shortened at random so that
+//! many clients turned away together do not come back together.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::HeaderMap;
+
+/// The longest wait a server may ask for; longer means give up at once.
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+
+/// What went wrong with one attempt.
+pub(crate) enum Trouble {
+    /// No answer at all: the connection failed, or timed out before the response began.
+    NoResponse,
+    /// The server answered with a failing status; `quota` when it says the quota is spent.
+    Status {
+        status: u16,
+        headers: HeaderMap,
+        quota: bool,
+    },
+    /// The connection broke while the answer was arriving.
+    Broken { shown: bool },
+}
+
+/// The wait before the next attempt, or `None` to give up. `attempt` counts the attempts
+/// that failed before this one (0 after the first), `jitter` is 0 to 0.25.
+pub(crate) fn next_wait(
+    trouble: &Trouble,
+    attempt: u32,
+    retries: u32,
+    jitter: f64,
+) -> Option<Duration> {
+    if attempt >= retries {
+        return None;
+    }
+    let (worth, asked) = match trouble {
+        Trouble::NoResponse => (true, None),
+        Trouble::Broken { shown } => (!shown, None),
+        Trouble::Status {
+            status,
+            headers,
+            quota,
+        } => {
+            let worth = match header(headers, "x-should-retry") {
+                Some("true") => true,
+                Some("false") => false,
+                _ => matches!(status, 408 | 409 | 429 | 500..=599) && !quota,
+            };
+            (worth, retry_after(headers))
+        }
+    };
+    match asked {
+        _ if !worth => None,
+        Some(wait) if wait > MAX_RETRY_AFTER => None,
+        Some(wait) => Some(wait),
+        None => Some(backoff(attempt, jitter)),
+    }
+}
+
+/// A connection that broke while the answer was arriving. `shown` when some of the answer
+/// was already written or kept: then it is not tried again.
+#[derive(Debug)]
+pub(crate) struct Broken {
+    pub(crate) message: String,
+    pub(crate) shown: bool,
+}
+
+impl fmt::Display for Broken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Broken {}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The wait the server asked for: `retry-after-ms`, else `retry-after` in seconds or as
+/// an HTTP date. A wait too long for a `Duration` is `Duration::MAX`: still "too long".
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds = |secs: f64| {
+        (secs >= 0.0).then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
+    };
+    if let Some(ms) = header(headers, "retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok())
+        && let Some(delay) = seconds(ms / 1000.0)
+    {
+        return Some(delay);
+    }
+    let value = header(headers, "retry-after")?.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return seconds(secs);
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// `min(0.5 s · 2^k, 8 s)`, shortened by `jitter` (0 to 0.25 of it).
+pub(crate) fn backoff(k: u32, jitter: f64) -> Duration {
+    let base = (0.5 * 2f64.powi(k.min(16) as i32)).min(8.0);
+    Duration::from_secs_f64(base * (1.0 - jitter.clamp(0.0, 0.25)))
+}
+
+/// A number in 0..0.25 that differs between processes and calls; no crate needed for that.
+pub(crate) fn jitter() -> f64 {
+    use std::hash::{BuildHasher, RandomState};
+    let r = RandomState::new().hash_one(SystemTime::now());
+    (r % 10_000) as f64 / 10_000.0 * 0.25
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn status(status: u16, headers: &[(&'static str, &'static str)]) -> Trouble {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        Trouble::Status {
+            status,
+            headers: map,
+            quota: false,
+        }
+    }
+
+    #[test]
+    fn what_is_tried_again() {
+        let wait = |t: &Trouble| next_wait(t, 0, 2, 0.0);
+        assert_eq!(wait(&Trouble::NoResponse), Some(Duration::from_millis(500)));
+        assert_eq!(
+            wait(&Trouble::Broken { shown: false }),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(
+            wait(&Trouble::Broken { shown: true }),
+            None,
+            "never shown twice"
+        );
+        for code in [408, 409, 429, 500, 502, 503, 599] {
+            assert!(wait(&status(code, &[])).is_some(), "{code}");
+        }
+        for code in [400, 401, 402, 403, 404, 413, 422] {
+            assert!(wait(&status(code, &[])).is_none(), "{code}");
+        }
+        let quota = Trouble::Status {
+            status: 429,
+            headers: HeaderMap::new(),
+            quota: true,
+        };
+        assert_eq!(wait(&quota), None);
+    }
+
+    #[test]
+    fn the_budget_and_the_server_have_their_say() {
+        assert_eq!(next_wait(&Trouble::NoResponse, 2, 2, 0.0), None);
+        assert_eq!(
+            next_wait(&Trouble::NoResponse, 1, 2, 0.0),
+            Some(Duration::from_secs(1))
+        );
+        let t = status(400, &[("x-should-retry", "true")]);
+        assert!(next_wait(&t, 0, 2, 0.0).is_some());
+        let t = status(503, &[("x-should-retry", "false")]);
+        assert_eq!(next_wait(&t, 0, 2, 0.0), None);
+        let t = status(429, &[("retry-after", "3")]);
+        assert_eq!(next_wait(&t, 0, 2, 0.0), Some(Duration::from_secs(3)));
+        let t = status(429, &[("retry-after", "121")]);
+        assert_eq!(next_wait(&t, 0, 2, 0.0), None, "too long: give up at once");
+    }
+
+    #[test]
+    fn backoff_doubles_to_a_cap() {
+        assert_eq!(backoff(0, 0.0), Duration::from_millis(500));
+        assert_eq!(backoff(1, 0.0), Duration::from_secs(1));
+        assert_eq!(backoff(3, 0.0), Duration::from_secs(4));
+        assert_eq!(backoff(4, 0.0), Duration::from_secs(8));
+        assert_eq!(backoff(10, 0.0), Duration::from_secs(8));
+        assert_eq!(backoff(0, 0.25), Duration::from_millis(375));
+        assert_eq!(backoff(0, 0.9), Duration::from_millis(375));
+    }
+
+    #[test]
+    fn jitter_stays_in_range() {
+        for _ in 0..100 {
+            let j = jitter();
+            assert!((0.0..0.25).contains(&j));
+        }
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("3"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        h.insert("retry-after-ms", HeaderValue::from_static("250"));
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(250)));
+        let mut h = HeaderMap::new();
+        let later = SystemTime::now() + Duration::from_secs(30);
+        h.insert(
+            "retry-after",
+            HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
+        );
+        let d = retry_after(&h).unwrap();
+        assert!(
+            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
+        h.insert("retry-after", HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn retry_after_too_long_for_a_duration_is_the_longest_wait() {
+        for (name, value) in [
+            ("retry-after", "99999999999999999999"),
+            ("retry-after", "1e300"),
+            ("retry-after", "inf"),
+            ("retry-after-ms", "1e23"),
+        ] {
+            let mut h = HeaderMap::new();
+            h.insert(name, HeaderValue::from_static(value));
+            assert_eq!(retry_after(&h), Some(Duration::MAX), "{name}: {value}");
+        }
+        let mut h = HeaderMap::new();
+        h.insert(
+            "retry-after",
+            HeaderValue::from_static("Fri, 31 Dec 9999 23:59:59 GMT"),
+        );
+        assert!(retry_after(&h).unwrap() > MAX_RETRY_AFTER);
+        h.insert("retry-after", HeaderValue::from_static("-1"));
+        assert_eq!(retry_after(&h), None);
+        h.insert("retry-after", HeaderValue::from_static("NaN"));
+        assert_eq!(retry_after(&h), None);
+    }
+}
