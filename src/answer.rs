@@ -83,6 +83,7 @@ fn read_answer(
         shared,
         live: false,
         in_reasoning: false,
+        redactor: ui::Redactor::default(),
     };
     if content_type.starts_with("text/event-stream") {
         reader.live = !mode.json && !mode.hold;
@@ -161,6 +162,8 @@ struct Reader<'a> {
     live: bool,
     /// Reasoning text is open on stderr and wants a newline before anything else.
     in_reasoning: bool,
+    /// Reasoning arrives in pieces; a key split between two must not show.
+    redactor: ui::Redactor,
 }
 
 impl Reader<'_> {
@@ -278,6 +281,7 @@ impl Reader<'_> {
     }
 
     fn whole(&mut self, body: &[u8]) -> Result<()> {
+        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
         let value: Value = serde_json::from_slice(body).map_err(|e| {
             fail(
                 PROTOCOL,
@@ -333,11 +337,15 @@ impl Reader<'_> {
             return;
         }
         self.in_reasoning = !text.ends_with('\n');
-        let mut err = ui::stderr();
-        let _ = write!(err, "{}", ui::dim(&ui::redact(&ui::escape(text))));
+        let shown = self.redactor.push(text);
+        let _ = write!(ui::stderr(), "{}", ui::dim(&ui::escape(&shown)));
     }
 
     fn end_reasoning(&mut self) {
+        let rest = self.redactor.finish();
+        if !rest.is_empty() {
+            let _ = write!(ui::stderr(), "{}", ui::dim(&ui::escape(&rest)));
+        }
         if std::mem::take(&mut self.in_reasoning) {
             let _ = writeln!(ui::stderr());
         }

@@ -94,8 +94,8 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         new_lines.push(user_message(prompt, &cli.attach)?);
     }
     let asks = |m: &Value| matches!(m.get("role").and_then(Value::as_str), Some("user" | "tool"));
-    let last_asks = imported.last().or(history.last()).is_some_and(asks);
-    if new_lines.is_empty() && !last_asks {
+    // Given messages say something of their own (an assistant's last line is a prefill).
+    if new_lines.is_empty() && imported.is_empty() && !history.last().is_some_and(asks) {
         return Err(fail(
             USAGE,
             "no prompt: give one as words or on stdin, e.g. mume \"write a haiku\" or echo hi | mume",
@@ -108,10 +108,12 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     let system = system_line(&history, &settings, cli.system.is_some()).filter(|_| !imports_system);
     let mut messages: Vec<Value> = Vec::with_capacity(history.len() + new_lines.len() + 1);
     messages.extend(system.clone());
-    messages.extend(history.iter().filter(|m| m["role"] != "system").cloned());
+    // Stored lines carry what mume recorded (model, time, usage): only message fields go.
+    let stored = history.iter().filter(|m| m["role"] != "system");
+    messages.extend(stored.map(store::sendable));
     messages.extend(imported.iter().cloned());
     messages.extend(new_lines.iter().cloned());
-    let body = request_body(&settings, &messages);
+    let body = request_body(&settings, messages);
 
     if cli.dry_run {
         if cli.verbose {
@@ -130,6 +132,9 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     }
 
     let record = if settings.save {
+        // Known before the request is paid for: an answer with nowhere to go is lost.
+        store::check_writable(conversation.as_deref())
+            .map_err(|e| anyhow::anyhow!("{e:#} (use --no-save to go without saving)"))?;
         // Imported messages were sent, so they belong to the conversation from now on.
         let mut lines = imported;
         lines.extend(new_lines);
@@ -229,8 +234,22 @@ fn exchange(
         }
         let line = store::answer_line(&answer, model, finish);
         let system = record.system.as_ref();
+        // Another program may hold the conversation's lock: a signal and --max-time still
+        // end the wait.
+        let mut wait = || -> Result<()> {
+            if let Ok(Event::Signal(sig)) = rx.try_recv() {
+                let _ = signal_hook::low_level::emulate_default_handler(sig);
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(fail(
+                    TEMPORARY,
+                    "gave up: --max-time reached waiting for another program to release the conversation",
+                ));
+            }
+            Ok(())
+        };
         match &record.path {
-            Some(path) => store::append(path, system, &record.lines, &line),
+            Some(path) => store::append(path, system, &record.lines, &line, &mut wait),
             None => store::append_new(system, &record.lines, &line).map(drop),
         }
     };
@@ -286,13 +305,10 @@ fn send(client: &Client, body: &Value, mode: &Mode, answer: &Shared) -> Result<(
     result
 }
 
-fn request_body(settings: &Settings, messages: &[Value]) -> Value {
+fn request_body(settings: &Settings, messages: Vec<Value>) -> Value {
     let mut body = Map::new();
     body.insert("model".into(), json!(settings.model));
-    body.insert(
-        "messages".into(),
-        Value::Array(messages.iter().map(store::sendable).collect()),
-    );
+    body.insert("messages".into(), Value::Array(messages));
     if settings.stream {
         body.insert("stream".into(), json!(true));
     }
@@ -393,7 +409,13 @@ fn tool_results(
         .unwrap_or_default();
     let mut lines = Vec::new();
     for result in results {
-        let (id, text) = result.split_once('=').ok_or_else(|| {
+        // A server chooses the ids, `=` included: a known id followed by `=` is taken whole.
+        let known = ids.iter().filter_map(|id| {
+            let text = result.strip_prefix(id)?.strip_prefix('=')?;
+            Some((*id, text))
+        });
+        let split = known.max_by_key(|(id, _)| id.len());
+        let (id, text) = split.or_else(|| result.split_once('=')).ok_or_else(|| {
             fail(
                 USAGE,
                 format!("bad --tool-result `{result}`: expected CALL_ID=TEXT"),

@@ -394,11 +394,7 @@ pub(crate) fn describe(status: u16, headers: &HeaderMap, body: &[u8]) -> Describ
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("");
-    let mut json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
-    // Before `error_text` cuts long strings, so that no cut falls inside a secret.
-    if let Some(json) = &mut json {
-        redact_strings(json);
-    }
+    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let (text, kind) = match &json {
         Some(v) => crate::response::error_text(v),
         None => (snippet(body), String::new()),
@@ -418,20 +414,6 @@ pub(crate) fn describe(status: u16, headers: &HeaderMap, body: &[u8]) -> Describ
         message.push_str(" (hint: try -o max_completion_tokens=N instead of --max-tokens)");
     }
     Described { message, kind }
-}
-
-/// Redacts every string in a JSON value, wherever in it the server echoed a secret.
-fn redact_strings(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::String(s) => {
-            if let std::borrow::Cow::Owned(redacted) = ui::redact(s) {
-                *s = redacted;
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_strings),
-        serde_json::Value::Object(map) => map.values_mut().for_each(redact_strings),
-        _ => {}
-    }
 }
 
 /// A short, clean snippet of a non-JSON body: an HTML page's title, or its first words.

@@ -48,7 +48,7 @@ pub(crate) fn models(cli: &Cli, settings: &Settings) -> Result<u8> {
     ids.sort_unstable();
     for id in ids {
         // The ids are the server's text, bound for a terminal.
-        out.write_line(&crate::ui::escape(id))?;
+        out.write_line(&crate::ui::escape(&crate::ui::redact(id)))?;
     }
     out.flush()?;
     Ok(0)
@@ -110,7 +110,7 @@ pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
                     }
                     let role = m["role"].as_str().unwrap_or("?");
                     let header = match m.get("model").and_then(Value::as_str) {
-                        Some(model) => format!("## {role} ({model})"),
+                        Some(model) => format!("## {role} ({})", crate::ui::one_line(model)),
                         None => format!("## {role}"),
                     };
                     out.write_line(&header)?;
@@ -294,7 +294,8 @@ pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
         for (name, value, source) in rows {
             let source = Some(source).filter(|s| !s.is_empty());
             let line = json!({"name": name, "value": value, "source": source});
-            out.write_line(&line.to_string())?;
+            // A key in a system prompt or an option is still the key.
+            out.write_line(&crate::ui::redact(&line.to_string()))?;
         }
         out.flush()?;
         return Ok(0);
@@ -316,7 +317,7 @@ pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
         .min(50);
     for ((name, _, source), cell) in rows.iter().zip(&cells) {
         let line = format!("{name:w0$}  {cell:w1$}  {source}");
-        out.write_line(line.trim_end())?;
+        out.write_line(&crate::ui::redact(line.trim_end()))?;
     }
     out.flush()?;
     Ok(0)

@@ -65,6 +65,16 @@ pub(crate) fn load() -> Result<(ConfigFile, Option<PathBuf>)> {
 }
 
 fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
+    // The key is a secret before anything can fail: an error may quote any value.
+    if let Ok(table) = toml::from_str::<toml::Table>(text)
+        && let Some(key) = table.get("api_key")
+    {
+        match key {
+            toml::Value::String(key) => crate::ui::add_secret(key),
+            toml::Value::Integer(key) => crate::ui::add_secret(&key.to_string()),
+            _ => {}
+        }
+    }
     let file: ConfigFile = toml::from_str(text).map_err(|e| {
         let at = e
             .span()

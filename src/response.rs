@@ -204,10 +204,20 @@ impl Calls {
             ),
             None => (None, None),
         };
-        let found = match delta.index {
-            Some(index) => self.indexes.iter().rposition(|&i| i == Some(index)),
-            None => self.list.len().checked_sub(1),
+        let found = match (delta.index, &id) {
+            (Some(index), _) => self.indexes.iter().rposition(|&i| i == Some(index)),
+            // Without an index, an id already seen names its call, fragments may interleave.
+            (None, Some(id)) => self.list.iter().rposition(|c| &c.id == id),
+            (None, None) => None,
         };
+        let found = found.or_else(|| {
+            // A fragment with neither (or a new id) goes on the latest call when that one
+            // has no id yet.
+            (delta.index.is_none()
+                && (id.is_none() || self.list.last().is_some_and(|c| c.id.is_empty())))
+            .then(|| self.list.len().checked_sub(1))
+            .flatten()
+        });
         let found = found.filter(|&at| {
             let held = &self.list[at].id;
             id.as_ref().is_none_or(|id| held.is_empty() || held == id)
@@ -278,7 +288,8 @@ pub(crate) fn error_text(body: &Value) -> (String, String) {
             }),
     };
     if let Some(raw) = error.pointer("/metadata/raw").and_then(Value::as_str) {
-        let raw: String = raw.chars().take(200).collect();
+        // Redacted before the cut, so that no cut leaves part of a key.
+        let raw: String = ui::redact(raw).chars().take(200).collect();
         text.push_str(&format!(" ({raw})"));
     }
     if let Some(provider) = error
@@ -365,9 +376,12 @@ mod tests {
         let calls = merged(vec![
             json!({"id":"a","function":{"name":"f","arguments":"{\"x\":"}}),
             json!({"function":{"arguments":"1}"}}),
-            json!({"id":"b","function":{"name":"g","arguments":"{}"}}),
+            json!({"id":"b","function":{"name":"g","arguments":"{"}}),
+            json!({"id":"a","function":{"arguments":""}}),
+            json!({"id":"b","function":{"arguments":"}"}}),
         ]);
         assert_eq!(calls.len(), 2);
+        assert_eq!(calls[1].function.arguments, "{}");
         assert_eq!(calls[0].function.arguments, "{\"x\":1}");
         assert_eq!(calls[1].function.name, "g");
     }

@@ -63,6 +63,10 @@ pub(crate) struct Key {
 
 impl Settings {
     pub(crate) fn resolve(cli: &Cli) -> Result<Settings> {
+        // Known as a secret before anything can fail: an error may quote what it was given.
+        if let Some(key) = env("MUME_API_KEY") {
+            crate::ui::add_secret(&key);
+        }
         let deadline = cli
             .max_time
             .and_then(|s| Duration::try_from_secs_f64(s).ok())
@@ -187,6 +191,15 @@ impl Settings {
                 ));
             }
         };
+        // A line break would end the header early: say so rather than send no key.
+        if reqwest::header::HeaderValue::from_str(&format!("Bearer {value}")).is_err() {
+            return Err(fail(
+                CONFIG,
+                format!(
+                    "the API key from {from} holds a character a header cannot carry (a line break?)"
+                ),
+            ));
+        }
         Ok(Some(Key { value, from }))
     }
 
@@ -290,7 +303,11 @@ fn add_url_secrets(base_url: &str) {
     let Ok(url) = reqwest::Url::parse(base_url) else {
         return;
     };
-    for part in [url.username(), url.password().unwrap_or("")] {
+    if url.username().is_empty() && url.password().is_none() {
+        return;
+    }
+    let both = format!("{}:{}", url.username(), url.password().unwrap_or(""));
+    for part in [url.username(), url.password().unwrap_or(""), &both] {
         crate::ui::add_secret(part);
         if let Ok(decoded) = std::str::from_utf8(&percent_decode(part)) {
             crate::ui::add_secret(decoded);

@@ -83,7 +83,8 @@ pub(crate) fn list() -> Result<Vec<(PathBuf, SystemTime)>> {
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
         .filter_map(|p| {
-            let modified = fs::metadata(&p).and_then(|m| m.modified()).ok()?;
+            let meta = fs::metadata(&p).ok().filter(fs::Metadata::is_file)?;
+            let modified = meta.modified().ok()?;
             Some((p, modified))
         })
         .collect();
@@ -129,45 +130,90 @@ pub(crate) fn find(id: &str) -> Result<PathBuf> {
 /// full disk (whatever its bytes) is skipped with a warning; a file that is not JSON Lines
 /// messages at all is refused, so that mume never writes into it.
 pub(crate) fn read(path: &Path) -> Result<Vec<Value>> {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(fail(
-                CONFIG,
-                format!("cannot read conversation {}: {e}", path.display()),
-            ));
-        }
+    let cannot = |e: &dyn std::fmt::Display| {
+        fail(
+            CONFIG,
+            format!("cannot read conversation {}: {e}", path.display()),
+        )
     };
+    match fs::metadata(path) {
+        // A FIFO or a device would block or never end.
+        Ok(meta) if !meta.is_file() => return Err(cannot(&"not a regular file")),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if fs::symlink_metadata(path).is_ok() {
+                return Err(cannot(&"a link to a file that does not exist"));
+            }
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(cannot(&e)),
+    }
+    let bytes = fs::read(path).map_err(|e| cannot(&e))?;
     parse(&bytes, path)
 }
 
+/// The roles of the Chat Completions API; a line with another is not a chat message.
+const ROLES: [&str; 6] = [
+    "system",
+    "developer",
+    "user",
+    "assistant",
+    "tool",
+    "function",
+];
+
 fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Value>> {
-    let mut messages = Vec::new();
-    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line = line.trim_ascii();
-        if line.is_empty() {
-            continue;
-        }
-        match serde_json::from_slice::<Value>(line) {
-            Ok(v) if v.get("role").is_some_and(Value::is_string) => messages.push(v),
-            // Every line mume writes is a JSON object; one that does not parse was torn.
-            Err(_) if line.starts_with(b"{") => crate::ui::warn(&format!(
-                "skipping line {} of {}: an incomplete message (cut short by a crash or a full disk?)",
-                i + 1,
-                path.display()
-            )),
+    let lines: Vec<(usize, &[u8])> = bytes
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .enumerate()
+        .filter(|(_, line)| !line.is_empty())
+        .collect();
+    let mut messages = Vec::with_capacity(lines.len());
+    for (n, &(i, line)) in lines.iter().enumerate() {
+        let parsed = serde_json::from_slice::<Value>(line);
+        let is_message = |v: &Value| {
+            let role = v.get("role").and_then(Value::as_str);
+            role.is_some_and(|r| ROLES.contains(&r))
+        };
+        // What a crash or a full disk leaves does not parse: the last line cut short
+        // (whatever its bytes), zeros where a write never landed, or a cut message an
+        // older mume went on after.
+        let torn = parsed.is_err()
+            && (n + 1 == lines.len()
+                || line.iter().all(|&b| b == 0)
+                || line.starts_with(b"{\"role\""));
+        match parsed {
+            Ok(message) if is_message(&message) => {
+                messages.push(message);
+                continue;
+            }
+            _ if torn => {}
             _ => {
                 return Err(fail(
                     CONFIG,
                     format!(
-                        "{} is not a conversation: line {} is not a JSON message (mume writes only to JSON Lines files of chat messages)",
+                        "{} is not a conversation: line {} is not a chat message (mume writes only to JSON Lines files of chat messages)",
                         path.display(),
                         i + 1
                     ),
                 ));
             }
         }
+        crate::ui::warn(&format!(
+            "skipping line {} of {}: an incomplete message (cut short by a crash or a full disk?)",
+            i + 1,
+            path.display()
+        ));
+    }
+    if messages.is_empty() && !lines.is_empty() && lines.iter().all(|(_, l)| !l.starts_with(b"{")) {
+        return Err(fail(
+            CONFIG,
+            format!(
+                "{} is not a conversation: it holds no chat message",
+                path.display()
+            ),
+        ));
     }
     Ok(messages)
 }
@@ -240,11 +286,15 @@ pub(crate) fn answer_line<'a>(
 /// removed or replaced it since it was opened), and a failed write is undone, so the file
 /// is either as it was or holds the whole exchange. A new file appears with its first
 /// exchange in it, never empty. Folders are made 0700 and files 0600.
+///
+/// While another process holds the lock, `wait` is called every few milliseconds; an error
+/// from it gives up (`--max-time`, a signal).
 pub(crate) fn append(
     path: &Path,
     system: Option<&Value>,
     lines: &[Value],
     last: &impl Serialize,
+    wait: &mut dyn FnMut() -> Result<()>,
 ) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         create_private_dir(parent)?;
@@ -263,7 +313,18 @@ pub(crate) fn append(
             }
             Err(e) => return Err(e).with_context(|| format!("opening {shown}")),
         };
-        file.lock().with_context(|| format!("locking {shown}"))?;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    wait()?;
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| format!("locking {shown}"));
+                }
+            }
+        }
         if !still_at(&file, path) {
             continue;
         }
@@ -350,13 +411,12 @@ fn exchange_bytes(
 /// Creates `path` holding `bytes`, all at once: written to a file of our own first, then
 /// linked into place. False when another process created `path` first.
 fn create_with(path: &Path, bytes: &[u8]) -> io::Result<bool> {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let own = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options.open(&own).and_then(|mut f| f.write_all(bytes));
+    let (own, file) = own_file(path, &options)?;
+    let written = { file }.write_all(bytes);
     let linked = written.map(|()| fs::hard_link(&own, path));
     let _ = fs::remove_file(&own);
     match linked? {
@@ -364,7 +424,7 @@ fn create_with(path: &Path, bytes: &[u8]) -> io::Result<bool> {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
         // A file system without hard links: create in place, and take it back on failure.
         Err(_) => {
-            let mut file = match options.truncate(false).create_new(true).open(path) {
+            let mut file = match options.open(path) {
                 Ok(file) => file,
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
                 Err(e) => return Err(e),
@@ -375,6 +435,49 @@ fn create_with(path: &Path, bytes: &[u8]) -> io::Result<bool> {
             Ok(true)
         }
     }
+}
+
+/// A new file of our own beside `path`, under a name nobody can guess or have made ready
+/// (`create_new` also refuses a link planted under that name).
+fn own_file(path: &Path, options: &OpenOptions) -> io::Result<(PathBuf, File)> {
+    use std::hash::{BuildHasher, RandomState};
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut last = None;
+    for _ in 0..8 {
+        let noise = RandomState::new().hash_one(SystemTime::now());
+        let own = path.with_file_name(format!(".{name}.{}-{noise:016x}.tmp", std::process::id()));
+        match options.open(&own) {
+            Ok(file) => return Ok((own, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no free name")))
+}
+
+/// Fails unless a conversation can be written at `path` (`None`: a new one in the store),
+/// so that an answer is not paid for and then lost for want of a place to keep it.
+pub(crate) fn check_writable(path: Option<&Path>) -> Result<()> {
+    let target = match path {
+        Some(path) => path.to_path_buf(),
+        None => dir()?.join("new.jsonl"),
+    };
+    let shown = target.display();
+    if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_private_dir(parent)?;
+    }
+    if path.is_some() && target.exists() {
+        OpenOptions::new()
+            .append(true)
+            .open(&target)
+            .with_context(|| format!("cannot write to {shown}"))?;
+        return Ok(());
+    }
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    let (own, _) = own_file(&target, &options).with_context(|| format!("cannot create {shown}"))?;
+    let _ = fs::remove_file(own);
+    Ok(())
 }
 
 /// True when `file` is still the file at `path`: not removed, not replaced.
@@ -475,11 +578,19 @@ mod tests {
             None,
             &[user],
             &json!({"role": "assistant", "content": "b"}),
+            &mut || Ok(()),
         )
         .unwrap();
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"{\"role\":\"assist\xe2\x82").unwrap();
-        append(&path, None, &[], &json!({"role": "user", "content": "c"})).unwrap();
+        append(
+            &path,
+            None,
+            &[],
+            &json!({"role": "user", "content": "c"}),
+            &mut || Ok(()),
+        )
+        .unwrap();
         let messages = read(&path).unwrap();
         assert_eq!(messages.len(), 3, "the torn line is skipped, the rest kept");
         assert_eq!(messages[2]["content"], "c");
@@ -493,7 +604,7 @@ mod tests {
         let verbose = json!({"role": "system", "content": "verbose"});
         let answer = json!({"role": "assistant", "content": "ok"});
         for system in [&terse, &terse, &verbose, &verbose] {
-            append(&path, Some(system), &[], &answer).unwrap();
+            append(&path, Some(system), &[], &answer, &mut || Ok(())).unwrap();
         }
         let systems: Vec<Value> = read(&path)
             .unwrap()

@@ -25,8 +25,9 @@ static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 /// Free text is searched only for secrets this long: local servers' docs suggest keys like
 /// `1`, `ollama` or `EMPTY`, and hiding those would blank out unrelated words and numbers.
 const MIN_SECRET: usize = 8;
-/// How much of a secret's start, left where a text was cut, is taken for the secret.
-const MIN_FRAGMENT: usize = 6;
+/// This many characters of a secret in a row count as showing it, wherever they start: a
+/// server may cut a key short, show its end, or wrap it across lines.
+const MIN_RUN: usize = 10;
 const REDACTED: &str = "[redacted]";
 
 pub(crate) fn add_secret(secret: &str) {
@@ -36,62 +37,126 @@ pub(crate) fn add_secret(secret: &str) {
     }
 }
 
-/// Replaces every secret of `MIN_SECRET` characters or more with `[redacted]`, and also
-/// the start of one where the text was cut inside it (at the end, or before `…`). Text is
-/// redacted before it is folded, cut or escaped, since those hide a secret from the search.
+fn secrets() -> std::sync::MutexGuard<'static, Vec<String>> {
+    SECRETS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Replaces what shows a secret of `MIN_SECRET` characters or more with `[redacted]`: the
+/// whole secret, or `MIN_RUN` of its characters in a row, with any white space between
+/// them (a server that folds or wraps its text). Text is redacted before it is folded,
+/// cut or escaped.
 pub(crate) fn redact(text: &str) -> Cow<'_, str> {
-    redact_all(
-        text,
-        &SECRETS.lock().unwrap_or_else(PoisonError::into_inner),
-    )
+    redact_all(text, &secrets())
 }
 
 fn redact_all<'a>(text: &'a str, secrets: &[String]) -> Cow<'a, str> {
-    let mut text = Cow::Borrowed(text);
-    for secret in secrets.iter().filter(|s| s.chars().count() >= MIN_SECRET) {
-        if let Some(redacted) = redact_one(&text, secret) {
-            text = Cow::Owned(redacted);
-        }
+    let keys: Vec<Vec<char>> = secrets
+        .iter()
+        .map(|s| s.chars().collect::<Vec<char>>())
+        .filter(|key| key.len() >= MIN_SECRET)
+        .collect();
+    if keys.is_empty() {
+        return Cow::Borrowed(text);
     }
-    text
-}
-
-/// `text` with `secret` redacted, or `None` when it does not show any of it.
-fn redact_one(text: &str, secret: &str) -> Option<String> {
-    let head_len = secret
-        .char_indices()
-        .nth(MIN_FRAGMENT)
-        .map_or(secret.len(), |(i, _)| i);
-    let head = &secret[..head_len];
     let mut out = String::new();
-    let mut rest = text;
-    let mut changed = false;
-    while let Some(i) = rest.find(head) {
-        let found = &rest[i..];
-        let matched = common_prefix(found, secret);
-        let after = &found[matched..];
-        let cut = after.is_empty() || after.starts_with('…') || after.starts_with("...");
-        if matched == secret.len() || cut {
-            out.push_str(&rest[..i]);
-            out.push_str(REDACTED);
-            rest = after;
-            changed = true;
-        } else {
-            // Only a secret's common beginning (`sk-proj-`, say): look further along.
-            let step = i + found.chars().next().map_or(1, char::len_utf8);
-            out.push_str(&rest[..step]);
-            rest = &rest[step..];
+    let mut copied = 0;
+    let mut at = 0;
+    while at < text.len() {
+        // The longest run here of any secret, so that one secret's run inside another's
+        // does not leave the rest of the other showing.
+        let end = keys
+            .iter()
+            .filter_map(|key| {
+                let (run, end) = longest_run(&text[at..], key);
+                (run >= key.len().min(MIN_RUN)).then_some(end)
+            })
+            .max();
+        match end {
+            Some(end) => {
+                out.push_str(&text[copied..at]);
+                out.push_str(REDACTED);
+                at += end;
+                copied = at;
+            }
+            None => at += text[at..].chars().next().map_or(1, char::len_utf8),
         }
     }
-    changed.then(|| out + rest)
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
 }
 
-/// The length in bytes of the longest common beginning of `a` and `b`.
-fn common_prefix(a: &str, b: &str) -> usize {
-    a.char_indices()
-        .zip(b.chars())
-        .find(|((_, x), y)| x != y)
-        .map_or_else(|| a.len().min(b.len()), |((i, _), _)| i)
+/// The most characters of `key`, in its order, that `text` starts with, white space
+/// between them skipped; and the byte length of `text` they take.
+fn longest_run(text: &str, key: &[char]) -> (usize, usize) {
+    let Some(first) = text.chars().next() else {
+        return (0, 0);
+    };
+    let mut best = (0, 0);
+    for start in (0..key.len()).filter(|&j| key[j] == first) {
+        let mut matched = 0;
+        let mut end = 0;
+        for (i, c) in text.char_indices() {
+            if start + matched == key.len() {
+                break;
+            }
+            if c == key[start + matched] {
+                matched += 1;
+                end = i + c.len_utf8();
+            } else if !(c.is_whitespace() && matched > 0) {
+                break;
+            }
+        }
+        if matched > best.0 {
+            best = (matched, end);
+        }
+    }
+    best
+}
+
+/// Redacts text that arrives in pieces (streamed reasoning): a secret split across two
+/// pieces is caught, because a tail that could be the beginning of one is held back until
+/// the next piece shows what it is.
+#[derive(Default)]
+pub(crate) struct Redactor {
+    held: String,
+}
+
+impl Redactor {
+    /// What of `piece` can be shown now.
+    pub(crate) fn push(&mut self, piece: &str) -> String {
+        self.held.push_str(piece);
+        let keep = secrets()
+            .iter()
+            .filter(|s| s.chars().count() >= MIN_SECRET)
+            .filter_map(|s| open_run(&self.held, &s.chars().collect::<Vec<_>>()))
+            .min()
+            .unwrap_or(self.held.len());
+        let shown = redact(&self.held[..keep]).into_owned();
+        self.held.drain(..keep);
+        shown
+    }
+
+    /// Whatever is still held, at the end of the text.
+    pub(crate) fn finish(&mut self) -> String {
+        redact(&std::mem::take(&mut self.held)).into_owned()
+    }
+}
+
+/// Where a run of `key` starts that reaches the end of `text` unfinished: the text from
+/// there may yet turn out to show the key.
+fn open_run(text: &str, key: &[char]) -> Option<usize> {
+    let window = text
+        .char_indices()
+        .rev()
+        .nth(2 * key.len())
+        .map_or(0, |(i, _)| i);
+    text[window..].char_indices().find_map(|(i, _)| {
+        let (run, end) = longest_run(&text[window + i..], key);
+        (run > 0 && window + i + end == text.len()).then_some(window + i)
+    })
 }
 
 /// True when a header with this name carries a credential whatever its value.
@@ -114,42 +179,50 @@ fn is_credential_header(name: &str) -> bool {
 }
 
 /// A header's value as mume shows it (`-v`, `--dry-run -v`, `mume config`): `[redacted]`
-/// when the name says it carries a credential or the value holds a secret. Unlike free text,
-/// a header is searched for short keys too: `X-Key: ollama` is the key, not a word.
+/// when the name says it carries a credential or the value shows a secret. Unlike free
+/// text, a header is searched for short keys too: `X-Key: ollama` is the key, not a word.
 pub(crate) fn header_value<'a>(name: &str, value: &'a str) -> &'a str {
-    let secrets = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
-    if is_credential_header(name) || secrets.iter().any(|s| holds_secret(value, s)) {
+    let shows = |s: &String| holds_short_secret(value, s);
+    if is_credential_header(name) || redact(value) != value || secrets().iter().any(shows) {
         REDACTED
     } else {
         value
     }
 }
 
-/// True when a header value holds the secret: anywhere in it for a long one, as a whole
-/// word (`Bearer 1`) for a short one, since `1` is also in `X-Version: 1.0`.
-fn holds_secret(value: &str, secret: &str) -> bool {
-    if secret.chars().count() >= MIN_SECRET {
-        value.contains(secret)
-    } else {
-        value
-            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '=' | ':'))
-            .any(|word| word == secret)
-    }
+/// True when a header value holds a short secret as a whole word (`Bearer 1`), since `1`
+/// is also in `X-Version: 1.0`.
+fn holds_short_secret(value: &str, secret: &str) -> bool {
+    value
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '=' | ':'))
+        .any(|word| word == secret)
 }
 
 /// A URL as mume shows it: any user name and password replaced by `[redacted]`. It works
 /// on text that does not parse as a URL too, since errors quote what the user gave.
 pub(crate) fn url(text: &str) -> Cow<'_, str> {
-    let Some(scheme_end) = text.find("://").map(|i| i + 3) else {
+    // The authority follows the scheme and however many slashes a user typed, even none
+    // (`http:user:pw@host` parses, and so does `http:/user:pw@host`).
+    let Some(colon) = text.find(':') else {
         return Cow::Borrowed(text);
     };
-    let authority = &text[scheme_end..];
-    let authority = &authority[..authority.find(['/', '?', '#']).unwrap_or(authority.len())];
+    if !text[..colon]
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
+        return Cow::Borrowed(text);
+    }
+    let rest = &text[colon + 1..];
+    let start = colon + 1 + (rest.len() - rest.trim_start_matches(['/', '\\']).len());
+    let authority = &text[start..];
+    let authority = &authority[..authority
+        .find(['/', '\\', '?', '#'])
+        .unwrap_or(authority.len())];
     match authority.rfind('@') {
         Some(at) => Cow::Owned(format!(
             "{}{REDACTED}{}",
-            &text[..scheme_end],
-            &text[scheme_end + at..]
+            &text[..start],
+            &text[start + at..]
         )),
         None => Cow::Borrowed(text),
     }
@@ -389,12 +462,43 @@ mod tests {
             redacted("sk-unit-9999 is fine", KEY),
             "sk-unit-9999 is fine"
         );
-        // Fewer than MIN_FRAGMENT characters say nothing.
-        assert_eq!(redacted("ends in sk-un", KEY), "ends in sk-un");
+        // Fewer than MIN_RUN characters say nothing.
+        assert_eq!(redacted("ends in sk-unit-0", KEY), "ends in sk-unit-0");
         assert_eq!(
             redacted("sk-unit-0123456789abcdefXYZ", KEY),
             "[redacted]XYZ"
         );
+    }
+
+    #[test]
+    fn any_long_run_of_the_key_is_redacted_wrapped_or_cut() {
+        assert_eq!(
+            redacted("'sk-unit-01234' was wrong", KEY),
+            "'[redacted]' was wrong"
+        );
+        assert_eq!(
+            redacted("ends ...456789abcdef.", KEY),
+            "ends ...[redacted]."
+        );
+        assert_eq!(
+            redacted("key sk-unit-012\r\n  3456789abcdef here", KEY),
+            "key [redacted] here"
+        );
+        assert_eq!(redacted("sk-unit- 9", KEY), "sk-unit- 9");
+    }
+
+    #[test]
+    fn a_key_split_across_pieces_is_held_back_until_it_shows() {
+        add_secret("sk-pieces-0123456789");
+        let mut r = Redactor::default();
+        let mut shown = r.push("I see sk-pie");
+        shown += &r.push("ces-01234");
+        shown += &r.push("56789 and sk-pieces-01");
+        shown += &r.push("2 more.");
+        shown += &r.finish();
+        assert_eq!(shown, "I see [redacted] and [redacted] more.");
+        let mut r = Redactor::default();
+        assert_eq!(r.push("plain text, "), "plain text, ");
     }
 
     #[test]
@@ -443,11 +547,13 @@ mod tests {
 
     #[test]
     fn header_values_hold_short_secrets_only_as_words() {
-        assert!(holds_secret("Bearer 1", "1"));
-        assert!(holds_secret("ollama", "ollama"));
-        assert!(!holds_secret("1.0", "1"));
-        assert!(!holds_secret("ollama-proxy", "ollama"));
-        assert!(holds_secret(&format!("Bearer {KEY}"), KEY));
+        assert!(holds_short_secret("Bearer 1", "1"));
+        assert!(holds_short_secret("ollama", "ollama"));
+        assert!(!holds_short_secret("1.0", "1"));
+        assert!(!holds_short_secret("ollama-proxy", "ollama"));
+        add_secret("sk-header-0123456789");
+        assert_eq!(header_value("x-echo", "sk-header-01234"), "[redacted]");
+        assert_eq!(header_value("x-title", "mume"), "mume");
     }
 
     #[test]
@@ -460,5 +566,8 @@ mod tests {
         assert_eq!(url("https://h/v1/x@y"), "https://h/v1/x@y");
         assert_eq!(url("not a url"), "not a url");
         assert_eq!(url("http://u:p@ bad url"), "http://[redacted]@ bad url");
+        assert_eq!(url("http:/u:p@h/v1"), "http:/[redacted]@h/v1");
+        assert_eq!(url("http:u:p@h/v1"), "http:[redacted]@h/v1");
+        assert_eq!(url("http:\\\\u:p@h/v1"), "http:\\\\[redacted]@h/v1");
     }
 }

@@ -543,9 +543,10 @@ fn system_prompt_is_stored_once_and_replaced_by_s() {
 }
 
 #[test]
-fn a_failed_save_still_prints_the_answer_then_warns_and_exits_1() {
+fn a_store_that_cannot_be_written_is_found_before_the_request_is_paid_for() {
+    // Was: the answer was bought, printed, then not saved (exit 1). Now nothing is sent.
     let mut server = mockito::Server::new();
-    answer(&mut server, "kept");
+    let mock = answer(&mut server, "never").expect(0);
     let sb = Sandbox::new();
     let blocker = sb.path("not-a-dir");
     std::fs::write(&blocker, "").unwrap();
@@ -557,12 +558,16 @@ fn a_failed_save_still_prints_the_answer_then_warns_and_exits_1() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stdout_of(&out), "kept\n");
+    assert_eq!(stdout_of(&out), "");
+    let err = stderr_of(&out);
     assert!(
-        stderr_of(&out).starts_with("mume: warning: the answer was not saved"),
-        "{}",
-        stderr_of(&out)
+        err.starts_with("mume: error: creating ")
+            && err.contains("(use --no-save to go without saving)"),
+        "{err}"
     );
+    mock.assert();
+    sb.run(&base(&server), ["--no-save", "--dry-run", "q"])
+        .success();
 }
 
 /// One saved exchange: a user line and an answer.
@@ -823,4 +828,137 @@ fn an_empty_id_names_no_conversation() {
         assert_eq!(out.status.code(), Some(2), "{action}");
     }
     assert_eq!(sb.saved().len(), 1);
+}
+
+// Found by a hostile test of the store: each fails before the change that adds it.
+
+#[test]
+fn a_locked_conversation_does_not_hold_off_ctrl_c_or_max_time() {
+    let mut server = mockito::Server::new();
+    answer(&mut server, "ok");
+    let sb = Sandbox::new();
+    let path = sb.path("locked.jsonl");
+    std::fs::write(&path, exchange("a", "b")).unwrap();
+    let holder = std::fs::File::open(&path).unwrap();
+    holder.lock().unwrap();
+
+    let started = std::time::Instant::now();
+    let out = sb
+        .cmd(&base(&server))
+        .args(["--max-time", "1", "--chat", path.to_str().unwrap(), "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("--max-time reached waiting for another program"),
+        "{}",
+        stderr_of(&out)
+    );
+
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = sb
+        .std_cmd(&base(&server))
+        .args(["--chat", path.to_str().unwrap(), "q"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 2];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let sent = std::time::Instant::now();
+    let status = child.wait().unwrap();
+    assert!(sent.elapsed() < std::time::Duration::from_secs(1));
+    assert_eq!(status.signal(), Some(2));
+    drop(holder);
+}
+
+#[test]
+fn what_is_not_a_regular_conversation_file_is_refused_before_sending() {
+    let mut server = mockito::Server::new();
+    let mock = answer(&mut server, "never").expect(0);
+    let sb = Sandbox::new();
+    let fifo = sb.path("fifo.jsonl");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let dangling = sb.path("link.jsonl");
+    std::os::unix::fs::symlink(sb.path("missing/target.jsonl"), &dangling).unwrap();
+    let roles = sb.path("roles.jsonl");
+    std::fs::write(&roles, "{\"role\":\"admin\",\"user\":\"bob\"}\n").unwrap();
+    let junk = sb.path("junk.jsonl");
+    std::fs::write(&junk, "{{{{\n{not json\n").unwrap();
+    for path in [&fifo, &dangling, &roles, &junk] {
+        let out = sb
+            .cmd(&base(&server))
+            .args(["--chat", path.to_str().unwrap(), "q"])
+            .write_stdin("")
+            .timeout(std::time::Duration::from_secs(5))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(78), "{path:?}: {}", stderr_of(&out));
+    }
+    assert_eq!(std::fs::read_to_string(&junk).unwrap(), "{{{{\n{not json\n");
+    let out = sb
+        .cmd(&base(&server))
+        .args(["--chat", "/proc/mume-test.jsonl", "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("--no-save"), "{}", stderr_of(&out));
+    mock.assert();
+}
+
+#[test]
+fn a_tail_of_zeros_left_by_a_crash_is_skipped() {
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.chats()).unwrap();
+    let mut bytes = exchange("a", "b").into_bytes();
+    bytes.extend_from_slice(&[0; 64]);
+    std::fs::write(sb.chats().join("z.jsonl"), &bytes).unwrap();
+    let mut server = mockito::Server::new();
+    let mock = expect_messages(
+        &mut server,
+        json!([{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}]),
+        "d",
+    );
+    let out = sb
+        .cmd(&base(&server))
+        .args(["-c", "c"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("warning: skipping line 3"));
+    mock.assert();
+}
+
+#[test]
+fn history_show_escapes_the_model_a_server_named() {
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.chats()).unwrap();
+    let line = json!({"role": "assistant", "content": "b", "model": "evil\u{1b}[2J\u{202e}"});
+    std::fs::write(
+        sb.chats().join("e.jsonl"),
+        format!("{}\n{line}\n", json!({"role": "user", "content": "a"})),
+    )
+    .unwrap();
+    let out = sb.bare().args(["history", "show", "e"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(
+        stdout_of(&out).contains("## assistant (evil\\u{1b}[2J\\u{202e})"),
+        "{}",
+        stdout_of(&out)
+    );
 }

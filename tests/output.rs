@@ -319,3 +319,17 @@ fn a_stream_without_usage_says_so_when_usage_was_asked_for() {
         "mume: warning: the server reported no token usage for this answer\n"
     );
 }
+
+#[test]
+fn a_json_answer_that_starts_with_a_byte_order_mark_is_read() {
+    // Fails before this change: exit 76, "not valid JSON".
+    let mut server = mockito::Server::new();
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "application/json")
+        .with_body(format!("\u{feff}{}", completion("hi")))
+        .create();
+    let out = run(&server, &["q"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "hi\n");
+}

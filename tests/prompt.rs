@@ -251,3 +251,25 @@ fn given_messages_are_sent_as_given_in_order() {
     .success();
     mock.assert();
 }
+
+#[test]
+fn given_messages_keep_their_own_fields_and_may_end_in_a_prefill() {
+    // Fails before this change: extra fields were dropped and a prefill was "no prompt".
+    let messages = json!([
+        {"role": "system", "content": "s", "cache_control": {"type": "ephemeral"}},
+        {"role": "user", "content": "u", "name": "bob"},
+        {"role": "assistant", "content": "Once upon", "prefix": true}
+    ]);
+    let mut server = mockito::Server::new();
+    let mock = server.chat(
+        Matcher::PartialJson(json!({ "messages": messages })),
+        "ok",
+        1,
+    );
+    let sb = Sandbox::new();
+    let file = sb.path("m.json");
+    std::fs::write(&file, messages.to_string()).unwrap();
+    sb.run(&base(&server), ["--messages", file.to_str().unwrap()])
+        .success();
+    mock.assert();
+}

@@ -295,3 +295,176 @@ fn a_password_in_a_plain_http_base_url_is_not_in_the_warning_or_the_trace() {
         "{err}"
     );
 }
+
+// Found by a hostile test of the above: each fails before the change that adds it.
+
+/// No run of ten characters of the key anywhere in what mume printed.
+fn shows_no_part_of_the_key(all: &str) {
+    let key: Vec<char> = KEY.chars().collect();
+    let folded: String = all.split_whitespace().collect();
+    for window in key.windows(10) {
+        let run: String = window.iter().collect();
+        assert!(!folded.contains(&run), "`{run}` of the key shows in: {all}");
+    }
+}
+
+#[test]
+fn a_key_split_across_streamed_reasoning_pieces_never_shows() {
+    let (a, b) = KEY.split_at(9);
+    let piece = |text: &str| {
+        format!(
+            "data: {}\n\n",
+            serde_json::json!({"choices": [{"index": 0, "delta": {"reasoning": text}}]})
+        )
+    };
+    let body = [
+        piece(&format!("I see the key {a}")),
+        piece(&format!("{b} and also {}", &KEY[..14])),
+        piece(&format!("{} again.\n", &KEY[14..])),
+        stream(&["done"]),
+    ]
+    .concat();
+    let server = Scripted::start(vec![http(
+        "200 OK",
+        &[("content-type", "text/event-stream")],
+        &body,
+    )]);
+    let out = run(
+        &Sandbox::new(),
+        &server.url,
+        &[],
+        &["--stream", "--reasoning", "q"],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "done\n");
+    assert_eq!(
+        stderr_of(&out),
+        "I see the key [redacted] and also [redacted] again.\n"
+    );
+}
+
+#[test]
+fn a_key_wrapped_across_lines_or_cut_and_followed_by_text_never_shows() {
+    let wrapped = format!("bad key {}\r\n{} here", &KEY[..12], &KEY[12..]);
+    let cut = format!(
+        r#"{{"error":{{"message":"Incorrect API key provided: '{}'"}}}}"#,
+        &KEY[..16]
+    );
+    for (body, kind) in [(wrapped.as_str(), TEXT), (cut.as_str(), JSON)] {
+        let server = Scripted::start(vec![http(
+            "401 Unauthorized",
+            &[kind, ("x-echo", &KEY[..16])],
+            body,
+        )]);
+        let out = run(&Sandbox::new(), &server.url, &[], &["-v", "q"]);
+        assert_eq!(out.status.code(), Some(77));
+        shows_no_part_of_the_key(&everything(&out));
+    }
+}
+
+#[test]
+fn a_key_in_an_error_inside_a_stream_or_a_200_body_is_redacted_before_the_cut() {
+    let error = serde_json::json!({"error": {"code": 502, "message": "upstream failed",
+        "metadata": {"raw": format!("{}{KEY}", filler(190)), "provider_name": "P"}}});
+    let streamed = format!("data: {error}\n\n");
+    for (kind, body) in [
+        ("text/event-stream", streamed),
+        ("application/json", error.to_string()),
+    ] {
+        let server = Scripted::start(vec![http("200 OK", &[("content-type", kind)], &body)]);
+        let out = run(&Sandbox::new(), &server.url, &[], &["--retries", "0", "q"]);
+        assert_eq!(out.status.code(), Some(75), "{}", stderr_of(&out));
+        let all = everything(&out);
+        assert!(all.contains("upstream failed"), "{all}");
+        assert!(!all.contains("sk-test-01"), "{all}");
+    }
+}
+
+#[test]
+fn models_and_config_json_never_show_the_key() {
+    let body = format!(r#"{{"data":[{{"id":"model-{KEY}"}}]}}"#);
+    let server = Scripted::start(vec![http("200 OK", &[JSON], &body)]);
+    let sb = Sandbox::new();
+    let out = run(&sb, &server.url, &[], &["models"]);
+    assert_eq!(stdout_of(&out), "model-[redacted]\n");
+
+    sb.config(&format!(
+        "system = \"my key is {KEY}\"\n[options]\nuser = \"{KEY}\"\n"
+    ));
+    let out = run(&sb, &server.url, &[], &["config", "--json"]);
+    assert!(out.status.success());
+    assert!(
+        !stdout_of(&out).contains("sk-test-01"),
+        "{}",
+        stdout_of(&out)
+    );
+    for line in stdout_of(&out).lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap();
+    }
+}
+
+#[test]
+fn errors_before_the_key_is_used_do_not_show_it() {
+    let sb = Sandbox::new();
+    sb.config(&format!("headers = \"Authorization: Bearer {KEY}\"\n"));
+    let out = run(&sb, "http://127.0.0.1:9/v1", &[], &["q"]);
+    assert_eq!(out.status.code(), Some(78));
+    assert!(
+        !stderr_of(&out).contains("sk-test-01"),
+        "{}",
+        stderr_of(&out)
+    );
+
+    let sb = Sandbox::new();
+    let out = run(
+        &sb,
+        "http://127.0.0.1:9/v1",
+        &[],
+        &["-o", &format!("temperature={KEY}"), "q"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !stderr_of(&out).contains("sk-test-01"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn a_short_url_password_echoed_with_its_user_never_shows() {
+    let server = Scripted::start(vec![http(
+        "401 Unauthorized",
+        &[TEXT],
+        "bad credentials for bob:hunter2",
+    )]);
+    let url = server.url.replacen("http://", "http://bob:hunter2@", 1);
+    let out = run(&Sandbox::new(), &url, &[], &["-v", "q"]);
+    assert_eq!(out.status.code(), Some(77));
+    assert!(
+        !everything(&out).contains("hunter2"),
+        "{}",
+        everything(&out)
+    );
+
+    let odd = server.url.replacen("http://", "http:/bob:hunter2@", 1);
+    let out = run(&Sandbox::new(), &odd, &[], &["config"]);
+    assert!(
+        !everything(&out).contains("hunter2"),
+        "{}",
+        everything(&out)
+    );
+}
+
+#[test]
+fn a_key_with_a_line_break_is_a_configuration_error_not_an_empty_header() {
+    let server = Scripted::start(vec![http("200 OK", &[JSON], &completion("x"))]);
+    let out = run(
+        &Sandbox::new(),
+        &server.url,
+        &[("MUME_API_KEY", &format!("{KEY}\r"))],
+        &["q"],
+    );
+    assert_eq!(out.status.code(), Some(78));
+    assert!(stderr_of(&out).contains("holds a character a header cannot carry"));
+    assert_eq!(server.count(), 0);
+}

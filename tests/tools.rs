@@ -516,3 +516,53 @@ fn arguments_sent_as_an_object_are_printed_as_the_api_defines_them() {
         "{\"id\":\"a\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":1}\"}}\n"
     );
 }
+
+#[test]
+fn interleaved_calls_without_index_join_their_own_call() {
+    // Fails before this change: a fragment of the first call after the second call began
+    // made a third, broken call.
+    let body = [
+        call_event(json!([{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{\"a\":"}}])),
+        call_event(json!([{"id": "c2", "type": "function", "function": {"name": "g", "arguments": "{}"}}])),
+        call_event(json!([{"id": "c1", "function": {"arguments": "1}"}}])),
+        finish("tool_calls"),
+        "data: [DONE]\n\n".to_string(),
+    ]
+    .concat();
+    let sb = Sandbox::new();
+    let (out, _) = stream_calls(&body, &["--tools", &tools_file(&sb)]);
+    let calls: Vec<Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(calls.len(), 2, "{}", stdout_of(&out));
+    assert_eq!(calls[0]["function"]["arguments"], "{\"a\":1}");
+}
+
+#[test]
+fn a_call_id_with_an_equals_sign_can_be_answered() {
+    // Fails before this change: `--tool-result a=b=x` was read as the id `a`.
+    let sb = Sandbox::new();
+    let path = sb.path("eq.jsonl");
+    let lines = [
+        json!({"role": "user", "content": "q"}),
+        json!({"role": "assistant", "tool_calls": [{"id": "a=b", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}),
+    ];
+    std::fs::write(
+        &path,
+        lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+    )
+    .unwrap();
+    let mut server = mockito::Server::new();
+    let mock = server.chat(
+        Matcher::PartialJson(json!({"messages": [lines[0], lines[1], {"role": "tool", "tool_call_id": "a=b", "content": "x=1"}]})),
+        "done",
+        1,
+    );
+    sb.run(
+        &base(&server),
+        ["--chat", path.to_str().unwrap(), "--tool-result", "a=b=x=1"],
+    )
+    .success();
+    mock.assert();
+}
