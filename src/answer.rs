@@ -14,6 +14,7 @@ use crate::error::{DECLINED, PROTOCOL, TEMPORARY, code_for_status, fail};
 use crate::output::{Extract, Out, extract};
 use crate::response::{Calls, Chunk, Completion, choice_zero_of, content_text, error_text};
 use crate::retry::Broken;
+use crate::scan;
 use crate::sse::{self, SseError};
 use crate::ui;
 
@@ -217,12 +218,15 @@ impl Reader<'_> {
                 .unwrap_or_else(|_| ui::one_line(event.data));
             return Err(mid_stream_error(&text));
         }
-        let chunk: Chunk = serde_json::from_str(event.data).map_err(|e| {
-            fail(
-                PROTOCOL,
-                format!("the server sent an event that is not a chunk: {e}"),
-            )
-        })?;
+        let chunk = match scan::chunk(event.data) {
+            Some(chunk) => chunk,
+            None => serde_json::from_str::<Chunk>(event.data).map_err(|e| {
+                fail(
+                    PROTOCOL,
+                    format!("the server sent an event that is not a chunk: {e}"),
+                )
+            })?,
+        };
         if let Some(error) = chunk.error.as_ref().filter(|e| !e.is_null()) {
             let text = error_text(&serde_json::json!({ "error": error })).0;
             return Err(mid_stream_error(&text));

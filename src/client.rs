@@ -33,6 +33,8 @@ pub(crate) struct Client {
     key: Option<Key>,
     headers: Vec<(String, String, crate::settings::Source)>,
     retries: u32,
+    /// `--timeout`: how long the server may send nothing.
+    idle: Duration,
     verbose: bool,
 }
 
@@ -55,7 +57,6 @@ impl Client {
             .context("starting the HTTP runtime")?;
         let mut builder = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
-            .read_timeout(idle)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("mume/", env!("CARGO_PKG_VERSION")));
         if settings.is_loopback() {
@@ -96,6 +97,7 @@ impl Client {
             key,
             headers: settings.headers.clone(),
             retries,
+            idle,
             verbose,
         })
     }
@@ -149,13 +151,25 @@ impl Client {
                 );
             }
             // `send` starts its timers at once, so it is called inside the runtime too.
-            let (error, trouble) = match self.runtime.block_on(async { request.send().await }) {
-                Ok(response) => {
+            let sent = self
+                .runtime
+                .block_on(async { tokio::time::timeout(self.idle, request.send()).await });
+            let (error, trouble) = match sent {
+                Err(_) => {
+                    let message = format!(
+                        "timed out waiting for {}: no response for {} s (--timeout)",
+                        ui::url(&url),
+                        self.idle.as_secs_f64()
+                    );
+                    (fail(TEMPORARY, message), Trouble::NoResponse)
+                }
+                Ok(Err(e)) => self.failed_send(&e, &url)?,
+                Ok(Ok(response)) => {
                     if self.verbose {
                         trace_response(&response, started.elapsed());
                     }
                     let status = response.status();
-                    let response = Response::new(response, &self.runtime);
+                    let response = Response::new(response, &self.runtime, self.idle);
                     if status.is_success() {
                         match read(response) {
                             Ok(()) => return Ok(()),
@@ -173,7 +187,6 @@ impl Client {
                         self.failed_response(response)
                     }
                 }
-                Err(e) => self.failed_send(&e, &url)?,
             };
             let Some(wait) = retry::next_wait(&trouble, attempt, self.retries, retry::jitter())
             else {
@@ -261,18 +274,21 @@ impl Client {
 pub(crate) struct Response<'a> {
     inner: reqwest::Response,
     runtime: &'a Runtime,
-    /// Body bytes taken from the network and not yet read, from `at` on.
+    /// `--timeout`: the longest wait for the next piece.
+    idle: Duration,
+    /// Body bytes taken from the network that did not fit the last read, from `at` on.
     staged: Vec<u8>,
     at: usize,
-    /// A failure that came after some bytes were staged, reported once they are read.
-    failed: Option<reqwest::Error>,
+    /// A failure that came after some bytes were read, reported by the next read.
+    failed: Option<io::Error>,
 }
 
 impl<'a> Response<'a> {
-    fn new(inner: reqwest::Response, runtime: &'a Runtime) -> Response<'a> {
+    fn new(inner: reqwest::Response, runtime: &'a Runtime, idle: Duration) -> Response<'a> {
         Response {
             inner,
             runtime,
+            idle,
             staged: Vec::new(),
             at: 0,
             failed: None,
@@ -287,33 +303,52 @@ impl<'a> Response<'a> {
         self.inner.headers()
     }
 
-    /// Fills `staged` with at least one piece of the body, or nothing at its end.
-    fn stage(&mut self, room: usize) -> reqwest::Result<()> {
+    /// Fills `buf` with what the network has: at least one piece, or nothing at the end.
+    /// What does not fit is staged for the next read.
+    fn fill(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let Response {
             inner,
             runtime,
+            idle,
             staged,
             failed,
             ..
         } = self;
         staged.clear();
         self.at = 0;
+        let room = buf.len();
+        let mut put = |piece: &[u8], filled: &mut usize| {
+            let n = piece.len().min(buf.len() - *filled);
+            buf[*filled..*filled + n].copy_from_slice(&piece[..n]);
+            *filled += n;
+            staged.extend_from_slice(&piece[n..]);
+        };
         runtime.block_on(async {
-            let Some(first) = inner.chunk().await? else {
-                return Ok(());
+            // The timer is only set when the body makes us wait: most pieces are there.
+            let first = match ready_now(inner.chunk()).await {
+                Some(first) => first,
+                None => tokio::time::timeout(*idle, inner.chunk())
+                    .await
+                    .map_err(|_| {
+                        io::Error::new(io::ErrorKind::TimedOut, "no data within --timeout")
+                    })?,
             };
-            staged.extend_from_slice(&first);
-            while staged.len() < room {
+            let Some(first) = first.map_err(io::Error::other)? else {
+                return Ok(0);
+            };
+            let mut filled = 0;
+            put(&first, &mut filled);
+            while filled < room {
                 match ready_now(inner.chunk()).await {
-                    Some(Ok(Some(piece))) => staged.extend_from_slice(&piece),
+                    Some(Ok(Some(piece))) => put(&piece, &mut filled),
                     Some(Ok(None)) | None => break,
                     Some(Err(e)) => {
-                        *failed = Some(e);
+                        *failed = Some(io::Error::other(e));
                         break;
                     }
                 }
             }
-            Ok(())
+            Ok(filled)
         })
     }
 }
@@ -323,17 +358,17 @@ impl Read for Response<'_> {
         if buf.is_empty() {
             return Ok(0);
         }
-        if self.at == self.staged.len() {
-            if let Some(e) = self.failed.take() {
-                return Err(io::Error::other(e));
-            }
-            self.stage(buf.len()).map_err(io::Error::other)?;
+        if self.at < self.staged.len() {
+            let ready = &self.staged[self.at..];
+            let n = ready.len().min(buf.len());
+            buf[..n].copy_from_slice(&ready[..n]);
+            self.at += n;
+            return Ok(n);
         }
-        let ready = &self.staged[self.at..];
-        let n = ready.len().min(buf.len());
-        buf[..n].copy_from_slice(&ready[..n]);
-        self.at += n;
-        Ok(n)
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        self.fill(buf)
     }
 }
 

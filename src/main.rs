@@ -15,6 +15,7 @@ mod input;
 mod output;
 mod response;
 mod retry;
+mod scan;
 mod settings;
 mod sse;
 mod store;

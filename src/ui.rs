@@ -141,6 +141,9 @@ impl Redactor {
 
     /// Whatever is still held, at the end of the text.
     pub(crate) fn finish(&mut self) -> String {
+        if self.held.is_empty() {
+            return String::new();
+        }
         redact(&std::mem::take(&mut self.held)).into_owned()
     }
 }
