@@ -7,13 +7,14 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use reqwest::Method;
 use serde_json::{Map, Value, json};
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::consts::{SIGALRM, SIGHUP, SIGINT, SIGTERM};
 
 use crate::answer::{self, Answer, Mode, Shared};
 use crate::cli::Cli;
@@ -168,123 +169,137 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         hold: settings.fields.contains_key("tools") || cli.extract || cli.extract_last,
         idle: Duration::from_secs_f64(cli.timeout),
     };
-    exchange(
-        client,
-        body,
-        mode,
-        deadline,
-        record.as_ref(),
-        &settings.model,
-    )
+    exchange(client, body, mode, deadline, record, &settings.model)
 }
 
-/// Sends on a worker thread and waits for it, a signal, or the deadline.
+/// Receives the answer on this thread, while a watcher thread stands ready to save what
+/// arrived and end the process on a signal or at the deadline.
 fn exchange(
     client: Client,
     body: Value,
     mode: Mode,
     deadline: Option<Instant>,
-    record: Option<&Record>,
+    record: Option<Record>,
     model: &str,
 ) -> Result<u8> {
-    enum Event {
-        Done(Result<()>),
-        Signal(i32),
-    }
-    let (tx, rx) = mpsc::channel();
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
-        .context("setting up signal handling")?;
-    let signal_tx = tx.clone();
-    std::thread::spawn(move || {
-        if let Some(sig) = signals.forever().next() {
-            let _ = signal_tx.send(Event::Signal(sig));
-        }
+    let keeper = Arc::new(Keeper {
+        record,
+        model: model.to_string(),
+        answer: Shared::default(),
+        saved: Mutex::new(false),
+        interrupted: AtomicI32::new(0),
     });
-
-    let shared = Shared::default();
-    let worker_answer = Shared::clone(&shared);
-    std::thread::spawn(move || {
-        // A panic must reach the main thread as a failure, not leave it waiting.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            send(&client, &body, &mode, &worker_answer)
-        }))
-        .unwrap_or_else(|_| {
-            Err(anyhow::anyhow!(
-                "internal error: the request failed unexpectedly"
-            ))
-        });
-        // The main thread saves and exits as soon as it has this; the client and its
-        // connection are dropped here meanwhile, or not at all if the process ends first.
-        let _ = tx.send(Event::Done(result));
-    });
-
-    let event = match deadline {
-        None => rx.recv().ok(),
-        Some(deadline) => rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .ok(),
-    };
-    let save = |finish: Option<&str>| -> Result<()> {
-        let Some(record) = record else {
-            return Ok(());
-        };
-        let answer = shared.lock().unwrap_or_else(|e| e.into_inner());
-        if finish.is_some() && !answer.started {
-            return Ok(());
-        }
-        let line = store::answer_line(&answer, model, finish);
-        let system = record.system.as_ref();
-        // Another program may hold the conversation's lock: a signal and --max-time still
-        // end the wait.
-        let mut wait = || -> Result<()> {
-            if let Ok(Event::Signal(sig)) = rx.try_recv() {
-                let _ = signal_hook::low_level::emulate_default_handler(sig);
-            }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                return Err(fail(
-                    TEMPORARY,
-                    "gave up: --max-time reached waiting for another program to release the conversation",
-                ));
-            }
-            Ok(())
-        };
-        match &record.path {
-            Some(path) => store::append(path, system, &record.lines, &line, &mut wait),
-            None => store::append_new(system, &record.lines, &line).map(drop),
-        }
-    };
-    match event {
-        Some(Event::Done(Ok(()))) => match save(None) {
+    watch(Arc::clone(&keeper), deadline)?;
+    let result = send(&client, &body, &mode, &keeper.answer);
+    // The connection and the runtime go with the process; closing them now would only
+    // delay its exit.
+    let _ = std::mem::ManuallyDrop::new(client);
+    match result {
+        Ok(()) => match keeper.save(None) {
             Ok(()) => Ok(0),
             Err(e) => {
                 ui::warn(&format!("the answer was not saved: {e:#}"));
                 Ok(1)
             }
         },
-        Some(Event::Done(Err(e))) => {
+        Err(e) => {
             let finish = if is_broken_pipe(&e) {
                 "interrupted"
             } else {
                 "error"
             };
-            if let Err(save_error) = save(Some(finish)) {
+            if let Err(save_error) = keeper.save(Some(finish)) {
                 ui::warn(&format!("the partial answer was not saved: {save_error:#}"));
             }
             Err(e)
         }
-        Some(Event::Signal(sig)) => {
-            let _ = save(Some("interrupted"));
-            let _ = signal_hook::low_level::emulate_default_handler(sig);
-            Ok(128 + sig as u8)
+    }
+}
+
+/// The exchange to save, once: by the receiving thread when the answer is complete or
+/// failed, or by the watcher when a signal or the deadline comes first.
+struct Keeper {
+    record: Option<Record>,
+    model: String,
+    answer: Shared,
+    saved: Mutex<bool>,
+    /// The signal that is ending the run (SIGALRM: the deadline), 0 while none is.
+    interrupted: AtomicI32,
+}
+
+impl Keeper {
+    /// Saves the exchange with `finish` as its ending (`None`: the server's), unless it
+    /// was saved already. A partial answer of which nothing arrived is not saved.
+    fn save(&self, finish: Option<&str>) -> Result<()> {
+        let mut saved = self.saved.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(record) = self.record.as_ref().filter(|_| !*saved) else {
+            return Ok(());
+        };
+        *saved = true;
+        let answer = self.answer.lock().unwrap_or_else(|e| e.into_inner());
+        if finish.is_some() && !answer.started {
+            return Ok(());
         }
-        None => {
-            let _ = save(Some("interrupted"));
-            Err(fail(TEMPORARY, "gave up: --max-time reached"))
+        let line = store::answer_line(&answer, &self.model, finish);
+        let system = record.system.as_ref();
+        // Another program may hold the conversation's lock: a signal, or the deadline,
+        // still ends the wait.
+        let mut wait = || -> Result<()> {
+            match self.interrupted.load(Ordering::Acquire) {
+                0 => Ok(()),
+                sig => {
+                    ui::warn("the answer was not saved: another program holds the conversation");
+                    end(sig)
+                }
+            }
+        };
+        match &record.path {
+            Some(path) => store::append(path, system, &record.lines, &line, &mut wait),
+            None => store::append_new(system, &record.lines, &line).map(drop),
         }
     }
 }
 
-/// The worker's part: the request, the response, stdout.
+/// Starts the watcher: on SIGINT, SIGTERM or SIGHUP it saves what arrived, marked as
+/// interrupted, and dies by that signal; at the deadline (a SIGALRM raised by a sleeper)
+/// likewise, with exit 75.
+fn watch(keeper: Arc<Keeper>, deadline: Option<Instant>) -> Result<()> {
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGALRM])
+        .context("setting up signal handling")?;
+    if let Some(deadline) = deadline {
+        std::thread::spawn(move || {
+            std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+            let _ = signal_hook::low_level::raise(SIGALRM);
+        });
+    }
+    std::thread::spawn(move || {
+        let Some(sig) = signals.forever().next() else {
+            return;
+        };
+        keeper.interrupted.store(sig, Ordering::Release);
+        let finished = *keeper.saved.lock().unwrap_or_else(|e| e.into_inner());
+        if sig == SIGALRM && finished {
+            // The answer is complete and saved: the run ends on its own, successfully.
+            return;
+        }
+        let _ = keeper.save(Some("interrupted"));
+        end(sig);
+    });
+    Ok(())
+}
+
+/// Ends the process for `sig`: by the signal itself, so that the shell sees it, or for
+/// the deadline with the error line and exit 75.
+fn end(sig: i32) -> ! {
+    if sig == SIGALRM {
+        ui::error("gave up: --max-time reached");
+        std::process::exit(i32::from(TEMPORARY));
+    }
+    let _ = signal_hook::low_level::emulate_default_handler(sig);
+    std::process::exit(128 + sig);
+}
+
+/// The request, the response, stdout.
 fn send(client: &Client, body: &Value, mode: &Mode, answer: &Shared) -> Result<()> {
     let mut spinner = ui::Spinner::start();
     let bytes = serde_json::to_vec(body)?;
