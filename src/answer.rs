@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::client::Response;
+use crate::redact;
 use anyhow::Result;
 use serde_json::Value;
 
@@ -84,7 +85,7 @@ fn read_answer(
         shared,
         live: false,
         in_reasoning: false,
-        redactor: ui::Redactor::default(),
+        redactor: redact::Redactor::default(),
     };
     if content_type.starts_with("text/event-stream") {
         reader.live = !mode.json && !mode.hold;
@@ -164,7 +165,7 @@ struct Reader<'a> {
     /// Reasoning text is open on stderr and wants a newline before anything else.
     in_reasoning: bool,
     /// Reasoning arrives in pieces; a key split between two must not show.
-    redactor: ui::Redactor,
+    redactor: redact::Redactor,
 }
 
 impl Reader<'_> {

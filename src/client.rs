@@ -18,6 +18,7 @@ use reqwest::{Method, RequestBuilder};
 use tokio::runtime::Runtime;
 
 use crate::error::{CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, code_for_status, fail};
+use crate::redact;
 use crate::retry::{self, Broken, Trouble};
 use crate::settings::{Key, Settings};
 use crate::ui;
@@ -49,7 +50,7 @@ impl Client {
     ) -> Result<Client> {
         let key = settings.key()?;
         if let Some(key) = &key {
-            ui::add_secret(&key.value);
+            redact::add_secret(&key.value);
         }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -87,7 +88,7 @@ impl Client {
         if key.is_some() && settings.base_url.starts_with("http://") && !settings.is_loopback() {
             ui::warn(&format!(
                 "sending the API key over plain HTTP to {}",
-                ui::url(&settings.base_url)
+                redact::url(&settings.base_url)
             ));
         }
         Ok(Client {
@@ -158,7 +159,7 @@ impl Client {
                 Err(_) => {
                     let message = format!(
                         "timed out waiting for {}: no response for {} s (--timeout)",
-                        ui::url(&url),
+                        redact::url(&url),
                         self.idle.as_secs_f64()
                     );
                     (fail(TEMPORARY, message), Trouble::NoResponse)
@@ -227,7 +228,7 @@ impl Client {
         let mut body = Vec::new();
         let _ = response.take(ERROR_BODY_LIMIT).read_to_end(&mut body);
         let described = describe(status, &headers, &body);
-        let mut message = ui::redact(&described.message).into_owned();
+        let mut message = redact::redact(&described.message).into_owned();
         let quota = described.kind == "insufficient_quota";
         if status == 401
             && let Some(key) = &self.key
@@ -251,7 +252,7 @@ impl Client {
     /// tried again.
     fn failed_send(&self, e: &reqwest::Error, url: &str) -> Result<(anyhow::Error, Trouble)> {
         let detail = error_chain(e);
-        let url = ui::url(url);
+        let url = redact::url(url);
         if detail.contains("certificate") || detail.contains("Certificate") {
             return Err(fail(
                 UNAVAILABLE,
@@ -412,7 +413,7 @@ fn redirect_error(response: &Response<'_>) -> anyhow::Error {
         format!(
             "HTTP {}: the server redirects to {}; redirects are not followed (point --base-url there if you trust it)",
             response.status().as_u16(),
-            ui::url(&ui::one_line(location))
+            redact::url(&ui::one_line(location))
         ),
     )
 }
@@ -474,7 +475,7 @@ pub(crate) fn trace_request(
     key: bool,
     body: bool,
 ) {
-    let mut lines = vec![format!("> {method} {}", ui::url(url))];
+    let mut lines = vec![format!("> {method} {}", redact::url(url))];
     if body {
         lines.push("> content-type: application/json".into());
     }
@@ -482,7 +483,7 @@ pub(crate) fn trace_request(
         lines.push("> authorization: Bearer [redacted]".into());
     }
     for (name, value, _) in headers {
-        lines.push(format!("> {name}: {}", ui::header_value(name, value)));
+        lines.push(format!("> {name}: {}", redact::header_value(name, value)));
     }
     ui::note(&ui::escape(&lines.join("\n")));
 }
@@ -498,7 +499,7 @@ fn trace_response(response: &reqwest::Response, elapsed: Duration) {
         let value = String::from_utf8_lossy(value.as_bytes());
         lines.push(format!(
             "< {name}: {}",
-            ui::header_value(name.as_str(), &value)
+            redact::header_value(name.as_str(), &value)
         ));
     }
     ui::note(&ui::escape(&lines.join("\n")));

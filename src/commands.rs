@@ -48,7 +48,7 @@ pub(crate) fn models(cli: &Cli, settings: &Settings) -> Result<u8> {
     ids.sort_unstable();
     for id in ids {
         // The ids are the server's text, bound for a terminal.
-        out.write_line(&crate::ui::escape(&crate::ui::redact(id)))?;
+        out.write_line(&crate::ui::escape(&crate::redact::redact(id)))?;
     }
     out.flush()?;
     Ok(0)
@@ -245,7 +245,7 @@ pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
     let mut rows: Vec<(String, Value, String)> = vec![
         (
             "base_url".into(),
-            json!(crate::ui::url(&settings.base_url)),
+            json!(crate::redact::url(&settings.base_url)),
             from(&settings.base_url_from),
         ),
         (
@@ -280,7 +280,7 @@ pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
         rows.push((format!("request.{name}"), value.clone(), from(source)));
     }
     for (name, value, source) in &settings.headers {
-        let shown = crate::ui::header_value(name, value);
+        let shown = crate::redact::header_value(name, value);
         rows.push((format!("header.{name}"), json!(shown), from(source)));
     }
     let config_file = match &settings.config_path {
@@ -295,7 +295,7 @@ pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
             let source = Some(source).filter(|s| !s.is_empty());
             let line = json!({"name": name, "value": value, "source": source});
             // A key in a system prompt or an option is still the key.
-            out.write_line(&crate::ui::redact(&line.to_string()))?;
+            out.write_line(&crate::redact::redact(&line.to_string()))?;
         }
         out.flush()?;
         return Ok(0);
@@ -317,7 +317,7 @@ pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
         .min(50);
     for ((name, _, source), cell) in rows.iter().zip(&cells) {
         let line = format!("{name:w0$}  {cell:w1$}  {source}");
-        out.write_line(&crate::ui::redact(line.trim_end()))?;
+        out.write_line(&crate::redact::redact(line.trim_end()))?;
     }
     out.flush()?;
     Ok(0)

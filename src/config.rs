@@ -70,8 +70,8 @@ fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
         && let Some(key) = table.get("api_key")
     {
         match key {
-            toml::Value::String(key) => crate::ui::add_secret(key),
-            toml::Value::Integer(key) => crate::ui::add_secret(&key.to_string()),
+            toml::Value::String(key) => crate::redact::add_secret(key),
+            toml::Value::Integer(key) => crate::redact::add_secret(&key.to_string()),
             _ => {}
         }
     }

@@ -13,6 +13,7 @@ mod error;
 mod generate;
 mod input;
 mod output;
+mod redact;
 mod response;
 mod retry;
 mod scan;

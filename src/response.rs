@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::output::ToolCall;
+use crate::redact;
 use crate::ui;
 
 #[derive(Deserialize)]
@@ -289,7 +290,7 @@ pub(crate) fn error_text(body: &Value) -> (String, String) {
     };
     if let Some(raw) = error.pointer("/metadata/raw").and_then(Value::as_str) {
         // Redacted before the cut, so that no cut leaves part of a key.
-        let raw: String = ui::redact(raw).chars().take(200).collect();
+        let raw: String = redact::redact(raw).chars().take(200).collect();
         text.push_str(&format!(" ({raw})"));
     }
     if let Some(provider) = error

@@ -65,7 +65,7 @@ impl Settings {
     pub(crate) fn resolve(cli: &Cli) -> Result<Settings> {
         // Known as a secret before anything can fail: an error may quote what it was given.
         if let Some(key) = env("MUME_API_KEY") {
-            crate::ui::add_secret(&key);
+            crate::redact::add_secret(&key);
         }
         let deadline = cli
             .max_time
@@ -186,7 +186,7 @@ impl Settings {
                     PERMISSION,
                     format!(
                         "no API key for {}: set MUME_API_KEY, or api_key_command or api_key in {file}",
-                        crate::ui::url(&self.base_url)
+                        crate::redact::url(&self.base_url)
                     ),
                 ));
             }
@@ -207,8 +207,8 @@ impl Settings {
     /// anything, so that `mume config` and `--dry-run -v` hide it too.
     fn add_key_secret(&self) {
         match self.key_source() {
-            KeySource::Env(value) => crate::ui::add_secret(&value),
-            KeySource::File(value) => crate::ui::add_secret(value),
+            KeySource::Env(value) => crate::redact::add_secret(&value),
+            KeySource::File(value) => crate::redact::add_secret(value),
             KeySource::Command(_) | KeySource::None => {}
         }
     }
@@ -276,7 +276,7 @@ fn flag_or_file<T: Clone>(flag: Option<&T>, file: Option<&T>) -> (Option<T>, Sou
 
 fn check_base_url(raw: &str) -> Result<String> {
     let base = raw.strip_suffix('/').unwrap_or(raw);
-    let shown = crate::ui::url(raw);
+    let shown = crate::redact::url(raw);
     let url = reqwest::Url::parse(base)
         .map_err(|e| fail(CONFIG, format!("bad base URL `{shown}`: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -308,9 +308,9 @@ fn add_url_secrets(base_url: &str) {
     }
     let both = format!("{}:{}", url.username(), url.password().unwrap_or(""));
     for part in [url.username(), url.password().unwrap_or(""), &both] {
-        crate::ui::add_secret(part);
+        crate::redact::add_secret(part);
         if let Ok(decoded) = std::str::from_utf8(&percent_decode(part)) {
-            crate::ui::add_secret(decoded);
+            crate::redact::add_secret(decoded);
         }
     }
 }

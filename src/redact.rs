@@ -1,0 +1,347 @@
+//! What must never be shown: the secrets mume knows (the API key, a password in the base
+//! URL), found in any text before it is printed, also cut short, wrapped or arriving in
+//! pieces; headers that carry credentials; the user part of a URL.
+
+use std::borrow::Cow;
+use std::sync::{Mutex, PoisonError};
+
+/// The secrets known so far (the API key, a password in the base URL), so that no line
+/// mume writes can show them, whoever wrote the text.
+static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+/// Free text is searched only for secrets this long: local servers' docs suggest keys like
+/// `1`, `ollama` or `EMPTY`, and hiding those would blank out unrelated words and numbers.
+const MIN_SECRET: usize = 8;
+/// This many characters of a secret in a row count as showing it, wherever they start: a
+/// server may cut a key short, show its end, or wrap it across lines.
+const MIN_RUN: usize = 10;
+const REDACTED: &str = "[redacted]";
+
+pub(crate) fn add_secret(secret: &str) {
+    let mut secrets = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
+    if !secret.is_empty() && !secrets.iter().any(|s| s == secret) {
+        secrets.push(secret.to_string());
+    }
+}
+
+fn secrets() -> std::sync::MutexGuard<'static, Vec<String>> {
+    SECRETS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Replaces what shows a secret of `MIN_SECRET` characters or more with `[redacted]`: the
+/// whole secret, or `MIN_RUN` of its characters in a row, with any white space between
+/// them (a server that folds or wraps its text). Text is redacted before it is folded,
+/// cut or escaped.
+pub(crate) fn redact(text: &str) -> Cow<'_, str> {
+    redact_all(text, &secrets())
+}
+
+fn redact_all<'a>(text: &'a str, secrets: &[String]) -> Cow<'a, str> {
+    let keys: Vec<Vec<char>> = secrets
+        .iter()
+        .map(|s| s.chars().collect::<Vec<char>>())
+        .filter(|key| key.len() >= MIN_SECRET)
+        .collect();
+    if keys.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while at < text.len() {
+        // The longest run here of any secret, so that one secret's run inside another's
+        // does not leave the rest of the other showing.
+        let end = keys
+            .iter()
+            .filter_map(|key| {
+                let (run, end) = longest_run(&text[at..], key);
+                (run >= key.len().min(MIN_RUN)).then_some(end)
+            })
+            .max();
+        match end {
+            Some(end) => {
+                out.push_str(&text[copied..at]);
+                out.push_str(REDACTED);
+                at += end;
+                copied = at;
+            }
+            None => at += text[at..].chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// The most characters of `key`, in its order, that `text` starts with, white space
+/// between them skipped; and the byte length of `text` they take.
+fn longest_run(text: &str, key: &[char]) -> (usize, usize) {
+    let Some(first) = text.chars().next() else {
+        return (0, 0);
+    };
+    let mut best = (0, 0);
+    for start in (0..key.len()).filter(|&j| key[j] == first) {
+        let mut matched = 0;
+        let mut end = 0;
+        for (i, c) in text.char_indices() {
+            if start + matched == key.len() {
+                break;
+            }
+            if c == key[start + matched] {
+                matched += 1;
+                end = i + c.len_utf8();
+            } else if !(c.is_whitespace() && matched > 0) {
+                break;
+            }
+        }
+        if matched > best.0 {
+            best = (matched, end);
+        }
+    }
+    best
+}
+
+/// Redacts text that arrives in pieces (streamed reasoning): a secret split across two
+/// pieces is caught, because a tail that could be the beginning of one is held back until
+/// the next piece shows what it is.
+#[derive(Default)]
+pub(crate) struct Redactor {
+    held: String,
+}
+
+impl Redactor {
+    /// What of `piece` can be shown now.
+    pub(crate) fn push(&mut self, piece: &str) -> String {
+        self.held.push_str(piece);
+        let keep = secrets()
+            .iter()
+            .filter(|s| s.chars().count() >= MIN_SECRET)
+            .filter_map(|s| open_run(&self.held, &s.chars().collect::<Vec<_>>()))
+            .min()
+            .unwrap_or(self.held.len());
+        let shown = redact(&self.held[..keep]).into_owned();
+        self.held.drain(..keep);
+        shown
+    }
+
+    /// Whatever is still held, at the end of the text.
+    pub(crate) fn finish(&mut self) -> String {
+        if self.held.is_empty() {
+            return String::new();
+        }
+        redact(&std::mem::take(&mut self.held)).into_owned()
+    }
+}
+
+/// Where a run of `key` starts that reaches the end of `text` unfinished: the text from
+/// there may yet turn out to show the key.
+fn open_run(text: &str, key: &[char]) -> Option<usize> {
+    let window = text
+        .char_indices()
+        .rev()
+        .nth(2 * key.len())
+        .map_or(0, |(i, _)| i);
+    text[window..].char_indices().find_map(|(i, _)| {
+        let (run, end) = longest_run(&text[window + i..], key);
+        (run > 0 && window + i + end == text.len()).then_some(window + i)
+    })
+}
+
+/// True when a header with this name carries a credential whatever its value.
+fn is_credential_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name == "cookie"
+        || name == "set-cookie"
+        || [
+            "auth",
+            "secret",
+            "password",
+            "passwd",
+            "credential",
+            "api-key",
+            "apikey",
+        ]
+        .iter()
+        .any(|word| name.contains(word))
+        || ["key", "token"].iter().any(|end| name.ends_with(end))
+}
+
+/// A header's value as mume shows it (`-v`, `--dry-run -v`, `mume config`): `[redacted]`
+/// when the name says it carries a credential or the value shows a secret. Unlike free
+/// text, a header is searched for short keys too: `X-Key: ollama` is the key, not a word.
+pub(crate) fn header_value<'a>(name: &str, value: &'a str) -> &'a str {
+    let shows = |s: &String| holds_short_secret(value, s);
+    if is_credential_header(name) || redact(value) != value || secrets().iter().any(shows) {
+        REDACTED
+    } else {
+        value
+    }
+}
+
+/// True when a header value holds a short secret as a whole word (`Bearer 1`), since `1`
+/// is also in `X-Version: 1.0`.
+fn holds_short_secret(value: &str, secret: &str) -> bool {
+    value
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '=' | ':'))
+        .any(|word| word == secret)
+}
+
+/// A URL as mume shows it: any user name and password replaced by `[redacted]`. It works
+/// on text that does not parse as a URL too, since errors quote what the user gave.
+pub(crate) fn url(text: &str) -> Cow<'_, str> {
+    // The authority follows the scheme and however many slashes a user typed, even none
+    // (`http:user:pw@host` parses, and so does `http:/user:pw@host`).
+    let Some(colon) = text.find(':') else {
+        return Cow::Borrowed(text);
+    };
+    if !text[..colon]
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
+        return Cow::Borrowed(text);
+    }
+    let rest = &text[colon + 1..];
+    let start = colon + 1 + (rest.len() - rest.trim_start_matches(['/', '\\']).len());
+    let authority = &text[start..];
+    let authority = &authority[..authority
+        .find(['/', '\\', '?', '#'])
+        .unwrap_or(authority.len())];
+    match authority.rfind('@') {
+        Some(at) => Cow::Owned(format!(
+            "{}{REDACTED}{}",
+            &text[..start],
+            &text[start + at..]
+        )),
+        None => Cow::Borrowed(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "sk-unit-0123456789abcdef";
+
+    fn redacted(text: &str, secret: &str) -> String {
+        redact_all(text, &[secret.to_string()]).into_owned()
+    }
+
+    #[test]
+    fn redacts_long_secrets_and_their_cut_beginnings() {
+        assert_eq!(
+            redacted(&format!("a {KEY} b {KEY}"), KEY),
+            "a [redacted] b [redacted]"
+        );
+        // A cut inside the key, at the end or before an ellipsis, leaves its beginning.
+        assert_eq!(redacted("key: sk-unit-0123", KEY), "key: [redacted]");
+        assert_eq!(
+            redacted("key: sk-unit-0123… (x)", KEY),
+            "key: [redacted]… (x)"
+        );
+        assert_eq!(redacted("key: sk-unit-0123...", KEY), "key: [redacted]...");
+        // The same beginning going on differently is another key of the same kind.
+        assert_eq!(
+            redacted("sk-unit-9999 is fine", KEY),
+            "sk-unit-9999 is fine"
+        );
+        // Fewer than MIN_RUN characters say nothing.
+        assert_eq!(redacted("ends in sk-unit-0", KEY), "ends in sk-unit-0");
+        assert_eq!(
+            redacted("sk-unit-0123456789abcdefXYZ", KEY),
+            "[redacted]XYZ"
+        );
+    }
+
+    #[test]
+    fn any_long_run_of_the_key_is_redacted_wrapped_or_cut() {
+        assert_eq!(
+            redacted("'sk-unit-01234' was wrong", KEY),
+            "'[redacted]' was wrong"
+        );
+        assert_eq!(
+            redacted("ends ...456789abcdef.", KEY),
+            "ends ...[redacted]."
+        );
+        assert_eq!(
+            redacted("key sk-unit-012\r\n  3456789abcdef here", KEY),
+            "key [redacted] here"
+        );
+        assert_eq!(redacted("sk-unit- 9", KEY), "sk-unit- 9");
+    }
+
+    #[test]
+    fn a_key_split_across_pieces_is_held_back_until_it_shows() {
+        add_secret("sk-pieces-0123456789");
+        let mut r = Redactor::default();
+        let mut shown = r.push("I see sk-pie");
+        shown += &r.push("ces-01234");
+        shown += &r.push("56789 and sk-pieces-01");
+        shown += &r.push("2 more.");
+        shown += &r.finish();
+        assert_eq!(shown, "I see [redacted] and [redacted] more.");
+        let mut r = Redactor::default();
+        assert_eq!(r.push("plain text, "), "plain text, ");
+    }
+
+    #[test]
+    fn short_secrets_are_not_searched_in_free_text() {
+        for key in ["1", "ollama", "EMPTY", "1234567"] {
+            let text = "HTTP/1.1 from http://127.0.0.1:11434 ollama EMPTY 1234567";
+            assert_eq!(redacted(text, key), text);
+        }
+        assert_eq!(redacted("x 12345678 y", "12345678"), "x [redacted] y");
+    }
+
+    #[test]
+    fn credential_headers() {
+        for name in [
+            "Authorization",
+            "proxy-authorization",
+            "api-key",
+            "X-Api-Key",
+            "x-goog-api-key",
+            "Cookie",
+            "set-cookie",
+            "X-Auth-Token",
+            "x-client-secret",
+            "Ocp-Apim-Subscription-Key",
+        ] {
+            assert!(is_credential_header(name), "{name}");
+        }
+        for name in [
+            "X-Title",
+            "content-type",
+            "x-request-id",
+            "x-ratelimit-remaining-tokens",
+        ] {
+            assert!(!is_credential_header(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn header_values_hold_short_secrets_only_as_words() {
+        assert!(holds_short_secret("Bearer 1", "1"));
+        assert!(holds_short_secret("ollama", "ollama"));
+        assert!(!holds_short_secret("1.0", "1"));
+        assert!(!holds_short_secret("ollama-proxy", "ollama"));
+        add_secret("sk-header-0123456789");
+        assert_eq!(header_value("x-echo", "sk-header-01234"), "[redacted]");
+        assert_eq!(header_value("x-title", "mume"), "mume");
+    }
+
+    #[test]
+    fn urls_lose_their_user_info() {
+        assert_eq!(
+            url("https://u:p@h:1/v1?a=b@c"),
+            "https://[redacted]@h:1/v1?a=b@c"
+        );
+        assert_eq!(url("http://token@h/v1"), "http://[redacted]@h/v1");
+        assert_eq!(url("https://h/v1/x@y"), "https://h/v1/x@y");
+        assert_eq!(url("not a url"), "not a url");
+        assert_eq!(url("http://u:p@ bad url"), "http://[redacted]@ bad url");
+        assert_eq!(url("http:/u:p@h/v1"), "http:/[redacted]@h/v1");
+        assert_eq!(url("http:u:p@h/v1"), "http:[redacted]@h/v1");
+        assert_eq!(url("http:\\\\u:p@h/v1"), "http:\\\\[redacted]@h/v1");
+    }
+}
