@@ -4,10 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::io::Read;
 use std::path::PathBuf;
-use std::process::Stdio;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -15,7 +12,12 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::Cli;
 use crate::config::{self, ConfigFile};
-use crate::error::{CONFIG, PERMISSION, TEMPORARY, USAGE, fail};
+
+mod key;
+
+use crate::error::{CONFIG, USAGE, fail};
+pub(crate) use key::Key;
+use key::add_url_secrets;
 
 pub(crate) const DEFAULT_BASE_URL: &str = "https://mume.ai/api/v1";
 pub(crate) const DEFAULT_MODEL: &str = "openai/gpt-4.1-mini";
@@ -53,12 +55,6 @@ pub(crate) struct Settings {
     /// (also for a limit too far away for the clock).
     pub(crate) deadline: Option<Instant>,
     config: ConfigFile,
-}
-
-/// The API key and where it came from.
-pub(crate) struct Key {
-    pub(crate) value: String,
-    pub(crate) from: &'static str,
 }
 
 impl Settings {
@@ -167,81 +163,6 @@ impl Settings {
     pub(crate) fn is_loopback(&self) -> bool {
         is_loopback_url(&self.base_url)
     }
-
-    /// Finds the API key: `MUME_API_KEY`, then `api_key_command`, then `api_key`.
-    /// `None` only for a loopback base URL; elsewhere a missing key is an error.
-    pub(crate) fn key(&self) -> Result<Option<Key>> {
-        let (value, from) = match self.key_source() {
-            KeySource::Env(value) => (value, "MUME_API_KEY"),
-            KeySource::Command(command) => {
-                (run_key_command(command, self.deadline)?, "api_key_command")
-            }
-            KeySource::File(value) => (value.to_string(), "api_key in the config file"),
-            KeySource::None if self.is_loopback() => return Ok(None),
-            KeySource::None => {
-                let file = config::path()
-                    .map(|(p, _)| p.display().to_string())
-                    .unwrap_or_else(|| "the config file".into());
-                return Err(fail(
-                    PERMISSION,
-                    format!(
-                        "no API key for {}: set MUME_API_KEY, or api_key_command or api_key in {file}",
-                        crate::redact::url(&self.base_url)
-                    ),
-                ));
-            }
-        };
-        // A line break would end the header early: say so rather than send no key.
-        if reqwest::header::HeaderValue::from_str(&format!("Bearer {value}")).is_err() {
-            return Err(fail(
-                CONFIG,
-                format!(
-                    "the API key from {from} holds a character a header cannot carry (a line break?)"
-                ),
-            ));
-        }
-        Ok(Some(Key { value, from }))
-    }
-
-    /// Makes the key known to `ui` as a secret when it can be had without running
-    /// anything, so that `mume config` and `--dry-run -v` hide it too.
-    fn add_key_secret(&self) {
-        match self.key_source() {
-            KeySource::Env(value) => crate::redact::add_secret(&value),
-            KeySource::File(value) => crate::redact::add_secret(value),
-            KeySource::Command(_) | KeySource::None => {}
-        }
-    }
-
-    /// Describes where the key would come from, without running anything.
-    pub(crate) fn key_origin(&self) -> (&'static str, Source) {
-        match self.key_source() {
-            KeySource::Env(_) => ("set", Source::Env("MUME_API_KEY")),
-            KeySource::Command(_) => ("from api_key_command", Source::File),
-            KeySource::File(_) => ("set", Source::File),
-            KeySource::None => ("none", Source::Default),
-        }
-    }
-
-    /// The first place that holds a key, in the contract's order.
-    fn key_source(&self) -> KeySource<'_> {
-        if let Some(value) = env("MUME_API_KEY") {
-            KeySource::Env(value)
-        } else if let Some(command) = &self.config.api_key_command {
-            KeySource::Command(command)
-        } else if let Some(value) = &self.config.api_key {
-            KeySource::File(value)
-        } else {
-            KeySource::None
-        }
-    }
-}
-
-enum KeySource<'a> {
-    Env(String),
-    Command(&'a str),
-    File(&'a str),
-    None,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -297,48 +218,6 @@ fn check_base_url(raw: &str) -> Result<String> {
     Ok(base.to_string())
 }
 
-/// A password in the base URL is a secret like the key: errors that quote the URL in
-/// their own words (reqwest's, a proxy's) must not show it.
-fn add_url_secrets(base_url: &str) {
-    let Ok(url) = reqwest::Url::parse(base_url) else {
-        return;
-    };
-    if url.username().is_empty() && url.password().is_none() {
-        return;
-    }
-    let both = format!("{}:{}", url.username(), url.password().unwrap_or(""));
-    for part in [url.username(), url.password().unwrap_or(""), &both] {
-        crate::redact::add_secret(part);
-        if let Ok(decoded) = std::str::from_utf8(&percent_decode(part)) {
-            crate::redact::add_secret(decoded);
-        }
-    }
-}
-
-/// `%XX` escapes decoded; anything else kept as it is.
-fn percent_decode(text: &str) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
 /// A header reqwest would refuse only when sending, and then as a connection error: a name
 /// with spaces, a value with CR or LF. The message names the header, never its value.
 fn check_header(name: &str, value: &str) -> std::result::Result<(), String> {
@@ -386,67 +265,6 @@ pub(crate) fn is_loopback_url(url: &str) -> bool {
                 .parse::<std::net::IpAddr>()
                 .is_ok_and(|ip| ip.is_loopback())
     })
-}
-
-/// Runs `api_key_command` and returns its output, the key. Past `deadline` the command is
-/// killed: a `pass` waiting for a passphrase nobody will type must not hang a cron job.
-fn run_key_command(command: &str, deadline: Option<Instant>) -> Result<String> {
-    let mut child = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| fail(CONFIG, format!("cannot run api_key_command: {e}")))?;
-    let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
-        return Err(fail(CONFIG, "cannot run api_key_command: no pipes"));
-    };
-    let (done, output) = mpsc::channel();
-    std::thread::spawn(move || {
-        let errors = std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = stderr.read_to_end(&mut bytes);
-            bytes
-        });
-        let mut out = Vec::new();
-        let _ = stdout.read_to_end(&mut out);
-        let _ = done.send((out, errors.join().unwrap_or_default()));
-    });
-    let received = match deadline {
-        None => output.recv().ok(),
-        Some(deadline) => output
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .ok(),
-    };
-    let Some((out, errors)) = received else {
-        let _ = child.kill();
-        let _ = child.wait();
-        return Err(fail(
-            TEMPORARY,
-            "gave up: --max-time reached while api_key_command was running (it was stopped)",
-        ));
-    };
-    let status = child
-        .wait()
-        .map_err(|e| fail(CONFIG, format!("cannot run api_key_command: {e}")))?;
-    if !status.success() {
-        let stderr = String::from_utf8_lossy(&errors);
-        return Err(fail(
-            CONFIG,
-            format!(
-                "api_key_command failed ({status}): {}",
-                crate::ui::one_line(&stderr)
-            ),
-        ));
-    }
-    let key = String::from_utf8(out)
-        .map_err(|_| fail(CONFIG, "api_key_command printed bytes that are not UTF-8"))?;
-    let key = key.trim_end_matches(['\n', '\r']).to_string();
-    if key.is_empty() {
-        return Err(fail(CONFIG, "api_key_command printed no key"));
-    }
-    Ok(key)
 }
 
 /// Request fields and where each came from.
@@ -596,12 +414,6 @@ mod tests {
         assert!(check_header("X", "a\r\nInjected: 1").is_err());
         let e = check_header("X-Api-Key", "secret\n").unwrap_err();
         assert!(e.contains("X-Api-Key") && !e.contains("secret"), "{e}");
-    }
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(percent_decode("p%40ss%2"), b"p@ss%2");
-        assert_eq!(percent_decode("plain"), b"plain");
     }
 
     #[test]
