@@ -3,7 +3,7 @@
 //! processes never interleave; a torn line is skipped with a warning, never fatal.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -305,8 +305,8 @@ pub(crate) fn append(
         let mut file = match OpenOptions::new().read(true).append(true).open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let bytes = exchange_bytes(system, lines, last, false)?;
-                if create_with(path, &bytes).with_context(|| format!("writing {shown}"))? {
+                let write = |file: &File| write_exchange(file, system, lines, last, false);
+                if create_with(path, write).with_context(|| format!("writing {shown}"))? {
                     return Ok(());
                 }
                 continue;
@@ -344,8 +344,7 @@ pub(crate) fn append(
             other => other,
         };
         let torn = !ends_in_newline(&mut file, len)?;
-        let bytes = exchange_bytes(system, lines, last, torn)?;
-        if let Err(e) = file.write_all(&bytes) {
+        if let Err(e) = write_exchange(&file, system, lines, last, torn) {
             // Undo a partial write (a full disk): a torn line would be skipped, but the
             // file must stay as it was.
             let _ = file.set_len(len);
@@ -376,10 +375,10 @@ fn append_new_in(
     last: &impl Serialize,
 ) -> Result<PathBuf> {
     create_private_dir(dir)?;
-    let bytes = exchange_bytes(system, lines, last, false)?;
+    let write = |file: &File| write_exchange(file, system, lines, last, false);
     for salt in 0..16 {
         let path = dir.join(format!("{}.jsonl", new_id(salt)));
-        if create_with(&path, &bytes).with_context(|| format!("writing {}", path.display()))? {
+        if create_with(&path, write).with_context(|| format!("writing {}", path.display()))? {
             return Ok(path);
         }
     }
@@ -389,34 +388,38 @@ fn append_new_in(
     ))
 }
 
-fn exchange_bytes(
+/// Writes the exchange's lines to `file` through a buffer: a long answer is serialized
+/// straight into the file, not first into memory whole.
+fn write_exchange(
+    file: &File,
     system: Option<&Value>,
     lines: &[Value],
     last: &impl Serialize,
     torn: bool,
-) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(4096);
+) -> io::Result<()> {
+    let mut out = BufWriter::with_capacity(64 * 1024, file);
     if torn {
-        out.push(b'\n');
+        out.write_all(b"\n")?;
     }
     for line in system.into_iter().chain(lines) {
         serde_json::to_writer(&mut out, line)?;
-        out.push(b'\n');
+        out.write_all(b"\n")?;
     }
     serde_json::to_writer(&mut out, last)?;
-    out.push(b'\n');
-    Ok(out)
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
-/// Creates `path` holding `bytes`, all at once: written to a file of our own first, then
-/// linked into place. False when another process created `path` first.
-fn create_with(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+/// Creates `path` holding what `write` writes, all at once: written to a file of our own
+/// first, then linked into place. False when another process created `path` first.
+fn create_with(path: &Path, write: impl Fn(&File) -> io::Result<()>) -> io::Result<bool> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let (own, file) = own_file(path, &options)?;
-    let written = { file }.write_all(bytes);
+    let written = write(&file);
+    drop(file);
     let linked = written.map(|()| fs::hard_link(&own, path));
     let _ = fs::remove_file(&own);
     match linked? {
@@ -424,12 +427,12 @@ fn create_with(path: &Path, bytes: &[u8]) -> io::Result<bool> {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
         // A file system without hard links: create in place, and take it back on failure.
         Err(_) => {
-            let mut file = match options.open(path) {
+            let file = match options.open(path) {
                 Ok(file) => file,
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
                 Err(e) => return Err(e),
             };
-            file.write_all(bytes).inspect_err(|_| {
+            write(&file).inspect_err(|_| {
                 let _ = fs::remove_file(path);
             })?;
             Ok(true)
