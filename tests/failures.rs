@@ -23,14 +23,6 @@ fn run(url: &str, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-fn error_line(out: &std::process::Output) -> String {
-    let err = stderr_of(out);
-    err.lines()
-        .find(|l| l.starts_with("mume: error: "))
-        .unwrap_or_else(|| panic!("no error line in {err:?}"))
-        .to_string()
-}
-
 #[test]
 fn http_statuses_map_to_exit_codes_without_retry() {
     let cases = [
@@ -485,8 +477,9 @@ fn kill(child: &std::process::Child, signal: &str) {
     assert!(status.success());
 }
 
-#[test]
-fn sigint_mid_stream_saves_the_partial_answer_and_dies_by_the_signal() {
+/// Sends `signal` while a stream hangs after its first text: the partial answer is saved,
+/// marked interrupted, within a second, and mume dies by that signal.
+fn a_signal_mid_stream_saves_and_kills(signal: &str, number: i32) {
     let server = Scripted::start(vec![vec![
         sse_head(),
         send(&delta("partial")),
@@ -501,18 +494,23 @@ fn sigint_mid_stream_saves_the_partial_answer_and_dies_by_the_signal() {
     );
     assert_eq!(first, "partial");
     let sent = Instant::now();
-    kill(&child, "-INT");
+    kill(&child, signal);
     let status = child.wait().unwrap();
     assert!(
         sent.elapsed() < Duration::from_secs(1),
         "{:?}",
         sent.elapsed()
     );
-    assert_eq!(status.signal(), Some(2), "{status:?}");
+    assert_eq!(status.signal(), Some(number), "{status:?}");
     let lines = jsonl(&chat);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1]["content"], "partial");
     assert_eq!(lines[1]["finish_reason"], "interrupted");
+}
+
+#[test]
+fn sigint_mid_stream_saves_the_partial_answer_and_dies_by_the_signal() {
+    a_signal_mid_stream_saves_and_kills("-INT", 2);
 }
 
 #[test]
@@ -876,26 +874,9 @@ fn silence_mid_body_says_how_long_nothing_came() {
 
 #[test]
 fn sighup_mid_stream_saves_the_partial_answer_and_dies_by_the_signal() {
-    // Fails before this change: SIGHUP (a closed terminal) killed mume and lost the answer.
-    let server = Scripted::start(vec![vec![
-        sse_head(),
-        send(&delta("partial")),
-        sleep_ms(20_000),
-    ]]);
-    let sb = Sandbox::new();
-    let chat = sb.path("talk.jsonl");
-    let (mut child, first) = start_hanging_stream(
-        &sb,
-        &server.url,
-        &["--stream", "--chat", chat.to_str().unwrap(), "q"],
-    );
-    assert_eq!(first, "partial");
-    kill(&child, "-HUP");
-    let status = child.wait().unwrap();
-    assert_eq!(status.signal(), Some(1), "{status:?}");
-    let lines = jsonl(&chat);
-    assert_eq!(lines[1]["content"], "partial");
-    assert_eq!(lines[1]["finish_reason"], "interrupted");
+    // Fails before the change that adds it: SIGHUP (a closed terminal) killed mume and
+    // lost the answer.
+    a_signal_mid_stream_saves_and_kills("-HUP", 1);
 }
 
 #[test]

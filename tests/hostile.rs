@@ -13,14 +13,6 @@ fn run(sb: &Sandbox, url: &str, args: &[&str]) -> std::process::Output {
     sb.cmd(url).args(args).write_stdin("").output().unwrap()
 }
 
-fn error_line(out: &std::process::Output) -> String {
-    let err = stderr_of(out);
-    err.lines()
-        .find(|l| l.starts_with("mume: error: "))
-        .unwrap_or_else(|| panic!("no error line in {err:?}"))
-        .to_string()
-}
-
 fn ok() -> Vec<common::scripted::Step> {
     http("200 OK", &[JSON], &completion("fine"))
 }

@@ -217,3 +217,12 @@ impl ChatMock for mockito::Server {
             .create()
     }
 }
+
+/// The one `mume: error:` line of a run.
+pub fn error_line(out: &std::process::Output) -> String {
+    let err = stderr_of(out);
+    err.lines()
+        .find(|l| l.starts_with("mume: error: "))
+        .unwrap_or_else(|| panic!("no error line in {err:?}"))
+        .to_string()
+}
