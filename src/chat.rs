@@ -1,9 +1,9 @@
 //! One exchange with the model: gather the conversation and the prompt, build the request,
-//! send it on a worker thread, and save what came back.
+//! send it, and save what came back.
 //!
-//! The network and stdout work runs on a worker so that the main thread is never stuck in
-//! a read: it waits for the worker, a signal, or the `--max-time` deadline, and on a signal
-//! saves the partial answer before dying by that signal.
+//! The answer is received and written on the main thread. A watcher thread stands by for
+//! a signal or the `--max-time` deadline: it saves the partial answer, whatever the main
+//! thread is stuck in (a read, a write to a pipe nobody reads), and ends the run.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -196,7 +196,7 @@ fn exchange(
     let _ = std::mem::ManuallyDrop::new(client);
     match result {
         Ok(()) => match keeper.save(None) {
-            Ok(()) => Ok(0),
+            Ok(_) => Ok(0),
             Err(e) => {
                 ui::warn(&format!("the answer was not saved: {e:#}"));
                 Ok(1)
@@ -229,16 +229,19 @@ struct Keeper {
 
 impl Keeper {
     /// Saves the exchange with `finish` as its ending (`None`: the server's), unless it
-    /// was saved already. A partial answer of which nothing arrived is not saved.
-    fn save(&self, finish: Option<&str>) -> Result<()> {
+    /// was saved already; true when this call is the one that ended it (also without a
+    /// record to write). A partial answer of which nothing arrived is not saved.
+    fn save(&self, finish: Option<&str>) -> Result<bool> {
         let mut saved = self.saved.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(record) = self.record.as_ref().filter(|_| !*saved) else {
-            return Ok(());
+        if std::mem::replace(&mut *saved, true) {
+            return Ok(false);
+        }
+        let Some(record) = self.record.as_ref() else {
+            return Ok(true);
         };
-        *saved = true;
         let answer = self.answer.lock().unwrap_or_else(|e| e.into_inner());
         if finish.is_some() && !answer.started {
-            return Ok(());
+            return Ok(true);
         }
         let line = store::answer_line(&answer, &self.model, finish);
         let system = record.system.as_ref();
@@ -254,9 +257,10 @@ impl Keeper {
             }
         };
         match &record.path {
-            Some(path) => store::append(path, system, &record.lines, &line, &mut wait),
-            None => store::append_new(system, &record.lines, &line).map(drop),
+            Some(path) => store::append(path, system, &record.lines, &line, &mut wait)?,
+            None => drop(store::append_new(system, &record.lines, &line)?),
         }
+        Ok(true)
     }
 }
 
@@ -277,12 +281,11 @@ fn watch(keeper: Arc<Keeper>, deadline: Option<Instant>) -> Result<()> {
             return;
         };
         keeper.interrupted.store(sig, Ordering::Release);
-        let finished = *keeper.saved.lock().unwrap_or_else(|e| e.into_inner());
-        if sig == SIGALRM && finished {
-            // The answer is complete and saved: the run ends on its own, successfully.
+        let ended_here = keeper.save(Some("interrupted"));
+        if sig == SIGALRM && matches!(ended_here, Ok(false)) {
+            // The answer was complete and saved first: the run ends on its own.
             return;
         }
-        let _ = keeper.save(Some("interrupted"));
         end(sig);
     });
     Ok(())
@@ -292,7 +295,14 @@ fn watch(keeper: Arc<Keeper>, deadline: Option<Instant>) -> Result<()> {
 /// the deadline with the error line and exit 75.
 fn end(sig: i32) -> ! {
     if sig == SIGALRM {
-        ui::error("gave up: --max-time reached");
+        // Stderr may be stuck (a reader that does not read it, the main thread holding
+        // its lock): the error line gets a moment, the deadline is kept regardless.
+        let (said, told) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            ui::error("gave up: --max-time reached");
+            let _ = said.send(());
+        });
+        let _ = told.recv_timeout(Duration::from_millis(100));
         std::process::exit(i32::from(TEMPORARY));
     }
     let _ = signal_hook::low_level::emulate_default_handler(sig);

@@ -200,7 +200,10 @@ impl Client {
                 wait.as_secs_f64(),
                 self.retries
             ));
-            std::thread::sleep(wait);
+            // The runtime runs while we wait, so that a kept-alive connection the server
+            // closes meanwhile is seen closed, not used for the next attempt.
+            self.runtime
+                .block_on(async { tokio::time::sleep(wait).await });
         }
     }
 

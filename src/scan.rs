@@ -90,8 +90,16 @@ impl<'a> Scanner<'a> {
         if self.eat(b'}').is_some() {
             return Some(());
         }
+        // A key given twice is left to serde, which refuses it for the fields mume reads.
+        let mut seen: [&str; 16] = [""; 16];
+        let mut keys = 0;
         loop {
             let key = self.plain_string()?;
+            if keys == seen.len() || seen[..keys].contains(&key) {
+                return None;
+            }
+            seen[keys] = key;
+            keys += 1;
             self.eat(b':')?;
             field(self, key)?;
             match self.peek()? {
@@ -365,6 +373,17 @@ mod tests {
             r#"{"choices":[{"index":1,"delta":{"content":"b"}}]}"#,
         ] {
             assert!(!agrees(data), "expected serde for {data}");
+        }
+        for data in [
+            r#"{"choices":[{"delta":{"content":"A"}}],"choices":[{"delta":{"content":"B"}}]}"#,
+            r#"{"choices":[{"delta":{"content":"A"}}],"choices":null}"#,
+            r#"{"choices":[{"delta":{"content":"A","content":"B"}}]}"#,
+            r#"{"choices":[{"index":0,"index":0,"delta":{"content":"A"}}]}"#,
+        ] {
+            assert!(
+                chunk(data).is_none(),
+                "a repeated key is serde's to judge: {data}"
+            );
         }
     }
 

@@ -941,3 +941,81 @@ fn max_time_stops_a_key_command_that_hangs() {
     std::thread::sleep(Duration::from_millis(2500));
     assert!(!marker.exists(), "the key command was stopped");
 }
+
+#[test]
+fn a_retry_does_not_go_out_on_a_connection_the_server_closed_while_we_waited() {
+    // Fails before this change: the wait before a retry did not run the connection's
+    // runtime, so the closed kept-alive connection was taken for the retry, which failed
+    // and used up the budget.
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                if line == "\r\n" {
+                    break;
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = std::io::Read::read_exact(&mut reader, &mut body);
+            if n == 0 {
+                // Kept alive, then closed while the client waits to retry.
+                let _ = stream.write_all(
+                    b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nretry-after-ms: 400\r\n\r\n",
+                );
+                std::thread::sleep(Duration::from_millis(100));
+                drop(stream);
+            } else {
+                let body = completion("recovered");
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        }
+    });
+    let out = run(&url, &["--retries", "1", "q"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "recovered\n");
+}
+
+#[test]
+fn max_time_is_kept_while_stderr_is_not_read() {
+    // Fails before this change: the deadline's error line waited for a stderr that a
+    // reader never drained, so the run outlived --max-time by as long as the reader.
+    let reasoning = format!(
+        "data: {}\n\n",
+        json!({"choices": [{"index": 0, "delta": {"reasoning": "r".repeat(200_000)}}]})
+    );
+    let server = Scripted::start(vec![vec![sse_head(), send(&reasoning), sleep_ms(20_000)]]);
+    let sb = Sandbox::new();
+    let mut child = sb
+        .std_cmd(&server.url)
+        .args(["--stream", "--reasoning", "--max-time", "1", "q"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "still running");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(75));
+}
