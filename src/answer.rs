@@ -129,8 +129,13 @@ fn read_error(e: &io::Error, idle: Duration, shown: bool) -> anyhow::Error {
             ),
         )
     } else {
+        // reqwest's own words ("error decoding response body") hide the cause.
+        let mut cause: &dyn std::error::Error = e;
+        while let Some(inner) = cause.source() {
+            cause = inner;
+        }
         anyhow::Error::new(Broken {
-            message: format!("the connection broke: {}", ui::one_line(&e.to_string())),
+            message: format!("the connection broke: {}", ui::one_line(&cause.to_string())),
             shown,
         })
     }

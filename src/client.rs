@@ -80,6 +80,15 @@ impl Client {
                     format!("bad CA certificate file {}: {e}", path.display()),
                 )
             })?;
+            if certs.is_empty() {
+                return Err(fail(
+                    CONFIG,
+                    format!(
+                        "bad CA certificate file {}: no certificate in it",
+                        path.display()
+                    ),
+                ));
+            }
             builder = builder.tls_certs_merge(certs);
         }
         let http = builder

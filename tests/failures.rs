@@ -812,8 +812,10 @@ fn a_body_broken_before_anything_was_shown_is_retried() {
     assert_eq!(server.count(), 2);
     let err = stderr_of(&out);
     assert!(
-        err.starts_with("mume: warning: the connection broke"),
-        "{err}"
+        err.starts_with(
+            "mume: warning: the connection broke: end of file before message length reached;"
+        ),
+        "the cause, not reqwest's \"error decoding response body\": {err}"
     );
     assert_eq!(err.matches("retrying").count(), 1, "{err}");
 }
@@ -1018,4 +1020,23 @@ fn max_time_is_kept_while_stderr_is_not_read() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(75));
+}
+
+#[test]
+fn a_ca_file_without_a_certificate_is_a_configuration_error() {
+    // Fails before this change: the file was taken as no certificates at all, and the
+    // connection then failed as a TLS error (69).
+    let sb = Sandbox::new();
+    let ca = sb.path("notes.pem");
+    std::fs::write(&ca, "just text\n").unwrap();
+    let out = run(
+        "https://127.0.0.1:9/v1",
+        &["--cacert", ca.to_str().unwrap(), "q"],
+    );
+    assert_eq!(out.status.code(), Some(78));
+    assert!(
+        error_line(&out).ends_with("notes.pem: no certificate in it"),
+        "{}",
+        error_line(&out)
+    );
 }
