@@ -48,7 +48,9 @@ fn committed_completions_and_man_page_are_current() {
 fn generated_files_name_mume_whatever_the_binary_is_called() {
     let sb = Sandbox::new();
     let renamed = sb.path("llm");
-    std::fs::copy(assert_cmd::cargo::cargo_bin!("mume"), &renamed).unwrap();
+    // A link, not a copy: running a file just written races other tests' forks, which
+    // may still hold it open for writing ("text file busy").
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin!("mume"), &renamed).unwrap();
     let out = std::process::Command::new(&renamed)
         .args(["--generate", "bash"])
         .output()
