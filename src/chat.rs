@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use reqwest::Method;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use signal_hook::consts::{SIGALRM, SIGHUP, SIGINT, SIGTERM};
 
 use crate::answer::{self, Answer, Mode, Shared};
@@ -22,7 +22,7 @@ use crate::client::Client;
 use crate::error::{TEMPORARY, USAGE, fail, is_broken_pipe};
 use crate::output::{Extract, Out};
 use crate::settings::{Settings, Source};
-use crate::{input, store, tools, ui};
+use crate::{input, request, store, tools, ui};
 
 const CHAT_PATH: &str = "/chat/completions";
 
@@ -103,18 +103,18 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         ));
     }
 
-    // Messages given with --messages are sent as given, in order; their own system
-    // message, if they have one, stands instead of -s and the conversation's.
-    let imports_system = imported.iter().any(|m| m["role"] == "system");
-    let system = system_line(&history, &settings, cli.system.is_some()).filter(|_| !imports_system);
-    let mut messages: Vec<Value> = Vec::with_capacity(history.len() + new_lines.len() + 1);
-    messages.extend(system.clone());
-    // Stored lines carry what mume recorded (model, time, usage): only message fields go.
-    let stored = history.iter().filter(|m| m["role"] != "system");
-    messages.extend(stored.map(store::sendable));
-    messages.extend(imported.iter().cloned());
-    messages.extend(new_lines.iter().cloned());
-    let body = request_body(&settings, messages);
+    let base = request::Base {
+        model: &settings.model,
+        system: settings.system.as_deref(),
+        system_from_flag: cli.system.is_some(),
+        stream: settings.stream,
+        fields: &settings.fields,
+    };
+    let request::Exchange {
+        body,
+        system,
+        lines,
+    } = request::build(&base, &history, imported, new_lines);
 
     if cli.dry_run {
         if cli.verbose {
@@ -136,9 +136,7 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         // Known before the request is paid for: an answer with nowhere to go is lost.
         store::check_writable(conversation.as_deref())
             .map_err(|e| anyhow::anyhow!("{e:#} (use --no-save to go without saving)"))?;
-        // Imported messages were sent, so they belong to the conversation from now on.
-        let mut lines = imported;
-        lines.extend(new_lines);
+        // Given messages were sent, so they belong to the conversation from now on.
         Some(Record {
             path: conversation,
             system,
@@ -328,31 +326,6 @@ fn send(client: &Client, body: &Value, mode: &Mode, answer: &Shared) -> Result<(
     );
     spinner.stop();
     result
-}
-
-fn request_body(settings: &Settings, messages: Vec<Value>) -> Value {
-    let mut body = Map::new();
-    body.insert("model".into(), json!(settings.model));
-    body.insert("messages".into(), Value::Array(messages));
-    if settings.stream {
-        body.insert("stream".into(), json!(true));
-    }
-    for (key, value) in &settings.fields {
-        body.insert(key.clone(), value.clone());
-    }
-    Value::Object(body)
-}
-
-/// The system message to send: `-s` replaces the conversation's; otherwise the latest one
-/// the conversation holds; otherwise the config's.
-fn system_line(history: &[Value], settings: &Settings, from_flag: bool) -> Option<Value> {
-    let stored = history.iter().rev().find(|m| m["role"] == "system");
-    match (&settings.system, stored) {
-        (Some(text), _) if from_flag => Some(json!({"role": "system", "content": text})),
-        (_, Some(stored)) => Some(stored.clone()),
-        (Some(text), None) => Some(json!({"role": "system", "content": text})),
-        (None, None) => None,
-    }
 }
 
 fn user_message(prompt: Option<String>, attach: &[String]) -> Result<Value> {

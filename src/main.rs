@@ -14,6 +14,7 @@ mod generate;
 mod input;
 mod output;
 mod redact;
+mod request;
 mod response;
 mod retry;
 mod scan;

@@ -1,0 +1,185 @@
+//! What one exchange sends and what it adds to its conversation, from the conversation so
+//! far, the messages given, the new lines and the settings: a pure function, so that a
+//! single request and every row of a batch are built the same way.
+
+use serde_json::{Map, Value, json};
+
+use crate::store;
+
+/// The settings a request body is made of.
+pub(crate) struct Base<'a> {
+    pub(crate) model: &'a str,
+    /// The system text of `-s` or the config.
+    pub(crate) system: Option<&'a str>,
+    /// `-s` was given: it replaces the conversation's own system message.
+    pub(crate) system_from_flag: bool,
+    pub(crate) stream: bool,
+    /// Request fields other than model, messages and stream, precedence applied.
+    pub(crate) fields: &'a Map<String, Value>,
+}
+
+/// One exchange: the body to send, and what the conversation keeps of it before the answer.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Exchange {
+    pub(crate) body: Value,
+    /// The system message sent at the head, stored when the conversation's own differs.
+    pub(crate) system: Option<Value>,
+    /// The given messages, then the new lines (tool results, the prompt).
+    pub(crate) lines: Vec<Value>,
+}
+
+/// Builds the exchange. The conversation's stored lines go with only the fields a server
+/// accepts, its system message first (one: `-s` replaces it, else the latest stored one,
+/// else the config's); messages given with `--messages` follow as given, and when they
+/// hold a system message of their own, no other is added; the new lines come last.
+pub(crate) fn build(
+    base: &Base,
+    history: &[Value],
+    imported: Vec<Value>,
+    new_lines: Vec<Value>,
+) -> Exchange {
+    let imports_system = imported.iter().any(|m| m["role"] == "system");
+    let system = system_line(base, history).filter(|_| !imports_system);
+    let stored = history.iter().filter(|m| m["role"] != "system");
+    let mut messages: Vec<Value> = Vec::with_capacity(history.len() + imported.len() + 2);
+    messages.extend(system.clone());
+    messages.extend(stored.map(store::sendable));
+    messages.extend(imported.iter().cloned());
+    messages.extend(new_lines.iter().cloned());
+
+    let mut body = Map::new();
+    body.insert("model".into(), json!(base.model));
+    body.insert("messages".into(), Value::Array(messages));
+    if base.stream {
+        body.insert("stream".into(), json!(true));
+    }
+    for (key, value) in base.fields {
+        body.insert(key.clone(), value.clone());
+    }
+    let mut lines = imported;
+    lines.extend(new_lines);
+    Exchange {
+        body: Value::Object(body),
+        system,
+        lines,
+    }
+}
+
+/// The system message to send: `-s` replaces the conversation's; otherwise the latest one
+/// the conversation holds; otherwise the config's.
+fn system_line(base: &Base, history: &[Value]) -> Option<Value> {
+    let stored = history.iter().rev().find(|m| m["role"] == "system");
+    let given = |text: &str| json!({"role": "system", "content": text});
+    match (base.system, stored) {
+        (Some(text), _) if base.system_from_flag => Some(given(text)),
+        (_, Some(stored)) => Some(stored.clone()),
+        (Some(text), None) => Some(given(text)),
+        (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base<'a>(system: Option<&'a str>, flag: bool, fields: &'a Map<String, Value>) -> Base<'a> {
+        Base {
+            model: "m",
+            system,
+            system_from_flag: flag,
+            stream: false,
+            fields,
+        }
+    }
+
+    fn user(text: &str) -> Value {
+        json!({"role": "user", "content": text})
+    }
+
+    fn sys(text: &str) -> Value {
+        json!({"role": "system", "content": text})
+    }
+
+    fn sent(exchange: &Exchange) -> &Vec<Value> {
+        exchange.body["messages"].as_array().unwrap()
+    }
+
+    #[test]
+    fn a_new_prompt_with_the_config_system() {
+        let fields = Map::new();
+        let e = build(
+            &base(Some("brief"), false, &fields),
+            &[],
+            vec![],
+            vec![user("q")],
+        );
+        assert_eq!(
+            e.body,
+            json!({"model": "m", "messages": [sys("brief"), user("q")]})
+        );
+        assert_eq!(e.system, Some(sys("brief")));
+        assert_eq!(e.lines, [user("q")]);
+    }
+
+    #[test]
+    fn the_conversation_s_system_stands_unless_s_replaces_it() {
+        let fields = Map::new();
+        let stored = json!({"role": "assistant", "content": "a", "model": "x", "time": "t"});
+        let history = [sys("old"), user("q1"), stored, sys("newer"), user("q2")];
+        let e = build(
+            &base(Some("config"), false, &fields),
+            &history,
+            vec![],
+            vec![user("q3")],
+        );
+        assert_eq!(
+            sent(&e),
+            &[
+                sys("newer"),
+                user("q1"),
+                json!({"role": "assistant", "content": "a"}),
+                user("q2"),
+                user("q3")
+            ],
+            "one system message, the latest; recorded fields not sent"
+        );
+        let e = build(
+            &base(Some("flag"), true, &fields),
+            &history,
+            vec![],
+            vec![user("q3")],
+        );
+        assert_eq!(sent(&e)[0], sys("flag"));
+    }
+
+    #[test]
+    fn given_messages_go_as_given_and_their_system_stands_alone() {
+        let fields = Map::new();
+        let given = vec![
+            sys("one"),
+            user("a"),
+            json!({"role": "user", "content": "b", "name": "x"}),
+        ];
+        let e = build(
+            &base(Some("flag"), true, &fields),
+            &[],
+            given.clone(),
+            vec![],
+        );
+        assert_eq!(sent(&e), &given);
+        assert_eq!(e.system, None);
+        assert_eq!(e.lines, given);
+    }
+
+    #[test]
+    fn fields_and_stream_join_the_body() {
+        let mut fields = Map::new();
+        fields.insert("temperature".into(), json!(0.2));
+        let mut b = base(None, false, &fields);
+        b.stream = true;
+        let e = build(&b, &[], vec![], vec![user("q")]);
+        assert_eq!(e.body["stream"], true);
+        assert_eq!(e.body["temperature"], 0.2);
+        assert_eq!(e.system, None);
+    }
+}
