@@ -4,7 +4,6 @@
 
 use std::io::{self, Read, Write};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use crate::client::Response;
 use crate::redact;
@@ -32,8 +31,6 @@ pub(crate) struct Mode {
     pub(crate) usage: bool,
     /// Hold text until the answer is complete (tools may be called, or a block extracted).
     pub(crate) hold: bool,
-    /// `--timeout`: how long the server may send nothing, for the message when it does.
-    pub(crate) idle: Duration,
 }
 
 /// What arrived: kept for the conversation store, and shared so that a signal handler
@@ -91,7 +88,7 @@ fn read_answer(
         reader.live = !mode.json && !mode.hold;
         reader.stream(body, first_byte)?;
     } else if content_type.is_empty() || content_type.contains("json") {
-        let body = read_body(body, mode.idle)?;
+        let body = read_body(body)?;
         first_byte();
         reader.whole(&body)?;
     } else {
@@ -106,59 +103,33 @@ fn read_answer(
     reader.finish()
 }
 
-pub(crate) fn read_body(body: &mut impl Read, idle: Duration) -> Result<Vec<u8>> {
+pub(crate) fn read_body(body: &mut impl Read) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     body.take(BODY_LIMIT + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| read_error(&e, idle, false))?;
+        .map_err(|e| read_error(&e, false))?;
     if bytes.len() as u64 > BODY_LIMIT {
         return Err(fail(PROTOCOL, "the response body is larger than 256 MiB"));
     }
     Ok(bytes)
 }
 
-/// A failed read of the body: a timeout, or a broken connection that may be tried again
-/// unless some of the answer was `shown` already.
-fn read_error(e: &io::Error, idle: Duration, shown: bool) -> anyhow::Error {
-    if timed_out(e) {
-        fail(
-            TEMPORARY,
-            format!(
-                "no data from the server for {} s (--timeout)",
-                idle.as_secs_f64()
-            ),
-        )
-    } else {
-        // reqwest's own words ("error decoding response body") hide the cause.
-        let mut cause: &dyn std::error::Error = e;
-        while let Some(inner) = cause.source() {
-            cause = inner;
-        }
-        anyhow::Error::new(Broken {
-            message: format!("the connection broke: {}", ui::one_line(&cause.to_string())),
-            shown,
-        })
-    }
-}
-
-/// True when a read failed because the server sent nothing for too long; reqwest reports
-/// that as a body error whose cause is the timeout.
-fn timed_out(e: &io::Error) -> bool {
+/// A failed read of the body: the server silent for `--timeout` (the body reader says for
+/// how long), or a broken connection that may be tried again unless some of the answer was
+/// `shown` already.
+fn read_error(e: &io::Error, shown: bool) -> anyhow::Error {
     if e.kind() == io::ErrorKind::TimedOut {
-        return true;
+        return fail(TEMPORARY, e.to_string());
     }
-    let mut source: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|s| s as _);
-    while let Some(s) = source {
-        if s.downcast_ref::<reqwest::Error>()
-            .is_some_and(reqwest::Error::is_timeout)
-            || s.downcast_ref::<io::Error>()
-                .is_some_and(|io| io.kind() == io::ErrorKind::TimedOut)
-        {
-            return true;
-        }
-        source = s.source();
+    // reqwest's own words ("error decoding response body") hide the cause.
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
     }
-    false
+    anyhow::Error::new(Broken {
+        message: format!("the connection broke: {}", ui::one_line(&cause.to_string())),
+        shown,
+    })
 }
 
 struct Reader<'a> {
@@ -185,7 +156,7 @@ impl Reader<'_> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     let shown = self.out.wrote || self.shared.lock().unwrap().started;
-                    return Err(read_error(&e, self.mode.idle, shown));
+                    return Err(read_error(&e, shown));
                 }
             };
             if first {
@@ -566,7 +537,6 @@ mod tests {
             reasoning: false,
             usage: false,
             hold: true,
-            idle: Duration::from_secs(1),
         }
     }
 

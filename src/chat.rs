@@ -165,7 +165,6 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         usage: cli.usage,
         // Calls and text must not mix on stdout, whichever source put tools in the request.
         hold: settings.fields.contains_key("tools") || cli.extract || cli.extract_last,
-        idle: Duration::from_secs_f64(cli.timeout),
     };
     exchange(client, body, mode, deadline, record, &settings.model)
 }

@@ -343,7 +343,11 @@ impl<'a> Response<'a> {
                 None => tokio::time::timeout(*idle, inner.chunk())
                     .await
                     .map_err(|_| {
-                        io::Error::new(io::ErrorKind::TimedOut, "no data within --timeout")
+                        let message = format!(
+                            "no data from the server for {} s (--timeout)",
+                            idle.as_secs_f64()
+                        );
+                        io::Error::new(io::ErrorKind::TimedOut, message)
                     })?,
             };
             let Some(first) = first.map_err(io::Error::other)? else {

@@ -23,7 +23,7 @@ pub(crate) fn models(cli: &Cli, settings: &Settings) -> Result<u8> {
         cli.verbose,
     )?;
     let mut response = client.send(Method::GET, "/models", None)?;
-    let body = answer::read_body(&mut response, Duration::from_secs_f64(cli.timeout))?;
+    let body = answer::read_body(&mut response)?;
     let mut out = Out::stdout();
     if cli.json {
         out.write_line(&String::from_utf8_lossy(&body))?;
