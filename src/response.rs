@@ -205,24 +205,27 @@ impl Calls {
             ),
             None => (None, None),
         };
+        let latest = self.list.len().checked_sub(1);
         let found = match (delta.index, &id) {
-            (Some(index), _) => self.indexes.iter().rposition(|&i| i == Some(index)),
-            // Without an index, an id already seen names its call, fragments may interleave.
-            (None, Some(id)) => self.list.iter().rposition(|c| &c.id == id),
-            (None, None) => None,
+            // The call of that index, unless the fragment brings another id: a new call.
+            (Some(index), _) => {
+                self.indexes
+                    .iter()
+                    .rposition(|&i| i == Some(index))
+                    .filter(|&at| {
+                        let held = &self.list[at].id;
+                        id.as_ref().is_none_or(|id| held.is_empty() || held == id)
+                    })
+            }
+            // Without an index, an id already seen names its call (fragments may
+            // interleave); a new id goes on the latest call only while it has none.
+            (None, Some(id)) => self
+                .list
+                .iter()
+                .rposition(|c| &c.id == id)
+                .or(latest.filter(|&at| self.list[at].id.is_empty())),
+            (None, None) => latest,
         };
-        let found = found.or_else(|| {
-            // A fragment with neither (or a new id) goes on the latest call when that one
-            // has no id yet.
-            (delta.index.is_none()
-                && (id.is_none() || self.list.last().is_some_and(|c| c.id.is_empty())))
-            .then(|| self.list.len().checked_sub(1))
-            .flatten()
-        });
-        let found = found.filter(|&at| {
-            let held = &self.list[at].id;
-            id.as_ref().is_none_or(|id| held.is_empty() || held == id)
-        });
         let at = match found {
             Some(at) => at,
             // A fragment that says nothing does not make a call.
