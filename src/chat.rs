@@ -244,13 +244,11 @@ impl Keeper {
         let system = record.system.as_ref();
         // Another program may hold the conversation's lock: a signal, or the deadline,
         // still ends the wait.
-        let mut wait = || -> Result<()> {
-            match self.interrupted.load(Ordering::Acquire) {
-                0 => Ok(()),
-                sig => {
-                    ui::warn("the answer was not saved: another program holds the conversation");
-                    end(sig)
-                }
+        let mut wait = || {
+            let sig = self.interrupted.load(Ordering::Acquire);
+            if sig != 0 {
+                ui::warn("the answer was not saved: another program holds the conversation");
+                end(sig);
             }
         };
         match &record.path {

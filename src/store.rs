@@ -287,14 +287,14 @@ pub(crate) fn answer_line<'a>(
 /// is either as it was or holds the whole exchange. A new file appears with its first
 /// exchange in it, never empty. Folders are made 0700 and files 0600.
 ///
-/// While another process holds the lock, `wait` is called every few milliseconds; an error
-/// from it gives up (`--max-time`, a signal).
+/// While another process holds the lock, `wait` is called every few milliseconds, so that
+/// the caller can end the run meanwhile (`--max-time`, a signal).
 pub(crate) fn append(
     path: &Path,
     system: Option<&Value>,
     lines: &[Value],
     last: &impl Serialize,
-    wait: &mut dyn FnMut() -> Result<()>,
+    wait: &mut dyn FnMut(),
 ) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         create_private_dir(parent)?;
@@ -317,7 +317,7 @@ pub(crate) fn append(
             match file.try_lock() {
                 Ok(()) => break,
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    wait()?;
+                    wait();
                     std::thread::sleep(std::time::Duration::from_millis(5));
                 }
                 Err(std::fs::TryLockError::Error(e)) => {
@@ -581,7 +581,7 @@ mod tests {
             None,
             &[user],
             &json!({"role": "assistant", "content": "b"}),
-            &mut || Ok(()),
+            &mut || {},
         )
         .unwrap();
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
@@ -591,7 +591,7 @@ mod tests {
             None,
             &[],
             &json!({"role": "user", "content": "c"}),
-            &mut || Ok(()),
+            &mut || {},
         )
         .unwrap();
         let messages = read(&path).unwrap();
@@ -607,7 +607,7 @@ mod tests {
         let verbose = json!({"role": "system", "content": "verbose"});
         let answer = json!({"role": "assistant", "content": "ok"});
         for system in [&terse, &terse, &verbose, &verbose] {
-            append(&path, Some(system), &[], &answer, &mut || Ok(())).unwrap();
+            append(&path, Some(system), &[], &answer, &mut || {}).unwrap();
         }
         let systems: Vec<Value> = read(&path)
             .unwrap()
