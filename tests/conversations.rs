@@ -416,19 +416,8 @@ fn concurrent_writers_lose_and_interleave_nothing() {
     answer(&mut server, "answer").expect(8);
     let sb = Sandbox::new();
     let path = sb.path("shared.jsonl");
-    let children: Vec<_> = (0..8)
-        .map(|i| {
-            sb.std_cmd(&base(&server))
-                .args(["--chat", path.to_str().unwrap(), &format!("prompt {i}")])
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for mut child in children {
-        assert!(child.wait().unwrap().success());
-    }
+    let statuses = run_at_once(&sb, &base(&server), &["--chat", path.to_str().unwrap()], 8);
+    assert!(statuses.iter().all(|ok| *ok));
     let lines = jsonl(&path);
     assert_eq!(lines.len(), 16);
     for pair in lines.chunks(2) {
