@@ -74,7 +74,22 @@ complete -c mume -n "__fish_mume_needs_command" -s h -l help -d 'Print help (see
 complete -c mume -n "__fish_mume_needs_command" -s V -l version -d 'Print version'
 complete -c mume -n "__fish_mume_needs_command" -a "models" -d 'List the models the server offers, one id a line'
 complete -c mume -n "__fish_mume_needs_command" -a "history" -d 'List saved conversations, newest first'
+complete -c mume -n "__fish_mume_needs_command" -a "batch" -d 'Send one request per row of a JSON Lines file, several at once, results in order'
 complete -c mume -n "__fish_mume_needs_command" -a "config" -d 'Show the effective settings and where each came from'
+complete -c mume -n "__fish_mume_using_subcommand models" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand models" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand models" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand models" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand models" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -84,10 +99,26 @@ complete -c mume -n "__fish_mume_using_subcommand models" -l cacert -d 'Also tru
 complete -c mume -n "__fish_mume_using_subcommand models" -l retries -d 'How often to retry a failed request' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -l timeout -d 'Fail when no data arrives for this long' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand models" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand models" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand models" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand models" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -97,12 +128,28 @@ complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_s
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l retries -d 'How often to retry a failed request' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l timeout -d 'Fail when no data arrives for this long' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -f -a "show" -d 'Print one conversation (`--json`: as a messages array)'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -f -a "rm" -d 'Delete one conversation'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -112,10 +159,26 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l retries -d 'How often to retry a failed request' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l timeout -d 'Fail when no data arrives for this long' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -125,10 +188,60 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l retries -d 'How often to retry a failed request' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l timeout -d 'Fail when no data arrives for this long' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand batch" -l output -d 'Write the results to FILE; a run with the same FILE resumes where this one stopped' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch" -s j -l jobs -d 'Requests at once, 1 to 256' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -l rpm -d 'Start at most N requests a minute' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand batch" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -l text -d 'Read every line as a plain-text prompt'
+complete -c mume -n "__fish_mume_using_subcommand batch" -l raw -d 'Write results in the OpenAI Batch API\'s output format, with whole response bodies'
+complete -c mume -n "__fish_mume_using_subcommand batch" -l dry-run -d 'Print the request body that would be sent, and send nothing'
+complete -c mume -n "__fish_mume_using_subcommand batch" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand batch" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand batch" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand batch" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -138,11 +251,27 @@ complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_su
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l retries -d 'How often to retry a failed request' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l timeout -d 'Fail when no data arrives for this long' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -f -a "path" -d 'Print the path of the config file'
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -152,6 +281,8 @@ complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcom
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l retries -d 'How often to retry a failed request' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Fail when no data arrives for this long' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'

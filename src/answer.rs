@@ -21,7 +21,7 @@ use crate::ui;
 /// One SSE event may be this large; larger is a protocol failure, not an out-of-memory.
 const EVENT_LIMIT: usize = 16 * 1024 * 1024;
 /// A whole (non-streamed) body may be this large.
-const BODY_LIMIT: u64 = 256 * 1024 * 1024;
+pub(crate) const BODY_LIMIT: u64 = 256 * 1024 * 1024;
 
 /// How the answer is to be shown.
 pub(crate) struct Mode {
@@ -262,47 +262,8 @@ impl Reader<'_> {
     }
 
     fn whole(&mut self, body: &[u8]) -> Result<()> {
-        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-        let value: Value = serde_json::from_slice(body).map_err(|e| {
-            fail(
-                PROTOCOL,
-                format!("the server's answer is not valid JSON: {e}"),
-            )
-        })?;
-        if let Some(error) = value.get("error").filter(|e| !e.is_null()) {
-            let code = error
-                .get("code")
-                .and_then(Value::as_u64)
-                .filter(|c| (400..600).contains(c))
-                .map_or(TEMPORARY, |c| code_for_status(c as u16));
-            let text = error_text(&value).0;
-            return Err(fail(
-                code,
-                format!("the server answered with an error: {text}"),
-            ));
-        }
-        let completion: Completion = serde_json::from_value(value).map_err(|e| {
-            fail(
-                PROTOCOL,
-                format!("the server's answer is not a chat completion: {e}"),
-            )
-        })?;
-        let mut answer = self.shared.lock().unwrap();
-        answer.usage = completion.usage.filter(|u| !u.is_null());
-        let choice = choice_zero_of(completion.choices)
-            .ok_or_else(|| fail(PROTOCOL, "the server's answer has no choices"))?;
-        answer.finish_reason = choice.finish_reason;
-        if let Some(message) = choice.message {
-            answer.content = content_text(message.content);
-            answer.reasoning = message
-                .reasoning
-                .or(message.reasoning_content)
-                .unwrap_or_default();
-            answer.refusal = message.refusal.unwrap_or_default();
-            answer.tool_calls.list = message.tool_calls.unwrap_or_default();
-            answer.started = true;
-        }
-        drop(answer);
+        let parsed = parse_whole(body)?;
+        *self.shared.lock().unwrap() = parsed;
         if self.mode.json {
             let text = String::from_utf8_lossy(body);
             self.out.write_line(&text)?;
@@ -360,29 +321,76 @@ impl Reader<'_> {
                 None => ui::warn("the server reported no token usage for this answer"),
             }
         }
-        match answer.finish_reason.as_deref() {
-            Some("length") => {
-                ui::warn("the answer was cut short at the token limit (finish_reason: length)")
-            }
-            Some("content_filter") => {
-                return Err(fail(
-                    DECLINED,
-                    "the model declined: its answer was filtered (content_filter)",
-                ));
-            }
-            Some("error") => {
-                return Err(fail(
-                    TEMPORARY,
-                    "the server ended the answer with an error (finish_reason: error)",
-                ));
-            }
-            _ => {}
+        if answer.finish_reason.as_deref() == Some("length") {
+            ui::warn("the answer was cut short at the token limit (finish_reason: length)")
         }
         if !answer.refusal.is_empty() {
             ui::note(&ui::escape(&answer.refusal));
-            return Err(fail(DECLINED, "the model declined to answer"));
         }
-        Ok(())
+        ending(&answer)
+    }
+}
+
+/// A whole (non-streamed) response body as an answer, or the failure it reports.
+pub(crate) fn parse_whole(body: &[u8]) -> Result<Answer> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        fail(
+            PROTOCOL,
+            format!("the server's answer is not valid JSON: {e}"),
+        )
+    })?;
+    if let Some(error) = value.get("error").filter(|e| !e.is_null()) {
+        let code = error
+            .get("code")
+            .and_then(Value::as_u64)
+            .filter(|c| (400..600).contains(c))
+            .map_or(TEMPORARY, |c| code_for_status(c as u16));
+        let text = error_text(&value).0;
+        return Err(fail(
+            code,
+            format!("the server answered with an error: {text}"),
+        ));
+    }
+    let completion: Completion = serde_json::from_value(value).map_err(|e| {
+        fail(
+            PROTOCOL,
+            format!("the server's answer is not a chat completion: {e}"),
+        )
+    })?;
+    let mut answer = Answer {
+        usage: completion.usage.filter(|u| !u.is_null()),
+        ..Answer::default()
+    };
+    let choice = choice_zero_of(completion.choices)
+        .ok_or_else(|| fail(PROTOCOL, "the server's answer has no choices"))?;
+    answer.finish_reason = choice.finish_reason;
+    if let Some(message) = choice.message {
+        answer.content = content_text(message.content);
+        answer.reasoning = message
+            .reasoning
+            .or(message.reasoning_content)
+            .unwrap_or_default();
+        answer.refusal = message.refusal.unwrap_or_default();
+        answer.tool_calls.list = message.tool_calls.unwrap_or_default();
+        answer.started = true;
+    }
+    Ok(answer)
+}
+
+/// The failure a complete answer ends in: filtered, ended by an error, or refused.
+pub(crate) fn ending(answer: &Answer) -> Result<()> {
+    match answer.finish_reason.as_deref() {
+        Some("content_filter") => Err(fail(
+            DECLINED,
+            "the model declined: its answer was filtered (content_filter)",
+        )),
+        Some("error") => Err(fail(
+            TEMPORARY,
+            "the server ended the answer with an error (finish_reason: error)",
+        )),
+        _ if !answer.refusal.is_empty() => Err(fail(DECLINED, "the model declined to answer")),
+        _ => Ok(()),
     }
 }
 

@@ -24,7 +24,7 @@ use crate::output::{Extract, Out};
 use crate::settings::{Settings, Source};
 use crate::{input, request, store, tools, ui};
 
-const CHAT_PATH: &str = "/chat/completions";
+pub(crate) const CHAT_PATH: &str = "/chat/completions";
 
 /// Where this exchange is saved, and the lines it adds before the answer.
 struct Record {
@@ -92,7 +92,9 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     // A prompt of only whitespace says nothing: it is not worth a paid request.
     let prompt = input::assemble(stdin, &cli.words).filter(|p| !p.trim().is_empty());
     if prompt.is_some() || !cli.attach.is_empty() {
-        new_lines.push(user_message(prompt, &cli.attach)?);
+        let images = cli.attach.iter().map(|a| tools::attachment(a));
+        let images = images.collect::<Result<Vec<_>>>()?;
+        new_lines.push(request::user_message(prompt, &images));
     }
     let asks = |m: &Value| matches!(m.get("role").and_then(Value::as_str), Some("user" | "tool"));
     // Given messages say something of their own (an assistant's last line is a prefill).
@@ -117,7 +119,7 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     } = request::build(&base, &history, imported, new_lines);
 
     if cli.dry_run {
-        if cli.verbose {
+        if settings.verbose {
             crate::client::trace_request(
                 &Method::POST,
                 &format!("{}{CHAT_PATH}", settings.base_url),
@@ -146,12 +148,7 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         None
     };
 
-    let client = Client::new(
-        &settings,
-        cli.retries,
-        Duration::from_secs_f64(cli.timeout),
-        cli.verbose,
-    )?;
+    let client = Client::new(&settings)?;
     let mode = Mode {
         json: cli.json,
         extract: if cli.extract {
@@ -323,20 +320,6 @@ fn send(client: &Client, body: &Value, mode: &Mode, answer: &Shared) -> Result<(
     );
     spinner.stop();
     result
-}
-
-fn user_message(prompt: Option<String>, attach: &[String]) -> Result<Value> {
-    if attach.is_empty() {
-        return Ok(json!({"role": "user", "content": prompt.unwrap_or_default()}));
-    }
-    let mut parts: Vec<Value> = prompt
-        .map(|text| json!({"type": "text", "text": text}))
-        .into_iter()
-        .collect();
-    for a in attach {
-        parts.push(tools::attachment(a)?);
-    }
-    Ok(json!({"role": "user", "content": parts}))
 }
 
 /// Reads `--messages FILE|-`: a JSON array, or JSON Lines.

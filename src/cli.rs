@@ -32,36 +32,42 @@ pub(crate) struct Cli {
     pub(crate) command: Option<Command>,
 
     /// The prompt; the words are joined with spaces. Use `--` before a prompt that starts
-    /// with `models`, `history` or `config`.
+    /// with `models`, `history`, `config` or `batch`.
     #[arg(value_name = "PROMPT")]
     pub(crate) words: Vec<String>,
 
     /// Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]
-    #[arg(short, long, help_heading = "Request")]
+    #[arg(short, long, global = true, help_heading = "Request")]
     pub(crate) model: Option<String>,
 
     /// System prompt, sent as a leading system message
-    #[arg(short, long, value_name = "TEXT", help_heading = "Request")]
+    #[arg(
+        short,
+        long,
+        value_name = "TEXT",
+        global = true,
+        help_heading = "Request"
+    )]
     pub(crate) system: Option<String>,
 
     /// Sampling temperature, 0 to 2
-    #[arg(short, long, value_name = "F", value_parser = parse_temperature, help_heading = "Request")]
+    #[arg(short, long, value_name = "F", value_parser = parse_temperature, global = true, help_heading = "Request")]
     pub(crate) temperature: Option<f64>,
 
     /// Nucleus sampling: the probability mass to sample from, 0 to 1
-    #[arg(long, value_name = "F", value_parser = parse_top_p, help_heading = "Request")]
+    #[arg(long, value_name = "F", value_parser = parse_top_p, global = true, help_heading = "Request")]
     pub(crate) top_p: Option<f64>,
 
     /// Upper limit on the tokens of the answer
-    #[arg(long, value_name = "N", help_heading = "Request")]
+    #[arg(long, value_name = "N", global = true, help_heading = "Request")]
     pub(crate) max_tokens: Option<u64>,
 
     /// A sequence at which the model stops (repeatable)
-    #[arg(long, value_name = "SEQ", help_heading = "Request")]
+    #[arg(long, value_name = "SEQ", global = true, help_heading = "Request")]
     pub(crate) stop: Vec<String>,
 
     /// Seed for sampling, for repeatable answers where the server supports it
-    #[arg(long, value_name = "N", help_heading = "Request")]
+    #[arg(long, value_name = "N", global = true, help_heading = "Request")]
     pub(crate) seed: Option<i64>,
 
     /// Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)
@@ -69,24 +75,25 @@ pub(crate) struct Cli {
         short = 'o',
         long = "option",
         value_name = "KEY=VALUE",
+        global = true,
         help_heading = "Request"
     )]
     pub(crate) options: Vec<String>,
 
     /// Tool definitions: a JSON array of OpenAI tool objects
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = "Request")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, global = true, help_heading = "Request")]
     pub(crate) tools: Option<PathBuf>,
 
     /// Which tool the model may call
-    #[arg(long, value_name = "auto|none|required|NAME", value_parser = ToolChoiceParser, hide_possible_values = true, help_heading = "Request")]
+    #[arg(long, value_name = "auto|none|required|NAME", value_parser = ToolChoiceParser, hide_possible_values = true, global = true, help_heading = "Request")]
     pub(crate) tool_choice: Option<String>,
 
     /// Ask for JSON that follows this JSON Schema (a file or inline JSON)
-    #[arg(long, value_name = "FILE|JSON", value_hint = ValueHint::FilePath, help_heading = "Request")]
+    #[arg(long, value_name = "FILE|JSON", value_hint = ValueHint::FilePath, global = true, help_heading = "Request")]
     pub(crate) schema: Option<String>,
 
     /// Attach an image file or URL to the prompt (repeatable)
-    #[arg(short, long, value_name = "FILE|URL", value_hint = ValueHint::FilePath, help_heading = "Request")]
+    #[arg(short, long, value_name = "FILE|URL", value_hint = ValueHint::FilePath, global = true, help_heading = "Request")]
     pub(crate) attach: Vec<String>,
 
     /// Stream the answer as it is written [default: on when stdout is a terminal]
@@ -98,7 +105,7 @@ pub(crate) struct Cli {
     pub(crate) no_stream: bool,
 
     /// Print the request body that would be sent, and send nothing
-    #[arg(long, help_heading = "Request")]
+    #[arg(long, global = true, help_heading = "Request")]
     pub(crate) dry_run: bool,
 
     /// Print JSON: the response body as received, or one line per streamed event; with
@@ -201,7 +208,7 @@ pub(crate) struct Cli {
     pub(crate) no_stdin: bool,
 
     /// Largest stdin accepted, in bytes (K, M, G suffixes allowed)
-    #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_size, help_heading = "Input")]
+    #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_size, global = true, help_heading = "Input")]
     pub(crate) max_input: u64,
 
     /// Print a completion script or the man page
@@ -218,12 +225,51 @@ pub(crate) enum Command {
         #[command(subcommand)]
         action: Option<HistoryAction>,
     },
+    /// Send one request per row of a JSON Lines file, several at once, results in order
+    #[command(after_help = BATCH_EXAMPLES)]
+    Batch(Batch),
     /// Show the effective settings and where each came from
     Config {
         #[command(subcommand)]
         action: Option<ConfigAction>,
     },
 }
+
+/// `mume batch`: its own flags; the request flags of a single request apply to every row.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Batch {
+    /// The rows, one JSON value a line: a prompt string, an object with `prompt` or
+    /// `messages`, or an OpenAI Batch API request line; `-` or none reads stdin
+    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub(crate) file: Option<PathBuf>,
+
+    /// Write the results to FILE; a run with the same FILE resumes where this one stopped
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub(crate) output: Option<PathBuf>,
+
+    /// Requests at once, 1 to 256
+    #[arg(short, long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) jobs: u16,
+
+    /// Start at most N requests a minute
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) rpm: Option<u32>,
+
+    /// Read every line as a plain-text prompt
+    #[arg(long)]
+    pub(crate) text: bool,
+
+    /// Write results in the OpenAI Batch API's output format, with whole response bodies
+    #[arg(long)]
+    pub(crate) raw: bool,
+}
+
+const BATCH_EXAMPLES: &str = "\
+Examples:
+  mume batch rows.jsonl --output answers.jsonl -j 16 -s \"Classify the sentiment.\"
+  jq -c '{id: .sku, prompt: .review}' reviews.jsonl | mume batch --schema label.json
+  mume batch --text questions.txt > answers.jsonl     one prompt a line
+  mume batch requests.jsonl --raw --output out.jsonl  OpenAI Batch API files";
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum HistoryAction {

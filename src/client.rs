@@ -17,7 +17,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder};
 use tokio::runtime::Runtime;
 
-use crate::error::{CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, code_for_status, fail};
+use crate::error::{CONFIG, PERMISSION, PROTOCOL, TEMPORARY, UNAVAILABLE, code_for_status, fail};
 use crate::redact;
 use crate::retry::{self, Broken, Trouble};
 use crate::settings::{Key, Settings};
@@ -40,14 +40,7 @@ pub(crate) struct Client {
 }
 
 impl Client {
-    /// `idle` is `--timeout`: how long the server may send nothing, before the answer
-    /// begins and between its pieces.
-    pub(crate) fn new(
-        settings: &Settings,
-        retries: u32,
-        idle: Duration,
-        verbose: bool,
-    ) -> Result<Client> {
+    pub(crate) fn new(settings: &Settings) -> Result<Client> {
         let key = settings.key()?;
         if let Some(key) = &key {
             redact::add_secret(&key.value);
@@ -106,9 +99,9 @@ impl Client {
             base: settings.base_url.clone(),
             key,
             headers: settings.headers.clone(),
-            retries,
-            idle,
-            verbose,
+            retries: settings.retries,
+            idle: settings.idle,
+            verbose: settings.verbose,
         })
     }
 
@@ -146,33 +139,13 @@ impl Client {
         let mut attempt = 0;
         loop {
             let started = Instant::now();
-            let mut request = self.http.request(method.clone(), &url);
-            request = self.with_headers(request, body.is_some());
-            if let Some(body) = body {
-                request = request.body(body.to_vec());
-            }
-            if self.verbose {
-                trace_request(
-                    &method,
-                    &url,
-                    &self.headers,
-                    self.key.is_some(),
-                    body.is_some(),
-                );
-            }
+            let request = self.request(&method, &url, body);
             // `send` starts its timers at once, so it is called inside the runtime too.
             let sent = self
                 .runtime
                 .block_on(async { tokio::time::timeout(self.idle, request.send()).await });
             let (error, trouble) = match sent {
-                Err(_) => {
-                    let message = format!(
-                        "timed out waiting for {}: no response for {} s (--timeout)",
-                        redact::url(&url),
-                        self.idle.as_secs_f64()
-                    );
-                    (fail(TEMPORARY, message), Trouble::NoResponse)
-                }
+                Err(_) => (self.no_response(&url), Trouble::NoResponse),
                 Ok(Err(e)) => self.failed_send(&e, &url)?,
                 Ok(Ok(response)) => {
                     if self.verbose {
@@ -192,9 +165,12 @@ impl Client {
                             },
                         }
                     } else if status.is_redirection() {
-                        return Err(redirect_error(&response));
+                        return Err(redirect_error(status.as_u16(), response.headers()));
                     } else {
-                        self.failed_response(response)
+                        let headers = response.headers().clone();
+                        let mut body = Vec::new();
+                        let _ = response.take(ERROR_BODY_LIMIT).read_to_end(&mut body);
+                        self.failed_status(status.as_u16(), headers, &body)
                     }
                 }
             };
@@ -216,6 +192,124 @@ impl Client {
         }
     }
 
+    /// One attempt at a POST of `body` to `path`, its response read whole, for callers that
+    /// run many requests at once on this client's runtime (`batch`); whether to try again
+    /// is theirs to decide, with `retry`.
+    pub(crate) async fn attempt(&self, path: &str, body: &[u8]) -> Result<Reply, Failed> {
+        let url = self.url(path);
+        let started = Instant::now();
+        let failed = |(error, trouble)| Failed {
+            error,
+            trouble,
+            reply: None,
+        };
+        let request = self.request(&Method::POST, &url, Some(body));
+        let mut response = match tokio::time::timeout(self.idle, request.send()).await {
+            Err(_) => return Err(failed((self.no_response(&url), Trouble::NoResponse))),
+            // A TLS failure is final; the caller knows it by its exit code.
+            Ok(Err(e)) => {
+                return Err(match self.failed_send(&e, &url) {
+                    Ok(trouble) => failed(trouble),
+                    Err(error) => failed((error, Trouble::NoResponse)),
+                });
+            }
+            Ok(Ok(response)) => response,
+        };
+        if self.verbose {
+            trace_response(&response, started.elapsed());
+        }
+        let status = response.status();
+        if status.is_redirection() {
+            let error = redirect_error(status.as_u16(), response.headers());
+            return Err(failed((error, Trouble::NoResponse)));
+        }
+        let limit = if status.is_success() {
+            crate::answer::BODY_LIMIT
+        } else {
+            ERROR_BODY_LIMIT
+        };
+        let mut bytes = Vec::new();
+        loop {
+            let piece = match tokio::time::timeout(self.idle, response.chunk()).await {
+                Ok(Ok(Some(piece))) => piece,
+                Ok(Ok(None)) => break,
+                Ok(Err(e)) => {
+                    let message = format!("the connection broke: {}", error_chain(&e));
+                    let broken = Trouble::Broken { shown: false };
+                    return Err(failed((fail(TEMPORARY, message), broken)));
+                }
+                Err(_) => {
+                    let message = format!(
+                        "no data from the server for {} s (--timeout)",
+                        self.idle.as_secs_f64()
+                    );
+                    let broken = Trouble::Broken { shown: false };
+                    return Err(failed((fail(TEMPORARY, message), broken)));
+                }
+            };
+            bytes.extend_from_slice(&piece);
+            if bytes.len() as u64 > limit {
+                if status.is_success() {
+                    let error = fail(PROTOCOL, "the response body is larger than 256 MiB");
+                    return Err(failed((error, Trouble::Broken { shown: true })));
+                }
+                bytes.truncate(limit as usize);
+                break;
+            }
+        }
+        let headers = response.headers();
+        let request_id = header(headers, "x-request-id")
+            .or_else(|| header(headers, "request-id"))
+            .map(str::to_string);
+        let reply = Reply {
+            status: status.as_u16(),
+            request_id,
+            body: bytes,
+        };
+        if status.is_success() {
+            return Ok(reply);
+        }
+        let (error, trouble) = self.failed_status(reply.status, headers.clone(), &reply.body);
+        Err(Failed {
+            error,
+            trouble,
+            reply: Some(reply),
+        })
+    }
+
+    /// A request with the headers of the contract, traced with `-v`.
+    fn request(&self, method: &Method, url: &str, body: Option<&[u8]>) -> RequestBuilder {
+        let mut request = self.http.request(method.clone(), url);
+        request = self.with_headers(request, body.is_some());
+        if let Some(body) = body {
+            request = request.body(body.to_vec());
+        }
+        if self.verbose {
+            trace_request(
+                method,
+                url,
+                &self.headers,
+                self.key.is_some(),
+                body.is_some(),
+            );
+        }
+        request
+    }
+
+    fn no_response(&self, url: &str) -> anyhow::Error {
+        let message = format!(
+            "timed out waiting for {}: no response for {} s (--timeout)",
+            redact::url(url),
+            self.idle.as_secs_f64()
+        );
+        fail(TEMPORARY, message)
+    }
+
+    /// Runs a future of this client's requests on its runtime, on this thread.
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
     fn with_headers(&self, mut request: RequestBuilder, json: bool) -> RequestBuilder {
         if json {
             request = request.header("content-type", "application/json");
@@ -234,12 +328,13 @@ impl Client {
     }
 
     /// The error a failing status makes, and what `retry` needs to know of it.
-    fn failed_response(&self, response: Response<'_>) -> (anyhow::Error, Trouble) {
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let mut body = Vec::new();
-        let _ = response.take(ERROR_BODY_LIMIT).read_to_end(&mut body);
-        let described = describe(status, &headers, &body);
+    fn failed_status(
+        &self,
+        status: u16,
+        headers: HeaderMap,
+        body: &[u8],
+    ) -> (anyhow::Error, Trouble) {
+        let described = describe(status, &headers, body);
         let mut message = redact::redact(&described.message).into_owned();
         let quota = described.kind == "insufficient_quota";
         if status == 401
@@ -281,6 +376,21 @@ impl Client {
     }
 }
 
+/// A response read whole.
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) request_id: Option<String>,
+    pub(crate) body: Vec<u8>,
+}
+
+/// A failed attempt: the error to show, what `retry` needs to know, and the response when
+/// there was one.
+pub(crate) struct Failed {
+    pub(crate) error: anyhow::Error,
+    pub(crate) trouble: Trouble,
+    pub(crate) reply: Option<Reply>,
+}
+
 /// A response whose body is read as a `std::io::Read`: each read runs the client's
 /// runtime on this thread until some of the body has arrived, then takes whatever more is
 /// ready without waiting, so a burst of small pieces costs one entry into the runtime.
@@ -306,10 +416,6 @@ impl<'a> Response<'a> {
             at: 0,
             failed: None,
         }
-    }
-
-    pub(crate) fn status(&self) -> reqwest::StatusCode {
-        self.inner.status()
     }
 
     pub(crate) fn headers(&self) -> &HeaderMap {
@@ -422,13 +528,13 @@ fn error_chain(e: &reqwest::Error) -> String {
     ui::one_line(&parts.join(": "))
 }
 
-fn redirect_error(response: &Response<'_>) -> anyhow::Error {
-    let location = header(response.headers(), "location").unwrap_or("(no Location header)");
+fn redirect_error(status: u16, headers: &HeaderMap) -> anyhow::Error {
+    let location = header(headers, "location").unwrap_or("(no Location header)");
     fail(
         CONFIG,
         format!(
             "HTTP {}: the server redirects to {}; redirects are not followed (point --base-url there if you trust it)",
-            response.status().as_u16(),
+            status,
             redact::url(&ui::one_line(location))
         ),
     )

@@ -1,7 +1,7 @@
 //! The subcommands: `models`, `history` and `config`.
 
 use std::io::IsTerminal;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use anyhow::Result;
 use reqwest::Method;
@@ -16,12 +16,7 @@ use crate::{answer, config, store};
 
 /// `mume models`: the server's model ids, sorted, one a line; `--json` the body as received.
 pub(crate) fn models(cli: &Cli, settings: &Settings) -> Result<u8> {
-    let client = Client::new(
-        settings,
-        cli.retries,
-        Duration::from_secs_f64(cli.timeout),
-        cli.verbose,
-    )?;
+    let client = Client::new(settings)?;
     let mut response = client.send(Method::GET, "/models", None)?;
     let body = answer::read_body(&mut response)?;
     let mut out = Out::stdout();

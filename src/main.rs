@@ -4,6 +4,7 @@
 //! picks the exit code.
 
 mod answer;
+mod batch;
 mod chat;
 mod cli;
 mod client;
@@ -105,6 +106,7 @@ fn run(cli: &Cli) -> Result<u8> {
     match &cli.command {
         Some(Command::Models) => commands::models(cli, &settings),
         Some(Command::Config { .. }) => commands::config(&settings, cli.json),
+        Some(Command::Batch(args)) => batch::run(cli, args, settings),
         Some(Command::History { .. }) => unreachable!("handled above"),
         None => chat::run(cli, settings),
     }

@@ -65,6 +65,16 @@ pub(crate) fn build(
     }
 }
 
+/// The user message: the prompt, with image parts (`-a`) when there are any.
+pub(crate) fn user_message(prompt: Option<String>, images: &[Value]) -> Value {
+    if images.is_empty() {
+        return json!({"role": "user", "content": prompt.unwrap_or_default()});
+    }
+    let text = prompt.map(|text| json!({"type": "text", "text": text}));
+    let parts: Vec<Value> = text.into_iter().chain(images.iter().cloned()).collect();
+    json!({"role": "user", "content": parts})
+}
+
 /// The system message to send: `-s` replaces the conversation's; otherwise the latest one
 /// the conversation holds; otherwise the config's.
 fn system_line(base: &Base, history: &[Value]) -> Option<Value> {

@@ -66,6 +66,19 @@ pub(crate) fn next_wait(
     }
 }
 
+/// How long every request of a batch holds back after this failure: the wait a 429 or 503
+/// asks for, when it asks for one short enough to wait out.
+pub(crate) fn pause_for_all(trouble: &Trouble) -> Option<Duration> {
+    match trouble {
+        Trouble::Status {
+            status: 429 | 503,
+            headers,
+            ..
+        } => retry_after(headers).filter(|wait| *wait <= MAX_RETRY_AFTER),
+        _ => None,
+    }
+}
+
 /// A connection that broke while the answer was arriving. `shown` when some of the answer
 /// was already written or kept: then it is not tried again.
 #[derive(Debug)]
@@ -199,6 +212,30 @@ mod tests {
             let j = jitter();
             assert!((0.0..0.25).contains(&j));
         }
+    }
+
+    #[test]
+    fn only_a_429_or_503_with_a_wait_pauses_everyone() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", "2".parse().unwrap());
+        let status = |status, headers: &HeaderMap| Trouble::Status {
+            status,
+            headers: headers.clone(),
+            quota: false,
+        };
+        assert_eq!(
+            pause_for_all(&status(429, &h)),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            pause_for_all(&status(503, &h)),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(pause_for_all(&status(500, &h)), None);
+        assert_eq!(pause_for_all(&status(429, &HeaderMap::new())), None);
+        h.insert("retry-after", "600".parse().unwrap());
+        assert_eq!(pause_for_all(&status(429, &h)), None);
+        assert_eq!(pause_for_all(&Trouble::NoResponse), None);
     }
 
     #[test]

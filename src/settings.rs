@@ -54,10 +54,21 @@ pub(crate) struct Settings {
     /// When `--max-time`, counted from the start of the run, is up; `None` for no limit
     /// (also for a limit too far away for the clock).
     pub(crate) deadline: Option<Instant>,
+    /// `--retries`: how often a failed request is tried again.
+    pub(crate) retries: u32,
+    /// `--timeout`: how long the server may send nothing.
+    pub(crate) idle: Duration,
+    /// `-v`: trace requests and responses on stderr.
+    pub(crate) verbose: bool,
     config: ConfigFile,
 }
 
 impl Settings {
+    /// A model name with the config's aliases expanded.
+    pub(crate) fn alias(&self, model: String) -> String {
+        self.config.aliases.get(&model).cloned().unwrap_or(model)
+    }
+
     pub(crate) fn resolve(cli: &Cli) -> Result<Settings> {
         // Known as a secret before anything can fail: an error may quote what it was given.
         if let Some(key) = env("MUME_API_KEY") {
@@ -153,6 +164,9 @@ impl Settings {
             ca_cert_from,
             config_path,
             deadline,
+            retries: cli.retries,
+            idle: Duration::from_secs_f64(cli.timeout),
+            verbose: cli.verbose,
             config,
         };
         settings.add_key_secret();

@@ -141,6 +141,25 @@ fn needs_escape(c: char) -> bool {
         || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Shows `text` as the status line at the foot of a terminal's stderr, in place of the
+/// last one; the next stderr writer erases it first. Only on a terminal and without `-q`.
+pub(crate) fn status(text: &str) {
+    if quiet() || !std::io::stderr().is_terminal() {
+        return;
+    }
+    SPINNING.store(true, Ordering::Relaxed);
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{ERASE_LINE}{text}");
+    let _ = err.flush();
+}
+
+/// Erases the status line, if one is shown.
+pub(crate) fn clear_status() {
+    if SPINNING.swap(false, Ordering::Relaxed) {
+        let _ = std::io::stderr().write_all(ERASE_LINE.as_bytes());
+    }
+}
+
 /// The waiting indicator: one line on stderr with the seconds waited, redrawn in place and
 /// erased by `stop`. Only when stderr is a terminal and `-q` is not given.
 pub(crate) struct Spinner {

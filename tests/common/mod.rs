@@ -2,6 +2,7 @@
 //! canned server answers.
 #![allow(dead_code)]
 
+pub mod rows;
 pub mod scripted;
 
 use std::path::{Path, PathBuf};

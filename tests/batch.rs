@@ -1,0 +1,592 @@
+//! `mume batch`: rows in, results out in input order, resumable, paced, bounded.
+
+mod common;
+
+use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::rows::{Answer, RowServer, prompt};
+use common::{Sandbox, jsonl, stderr_of};
+use serde_json::{Value, json};
+
+/// Writes `lines` as the rows file `rows.jsonl` of the sandbox.
+fn rows_file(sb: &Sandbox, lines: &[String]) -> std::path::PathBuf {
+    let path = sb.path("rows.jsonl");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+fn prompts(n: usize) -> Vec<String> {
+    (1..=n)
+        .map(|i| json!(format!("r{i}")).to_string())
+        .collect()
+}
+
+fn results(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The server echoes the prompt back as the answer.
+fn echo(body: &Value) -> Answer {
+    Answer::ok(&format!("re {}", prompt(body)))
+}
+
+#[test]
+fn results_come_in_input_order_when_later_rows_answer_first() {
+    let server = RowServer::start(|body| {
+        let p = prompt(body);
+        // The first rows take longest.
+        let n: u64 = p.trim_start_matches('r').parse().unwrap();
+        echo(body).after(400u64.saturating_sub(n * 50))
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(8));
+    let out = sb
+        .run(&server.url, ["batch", rows.to_str().unwrap(), "-j", "4"])
+        .success()
+        .get_output()
+        .clone();
+    let results = results(&out.stdout);
+    let ids: Vec<Value> = results.iter().map(|r| r["id"].clone()).collect();
+    assert_eq!(ids, (1..=8).map(|i| json!(i)).collect::<Vec<_>>());
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(r["line"], i + 1);
+        assert_eq!(r["ok"], true);
+        assert_eq!(r["content"], format!("re r{}", i + 1));
+        assert_eq!(r["finish_reason"], "stop");
+        assert_eq!(r["model"], "test/model");
+        assert_eq!(r["usage"]["total_tokens"], 7);
+    }
+    assert_eq!(server.most_at_once(), 4, "-j 4 keeps four requests out");
+    // Later rows finished before the first: the answers did overtake one another.
+    let seen = server.seen();
+    let first = seen.iter().find(|s| prompt(&s.body) == "r1").unwrap();
+    let fourth = seen.iter().find(|s| prompt(&s.body) == "r4").unwrap();
+    assert!(fourth.answered < first.answered);
+    assert!(server.connections() <= 4, "connections are kept alive");
+}
+
+#[test]
+fn the_three_kinds_of_row_and_text_lines_make_the_requests_a_flag_would() {
+    let server = RowServer::start(echo);
+    let sb = Sandbox::new();
+    let rows = rows_file(
+        &sb,
+        &[
+            json!("plain").to_string(),
+            json!({"id": "obj", "prompt": "with fields", "temperature": 0.9, "max_tokens": 5})
+                .to_string(),
+            json!({"id": 7, "messages": [{"role": "system", "content": "own"}, {"role": "user", "content": "m"}]})
+                .to_string(),
+            json!({"custom_id": "api-1", "method": "POST", "url": "/v1/chat/completions",
+                   "body": {"model": "other/model", "messages": [{"role": "user", "content": "api"}]}})
+                .to_string(),
+        ],
+    );
+    let out = sb
+        .run(
+            &server.url,
+            [
+                "batch",
+                rows.to_str().unwrap(),
+                "-s",
+                "sys",
+                "-t",
+                "0.1",
+                "-m",
+                "flag/model",
+            ],
+        )
+        .success()
+        .get_output()
+        .clone();
+    let ids: Vec<Value> = results(&out.stdout)
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    assert_eq!(ids, vec![json!(1), json!("obj"), json!(7), json!("api-1")]);
+    let mut bodies: Vec<Value> = server.seen().into_iter().map(|s| s.body).collect();
+    bodies.sort_by_key(prompt);
+    let by_prompt = |p: &str| bodies.iter().find(|b| prompt(b) == p).unwrap().clone();
+    assert_eq!(
+        by_prompt("plain"),
+        json!({"model": "flag/model", "messages": [{"role": "system", "content": "sys"},
+               {"role": "user", "content": "plain"}], "temperature": 0.1})
+    );
+    assert_eq!(
+        by_prompt("with fields"),
+        json!({"model": "flag/model", "messages": [{"role": "system", "content": "sys"},
+               {"role": "user", "content": "with fields"}], "temperature": 0.9, "max_tokens": 5})
+    );
+    // The row's own system message wins over -s.
+    assert_eq!(
+        by_prompt("m")["messages"],
+        json!([{"role": "system", "content": "own"}, {"role": "user", "content": "m"}])
+    );
+    assert_eq!(by_prompt("api")["model"], "other/model");
+    for body in &bodies {
+        assert!(body.get("stream").is_none(), "batch never streams: {body}");
+    }
+
+    // --text: every line is a prompt, whatever it holds.
+    let server = RowServer::start(echo);
+    let text = sb.path("lines.txt");
+    std::fs::write(&text, "{\"prompt\": \"x\"}\n\nsecond line\n").unwrap();
+    let out = sb
+        .run(&server.url, ["batch", "--text", text.to_str().unwrap()])
+        .success()
+        .get_output()
+        .clone();
+    let results = results(&out.stdout);
+    assert_eq!(results[0]["content"], "re {\"prompt\": \"x\"}");
+    assert_eq!(results[1]["id"], 3, "blank lines count in line numbers");
+    assert_eq!(results[1]["content"], "re second line");
+}
+
+#[test]
+fn a_bad_row_is_a_failed_result_and_the_run_goes_on() {
+    let server = RowServer::start(|body| match prompt(body).as_str() {
+        "rejected" => Answer::status(400, r#"{"error":{"message":"no such thing"}}"#),
+        _ => echo(body),
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(
+        &sb,
+        &[
+            json!("good").to_string(),
+            "{not json".into(),
+            json!({"id": "x"}).to_string(),
+            json!("rejected").to_string(),
+            json!("fine").to_string(),
+        ],
+    );
+    let out = sb
+        .run(&server.url, ["batch", rows.to_str().unwrap()])
+        .code(75)
+        .get_output()
+        .clone();
+    let r = results(&out.stdout);
+    assert_eq!(r.len(), 5);
+    assert_eq!(r[0]["ok"], true);
+    assert_eq!(r[1]["ok"], false);
+    assert_eq!(r[1]["error"]["exit"], 65);
+    assert_eq!(r[1]["error"]["status"], Value::Null);
+    assert!(
+        r[1]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON")
+    );
+    assert_eq!(r[2]["id"], "x");
+    assert_eq!(r[2]["error"]["exit"], 65);
+    assert_eq!(r[3]["error"]["exit"], 64);
+    assert_eq!(r[3]["error"]["status"], 400);
+    assert!(
+        r[3]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no such thing")
+    );
+    assert_eq!(r[4]["content"], "re fine");
+    assert_eq!(
+        server.seen().len(),
+        3,
+        "rows that cannot be sent are not sent"
+    );
+    assert!(
+        stderr_of(&out).contains("3 of 5 rows failed"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn a_401_stops_the_run_at_once() {
+    let server = RowServer::start(|_| Answer::status(401, r#"{"error":{"message":"bad key"}}"#));
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(50));
+    let out = sb
+        .run(&server.url, ["batch", rows.to_str().unwrap(), "-j", "2"])
+        .code(77)
+        .get_output()
+        .clone();
+    assert!(out.stdout.is_empty());
+    assert!(stderr_of(&out).contains("bad key"), "{}", stderr_of(&out));
+    assert!(server.seen().len() <= 2, "{} requests", server.seen().len());
+}
+
+#[test]
+fn duplicate_ids_are_refused_before_anything_is_sent() {
+    let server = RowServer::start(echo);
+    let sb = Sandbox::new();
+    // A default id is the line number: an explicit id 1 on line 2 takes line 1's.
+    let rows = rows_file(
+        &sb,
+        &[
+            json!("a").to_string(),
+            json!({"id": "1", "prompt": "b"}).to_string(),
+        ],
+    );
+    let out = sb
+        .run(&server.url, ["batch", rows.to_str().unwrap()])
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(
+        stderr_of(&out).contains("duplicate id \"1\" (line 2)"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(server.seen().is_empty());
+}
+
+#[test]
+fn single_request_flags_are_usage_errors_with_batch() {
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(1));
+    for flags in [
+        vec!["--stream", "batch"],
+        vec!["-c", "batch"],
+        vec!["--chat", "x", "batch"],
+        vec!["--messages", "m.json", "batch"],
+        vec!["batch", "--stream"],
+    ] {
+        let out = sb
+            .run(
+                "http://127.0.0.1:9/v1",
+                flags.iter().copied().chain([rows.to_str().unwrap()]),
+            )
+            .code(2)
+            .get_output()
+            .clone();
+        assert!(stderr_of(&out).contains("batch") || stderr_of(&out).contains("--stream"));
+    }
+}
+
+#[test]
+fn dry_run_prints_every_body_and_sends_nothing() {
+    let server = RowServer::start(echo);
+    let sb = Sandbox::new();
+    let rows = rows_file(
+        &sb,
+        &[
+            json!("a").to_string(),
+            "nope".into(),
+            json!({"prompt": "b", "seed": 3}).to_string(),
+        ],
+    );
+    let out = sb
+        .run(
+            &server.url,
+            ["batch", rows.to_str().unwrap(), "--dry-run", "-m", "m"],
+        )
+        .code(65)
+        .get_output()
+        .clone();
+    let bodies = results(&out.stdout);
+    assert_eq!(
+        bodies,
+        vec![
+            json!({"model": "m", "messages": [{"role": "user", "content": "a"}]}),
+            json!({"model": "m", "messages": [{"role": "user", "content": "b"}], "seed": 3}),
+        ]
+    );
+    assert!(stderr_of(&out).contains("line 2: the row is not valid JSON"));
+    assert!(server.seen().is_empty());
+}
+
+#[test]
+fn raw_results_are_the_batch_api_output_format() {
+    let server = RowServer::start(|body| match prompt(body).as_str() {
+        "r2" => {
+            Answer::status(400, r#"{"error":{"message":"nope"}}"#).header("x-request-id", "req-2")
+        }
+        _ => echo(body).header("x-request-id", "req-ok"),
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(
+        &sb,
+        &[
+            json!({"custom_id": "a", "method": "POST", "url": "/v1/chat/completions", "body": {"messages": [{"role": "user", "content": "r1"}]}}).to_string(),
+            json!({"custom_id": "b", "method": "POST", "url": "/v1/chat/completions", "body": {"messages": [{"role": "user", "content": "r2"}]}}).to_string(),
+        ],
+    );
+    let out = sb
+        .run(&server.url, ["batch", rows.to_str().unwrap(), "--raw"])
+        .code(75)
+        .get_output()
+        .clone();
+    let r = results(&out.stdout);
+    assert_eq!(r[0]["custom_id"], "a");
+    assert!(r[0]["id"].as_str().unwrap().starts_with("batch_req_"));
+    assert_eq!(r[0]["response"]["status_code"], 200);
+    assert_eq!(r[0]["response"]["request_id"], "req-ok");
+    assert_eq!(
+        r[0]["response"]["body"]["choices"][0]["message"]["content"],
+        "re r1"
+    );
+    assert_eq!(r[0]["error"], Value::Null);
+    assert_eq!(r[1]["custom_id"], "b");
+    assert_eq!(r[1]["response"]["status_code"], 400);
+    assert_eq!(r[1]["response"]["request_id"], "req-2");
+    assert_eq!(r[1]["response"]["body"]["error"]["message"], "nope");
+    assert_eq!(r[1]["error"]["code"], "rejected");
+}
+
+#[test]
+fn a_429_with_retry_after_pauses_every_request() {
+    let once = std::sync::atomic::AtomicBool::new(false);
+    let server = RowServer::start(move |body| {
+        if prompt(body) == "r3" && !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return Answer::status(429, r#"{"error":{"message":"slow down"}}"#)
+                .header("retry-after", "1");
+        }
+        echo(body).after(20)
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(30));
+    let out = sb
+        .run(&server.url, ["batch", rows.to_str().unwrap(), "-j", "4"])
+        .success()
+        .get_output()
+        .clone();
+    assert_eq!(results(&out.stdout).len(), 30);
+    let seen = server.seen();
+    let refused = seen
+        .iter()
+        .find(|s| prompt(&s.body) == "r3")
+        .and_then(|s| s.answered)
+        .unwrap();
+    // Requests already on their way when the 429 was sent may arrive just after it.
+    let quiet_from = refused + Duration::from_millis(50);
+    let quiet_to = refused + Duration::from_millis(950);
+    let during: Vec<String> = seen
+        .iter()
+        .filter(|s| s.at > quiet_from && s.at < quiet_to)
+        .map(|s| prompt(&s.body))
+        .collect();
+    assert!(during.is_empty(), "requests during the pause: {during:?}");
+    assert!(
+        seen.iter().any(|s| s.at > quiet_to),
+        "the run went on after the pause"
+    );
+    assert_eq!(seen.iter().filter(|s| prompt(&s.body) == "r3").count(), 2);
+}
+
+#[test]
+fn rpm_spaces_the_starts_of_requests() {
+    let server = RowServer::start(echo);
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(4));
+    sb.run(
+        &server.url,
+        ["batch", rows.to_str().unwrap(), "-j", "4", "--rpm", "120"],
+    )
+    .success();
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4);
+    for pair in seen.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        // 120 a minute: one every half second.
+        assert!(gap >= Duration::from_millis(450), "{gap:?}");
+    }
+}
+
+#[test]
+fn at_most_four_times_jobs_rows_wait_behind_a_slow_one() {
+    let server = RowServer::start(|body| match prompt(body).as_str() {
+        "r1" => echo(body).after(1000),
+        _ => echo(body),
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(100));
+    let out = sb
+        .run(&server.url, ["batch", rows.to_str().unwrap(), "-j", "2"])
+        .success()
+        .get_output()
+        .clone();
+    assert_eq!(results(&out.stdout).len(), 100);
+    let seen = server.seen();
+    let slow = seen.iter().find(|s| prompt(&s.body) == "r1").unwrap();
+    let before = seen
+        .iter()
+        .filter(|s| s.at < slow.answered.unwrap())
+        .count();
+    assert!(
+        before <= 8,
+        "{before} rows started while row 1 was out (4 × jobs = 8)"
+    );
+    assert!(
+        before >= 3,
+        "other rows went on while row 1 was out ({before})"
+    );
+}
+
+#[test]
+fn a_killed_run_resumes_with_nothing_lost_or_repeated_and_failed_rows_retried() {
+    // First run: row 5 is rejected, every answer takes a while.
+    let server = RowServer::start(|body| match prompt(body).as_str() {
+        "r5" => Answer::status(500, r#"{"error":{"message":"boom"}}"#),
+        _ => echo(body).after(100),
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(40));
+    let output = sb.path("out.jsonl");
+    let mut child = sb
+        .std_cmd(&server.url)
+        .args([
+            "batch",
+            rows.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+            "-j",
+            "2",
+            "--retries",
+            "0",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::fs::read_to_string(&output)
+        .unwrap_or_default()
+        .lines()
+        .count()
+        < 8
+    {
+        assert!(started.elapsed() < Duration::from_secs(20), "no results");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(2), "dies by SIGINT: {status:?}");
+    let first = jsonl(&output);
+    assert!(
+        first.len() >= 8 && first.len() < 40,
+        "{} results",
+        first.len()
+    );
+    assert!(first.iter().any(|r| r["id"] == 5 && r["ok"] == false));
+    let sent_first = server.seen().len();
+
+    // Second run: everything answers.
+    let again = RowServer::start(echo);
+    let mut second = sb.std_cmd(&again.url);
+    second
+        .args([
+            "batch",
+            rows.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+            "-j",
+            "2",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped());
+    let out = second.output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let last = jsonl(&output);
+    let mut ids: Vec<u64> = last.iter().map(|r| r["id"].as_u64().unwrap()).collect();
+    ids.sort();
+    assert_eq!(ids, (1..=40).collect::<Vec<u64>>(), "each row once");
+    assert!(last.iter().all(|r| r["ok"] == true));
+    // Only the rows without a good result were sent again, row 5 among them.
+    let resent: Vec<String> = again.seen().iter().map(|s| prompt(&s.body)).collect();
+    assert!(resent.contains(&"r5".to_string()));
+    let good_before = first.iter().filter(|r| r["ok"] == true).count();
+    assert_eq!(resent.len(), 40 - good_before, "sent first: {sent_first}");
+    let mut err = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+}
+
+#[test]
+fn progress_shows_on_a_terminal_and_not_on_a_pipe() {
+    let server = RowServer::start(|body| echo(body).after(30));
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(20));
+    // On a pipe: no progress line, no summary.
+    let out = sb
+        .run(&server.url, ["batch", rows.to_str().unwrap()])
+        .success()
+        .get_output()
+        .clone();
+    assert_eq!(stderr_of(&out), "");
+    // Under a pseudo-terminal (`script`), stdout to a file.
+    let script = format!(
+        "mume batch {} -j 2 > {}",
+        rows.display(),
+        sb.path("out.jsonl").display()
+    );
+    let out = sb
+        .script(&server.url, &format!("script -qec '{script}' /dev/null"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("/20 rows"), "{screen:?}");
+    assert!(screen.contains("rows/s"), "{screen:?}");
+    assert!(screen.contains("20 rows: 20 ok, 0 failed in"), "{screen:?}");
+    assert_eq!(jsonl(&sb.path("out.jsonl")).len(), 20);
+}
+
+#[test]
+fn memory_stays_bounded_on_a_large_input() {
+    const ROWS: usize = 10_000;
+    // The last row's answer waits, so that the peak can be read while mume still runs.
+    let server = RowServer::start(|body| {
+        let last = prompt(body).starts_with(&format!("{} ", ROWS - 1));
+        Answer::ok("ok").after(if last { 1500 } else { 0 })
+    });
+    let sb = Sandbox::new();
+    // 10,000 rows of 4 KiB: 40 MiB of input, read from a pipe.
+    let filler = "x".repeat(4096);
+    let input: String = (0..ROWS).map(|i| format!("\"{i} {filler}\"\n")).collect();
+    let path = sb.path("big.jsonl");
+    std::fs::write(&path, &input).unwrap();
+    let mut child = sb
+        .std_cmd(&server.url)
+        .args(["batch", "-j", "16"])
+        .stdin(std::fs::File::open(&path).unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let reader = {
+        let mut stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            stdout.read_to_string(&mut text).unwrap();
+            text
+        })
+    };
+    let started = Instant::now();
+    while server.count() < ROWS {
+        assert!(
+            started.elapsed() < Duration::from_secs(50),
+            "{} rows sent",
+            server.count()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let peak_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(reader.join().unwrap().lines().count(), ROWS);
+    assert!(
+        peak_kib < 32 * 1024,
+        "peak RSS {peak_kib} KiB for 40 MiB of rows"
+    );
+}
