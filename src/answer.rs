@@ -21,7 +21,7 @@ use crate::ui;
 /// One SSE event may be this large; larger is a protocol failure, not an out-of-memory.
 const EVENT_LIMIT: usize = 16 * 1024 * 1024;
 /// A whole (non-streamed) body may be this large.
-pub(crate) const BODY_LIMIT: u64 = 256 * 1024 * 1024;
+const BODY_LIMIT: u64 = 256 * 1024 * 1024;
 
 /// How the answer is to be shown.
 pub(crate) struct Mode {
@@ -92,15 +92,51 @@ fn read_answer(
         first_byte();
         reader.whole(&body)?;
     } else {
-        return Err(fail(
-            PROTOCOL,
-            format!(
-                "the server answered with {}, not JSON or an event stream",
-                ui::one_line(content_type)
-            ),
-        ));
+        return Err(not_an_answer(content_type));
     }
     reader.finish()
+}
+
+fn not_an_answer(content_type: &str) -> anyhow::Error {
+    fail(
+        PROTOCOL,
+        format!(
+            "the server answered with {}, not JSON or an event stream",
+            ui::one_line(content_type)
+        ),
+    )
+}
+
+/// A complete response body of this content type, whole or an event stream, read into an
+/// answer with nothing shown (a batch row's).
+pub(crate) fn answer_of(content_type: &str, body: &[u8]) -> Result<Answer> {
+    let content_type = content_type.to_ascii_lowercase();
+    if content_type.starts_with("text/event-stream") {
+        let mode = Mode {
+            json: false,
+            extract: Extract::None,
+            reasoning: false,
+            usage: false,
+            hold: true,
+        };
+        let mut out = Out::to(Box::new(io::sink()));
+        let shared = Shared::default();
+        let mut reader = Reader {
+            mode: &mode,
+            out: &mut out,
+            shared: &shared,
+            live: false,
+            in_reasoning: false,
+            redactor: redact::Redactor::default(),
+        };
+        reader.stream(&mut &body[..], &mut || {})?;
+        let answer = shared.lock().unwrap().clone();
+        return Ok(answer);
+    }
+    if content_type.is_empty() || content_type.contains("json") {
+        return parse_whole(body);
+    }
+    Err(not_an_answer(&content_type))
 }
 
 pub(crate) fn read_body(body: &mut impl Read) -> Result<Vec<u8>> {

@@ -12,7 +12,7 @@ mod rows;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -35,10 +35,6 @@ use pace::Pace;
 use results::Outcome;
 use rows::{Input, Request, Row};
 
-/// Held while a result line is written, so that a signal never ends the run in the middle
-/// of one.
-static WRITING: Mutex<()> = Mutex::new(());
-
 pub(crate) fn run(cli: &Cli, args: &Batch, settings: Settings) -> Result<u8> {
     refuse_single_request_flags(cli)?;
     let input = Input::open(args.file.as_deref(), args.text, cli.max_input)?;
@@ -55,22 +51,23 @@ pub(crate) fn run(cli: &Cli, args: &Batch, settings: Settings) -> Result<u8> {
     if cli.dry_run {
         return dry_run(input, args, cli.max_input, &maker);
     }
-    if let (Some(output), Some(identity)) = (&args.output, input.identity)
+    let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    if let (Some(output), Some(identity)) = (output, input.identity)
         && same_file(output, identity)
     {
         return Err(fail(
             USAGE,
-            "--output is the input file: choose another file",
+            "--output is the file the rows come from: choose another file",
         ));
     }
     let total = input.rows;
-    let (out, done) = match &args.output {
+    let (out, done) = match output {
         Some(path) => {
             let resume = results::resume(path, args.raw)?;
             if resume.dropped > 0 {
                 ui::warn(&format!(
-                    "{} failed rows in {} are tried again",
-                    resume.dropped,
+                    "{} in {} tried again",
+                    plural(resume.dropped, "failed row"),
                     path.display()
                 ));
             }
@@ -79,21 +76,23 @@ pub(crate) fn run(cli: &Cli, args: &Batch, settings: Settings) -> Result<u8> {
         None => (Out::stdout(), Default::default()),
     };
     let client = Client::new(&settings)?;
-    watch_signals()?;
+    let writer = Arc::new(Mutex::new(Writer {
+        out,
+        to: output.map_or("stdout".into(), |p| p.display().to_string()),
+        progress: Progress::new(total, output.is_some()),
+        waiting: BTreeMap::new(),
+        turn: 0,
+    }));
+    watch_signals(Arc::clone(&writer))?;
     let run = Run {
         client: &client,
         pace: Pace::new(args.rpm),
         retries: settings.retries,
-        model: &settings.model,
         raw: args.raw,
-    };
-    let mut writer = Writer {
-        out,
-        progress: Progress::new(total, args.output.is_some()),
     };
     let rows = input.rows(args.text, cli.max_input);
     let jobs = usize::from(args.jobs);
-    let work = drive(&run, &maker, rows, &done, jobs, &mut writer);
+    let work = drive(&run, &maker, rows, &done, jobs, &writer);
     let ended = client.block_on(async {
         match settings.deadline {
             Some(deadline) => {
@@ -105,14 +104,20 @@ pub(crate) fn run(cli: &Cli, args: &Batch, settings: Settings) -> Result<u8> {
             None => work.await,
         }
     });
-    ui::clear_status();
     // The connections and the runtime go with the process.
     std::mem::forget(client);
-    ended?;
+    let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(e) = ended {
+        // Rows that finished are paid for: they are written, out of turn, before the end.
+        let _ = writer.write_waiting();
+        ui::clear_status();
+        return Err(e);
+    }
     Ok(writer.progress.finish())
 }
 
-/// The flags of a single exchange that a batch cannot honour.
+/// The flags of a single exchange that a batch cannot honour, given before `batch` (after
+/// it, clap knows them not, and `main` gives the same message).
 fn refuse_single_request_flags(cli: &Cli) -> Result<()> {
     let given = [
         (cli.stream, "--stream"),
@@ -120,16 +125,27 @@ fn refuse_single_request_flags(cli: &Cli) -> Result<()> {
         (cli.chat.is_some(), "--chat"),
         (!cli.tool_result.is_empty(), "--tool-result"),
         (cli.messages.is_some(), "--messages"),
+        (cli.extract || cli.extract_last, "-x"),
     ];
     match given.iter().find(|(on, _)| *on) {
-        Some((_, flag)) => Err(fail(
-            USAGE,
-            format!(
-                "{flag} cannot be used with batch: rows are sent whole and never saved as conversations"
-            ),
-        )),
+        Some((_, flag)) => Err(fail(USAGE, refused_with_batch(flag).unwrap_or_default())),
         None => Ok(()),
     }
+}
+
+/// Why a flag of a single exchange is refused with `batch`; `None` for any other flag.
+pub(crate) fn refused_with_batch(flag: &str) -> Option<String> {
+    let name = flag.split('=').next().unwrap_or(flag);
+    let why = match name {
+        "--stream" | "-c" | "--continue" | "--chat" | "--tool-result" | "--messages" => {
+            "rows are sent whole, one request each, and never saved as conversations"
+        }
+        "-x" | "--extract" | "--extract-last" => {
+            "each result holds the whole answer (jq can cut it)"
+        }
+        _ => return None,
+    };
+    Some(format!("{name} cannot be used with batch: {why}"))
 }
 
 fn same_file(path: &Path, (dev, ino): (u64, u64)) -> bool {
@@ -146,12 +162,17 @@ struct Maker<'a> {
 }
 
 impl Maker<'_> {
-    /// The body of a row: built as a single request's is, then the row's own fields over it.
+    /// The body of a row: built as a single request's is, then the row's own fields over
+    /// it; a field the row sets to `null` is not sent, whatever the flags say.
     fn body(&self, request: Request) -> Value {
+        let system = request
+            .system
+            .as_deref()
+            .or(self.settings.system.as_deref());
         let base = Base {
             model: &self.settings.model,
-            system: self.settings.system.as_deref(),
-            system_from_flag: self.system_from_flag,
+            system,
+            system_from_flag: self.system_from_flag || request.system.is_some(),
             stream: false,
             fields: &self.settings.fields,
         };
@@ -160,12 +181,17 @@ impl Maker<'_> {
             new_lines.push(request::user_message(request.prompt, &self.images));
         }
         let mut body = request::build(&base, &[], request.messages, new_lines).body;
+        let Some(fields) = body.as_object_mut() else {
+            return body;
+        };
         for (key, value) in request.fields {
-            let value = match (key.as_str(), value) {
-                ("model", Value::String(model)) => Value::String(self.settings.alias(model)),
-                (_, value) => value,
-            };
-            body[key] = value;
+            match (key.as_str(), value) {
+                (_, Value::Null) => drop(fields.remove(&key)),
+                ("model", Value::String(model)) => {
+                    fields.insert(key, Value::String(self.settings.alias(model)));
+                }
+                (_, value) => drop(fields.insert(key, value)),
+            }
         }
         body
     }
@@ -173,6 +199,16 @@ impl Maker<'_> {
 
 /// `--dry-run`: every row's body, one a line; rows that cannot be sent are named on stderr.
 fn dry_run(input: Input, args: &Batch, limit: u64, maker: &Maker) -> Result<u8> {
+    let settings = maker.settings;
+    if settings.verbose {
+        crate::client::trace_request(
+            &reqwest::Method::POST,
+            &format!("{}{CHAT_PATH}", settings.base_url),
+            &settings.headers,
+            settings.key_origin().1 != crate::settings::Source::Default,
+            true,
+        );
+    }
     let mut out = Out::stdout();
     let mut bad = 0;
     for row in input.rows(args.text, limit) {
@@ -194,7 +230,6 @@ struct Run<'a> {
     client: &'a Client,
     pace: Pace,
     retries: u32,
-    model: &'a str,
     raw: bool,
 }
 
@@ -205,55 +240,55 @@ async fn drive(
     mut rows: impl Iterator<Item = std::io::Result<Row>>,
     done: &std::collections::HashSet<u64>,
     jobs: usize,
-    writer: &mut Writer,
+    writer: &Mutex<Writer>,
 ) -> Result<()> {
     let window = 4 * jobs;
     let mut in_flight = FuturesUnordered::new();
-    // Finished rows waiting for the rows before them, by their place in the run.
-    let mut waiting: BTreeMap<usize, (Value, usize, Outcome)> = BTreeMap::new();
-    let (mut next, mut turn) = (0, 0);
+    let mut next = 0;
     let mut rows_left = true;
+    let lock = || writer.lock().unwrap_or_else(|e| e.into_inner());
     loop {
-        while rows_left && in_flight.len() < jobs && in_flight.len() + waiting.len() < window {
+        while rows_left && in_flight.len() < jobs && in_flight.len() + lock().waiting.len() < window
+        {
             let Some(row) = rows.next() else {
                 rows_left = false;
                 break;
             };
             let row = row.context("reading the rows")?;
             if done.contains(&rows::key_hash(&row.id)) {
-                writer.progress.skipped += 1;
+                lock().progress.skipped += 1;
                 continue;
             }
             let place = next;
             next += 1;
             match row.request {
                 Ok(request) => {
-                    let body = serde_json::to_vec(&maker.body(request))?;
-                    let (id, line) = (row.id, row.line);
+                    let body = maker.body(request);
+                    let model = body["model"].as_str().unwrap_or_default().to_string();
+                    let body = serde_json::to_vec(&body)?;
                     in_flight.push(async move {
-                        let outcome = send_row(run, line, &body).await;
-                        (place, id, line, outcome)
+                        let outcome = send_row(run, row.line, &body).await;
+                        (place, row.id, row.line, model, outcome)
                     });
                 }
                 Err(message) => {
                     let outcome = Outcome::failed(BAD_INPUT, message);
-                    waiting.insert(place, (row.id, row.line, outcome));
+                    let result = results::line(&row.id, row.line, &outcome, "", run.raw);
+                    lock().finished(place, result, false)?;
                 }
             }
-        }
-        while let Some((id, line, outcome)) = waiting.remove(&turn) {
-            writer.write(run, &id, line, &outcome)?;
-            turn += 1;
         }
         if in_flight.is_empty() && !rows_left {
             return Ok(());
         }
         // The progress line is redrawn while the requests are out.
         let finished = tokio::time::timeout(Duration::from_millis(100), in_flight.next()).await;
-        if let Ok(Some((place, id, line, outcome))) = finished {
-            waiting.insert(place, (id, line, outcome?));
+        if let Ok(Some((place, id, line, model, outcome))) = finished {
+            let outcome = outcome?;
+            let result = results::line(&id, line, &outcome, &model, run.raw);
+            lock().finished(place, result, outcome.ok())?;
         }
-        writer.progress.draw();
+        lock().progress.draw();
     }
 }
 
@@ -264,11 +299,11 @@ async fn send_row(run: &Run<'_>, line: usize, body: &[u8]) -> Result<Outcome> {
     loop {
         run.pace.ready().await;
         let failed = match run.client.attempt(CHAT_PATH, body).await {
-            Ok(reply) => return Ok(judge(reply)),
+            Ok(reply) => return judge(reply),
             Err(failed) => failed,
         };
         let code = exit_code(&failed.error);
-        if matches!(code, PERMISSION | CONFIG | UNAVAILABLE) {
+        if shared_by_every_row(code) {
             return Err(failed.error);
         }
         if let Some(wait) = retry::pause_for_all(&failed.trouble) {
@@ -293,52 +328,96 @@ async fn send_row(run: &Run<'_>, line: usize, body: &[u8]) -> Result<Outcome> {
     }
 }
 
+/// No key, a refused key, a bad configuration, TLS: no row can succeed.
+fn shared_by_every_row(code: u8) -> bool {
+    matches!(code, PERMISSION | CONFIG | UNAVAILABLE)
+}
+
 /// A successful response read as an answer, or the row's failure when it is none.
-fn judge(reply: Reply) -> Outcome {
-    let read = answer::parse_whole(&reply.body).and_then(|a| answer::ending(&a).map(|()| a));
+fn judge(reply: Reply) -> Result<Outcome> {
+    let read = answer::answer_of(&reply.content_type, &reply.body)
+        .and_then(|a| answer::ending(&a).map(|()| a));
     match read {
-        Ok(answer) => Outcome::Answered { reply, answer },
-        Err(e) => Outcome::Failed {
+        Ok(answer) => Ok(Outcome::Answered { reply, answer }),
+        // A 200 that carries a 401 refuses every row as the status would.
+        Err(e) if shared_by_every_row(exit_code(&e)) => Err(e),
+        Err(e) => Ok(Outcome::Failed {
             code: exit_code(&e),
             message: format!("{e:#}"),
             reply: Some(reply),
-        },
+        }),
     }
 }
 
-/// Where results go, and the count of them on a terminal's stderr.
+/// Where results go, the finished rows waiting for their turn, and the count of them on a
+/// terminal's stderr. Shared with the signal watcher, which writes the waiting rows before
+/// the run dies.
 struct Writer {
     out: Out,
+    /// The output's name, for messages.
+    to: String,
     progress: Progress,
+    /// Result lines of finished rows waiting for the rows before them, by place.
+    waiting: BTreeMap<usize, String>,
+    /// The place of the next row to write.
+    turn: usize,
 }
 
 impl Writer {
-    fn write(&mut self, run: &Run, id: &Value, line: usize, outcome: &Outcome) -> Result<()> {
-        let result = results::line(id, line, outcome, run.model, run.raw);
-        let text = serde_json::to_string(&result)?;
-        let _writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
-        self.out.write_line(&text)?;
-        self.out.flush()?;
-        if outcome.ok() {
+    /// Takes the result of the row at `place`, and writes every result whose turn it is.
+    fn finished(&mut self, place: usize, result: Value, ok: bool) -> Result<()> {
+        if ok {
             self.progress.ok += 1;
         } else {
             self.progress.failed += 1;
+        }
+        self.waiting.insert(place, result.to_string());
+        while let Some(text) = self.waiting.remove(&self.turn) {
+            self.write(&text)?;
+            self.turn += 1;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, text: &str) -> Result<()> {
+        self.out
+            .write_line(text)
+            .and_then(|()| self.out.flush())
+            .with_context(|| format!("writing results to {}", self.to))
+    }
+
+    /// Writes the rows still waiting for an earlier one, out of turn: the run is ending,
+    /// and they were paid for. Each result names its line.
+    fn write_waiting(&mut self) -> Result<()> {
+        for text in std::mem::take(&mut self.waiting).into_values() {
+            self.write(&text)?;
         }
         Ok(())
     }
 }
 
-/// On a signal, the status line is erased and the run dies by that signal, never in the
-/// middle of a result line: the results written stay, and a rerun resumes after them.
-fn watch_signals() -> Result<()> {
+/// On a signal, the finished rows still waiting are written, the status line is erased,
+/// and the run dies by that signal, never in the middle of a result line.
+fn watch_signals(writer: Arc<Mutex<Writer>>) -> Result<()> {
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
         .context("setting up signal handling")?;
     std::thread::spawn(move || {
         let Some(sig) = signals.forever().next() else {
             return;
         };
-        let _writing = WRITING.lock();
-        ui::clear_status();
+        // A writer stuck on a full pipe holds the lock: the signal ends the run regardless.
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(1) {
+            match writer.try_lock() {
+                Ok(mut writer) => {
+                    let _ = writer.write_waiting();
+                    ui::clear_status();
+                    let _ = signal_hook::low_level::emulate_default_handler(sig);
+                    std::process::exit(128 + sig);
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
         let _ = signal_hook::low_level::emulate_default_handler(sig);
         std::process::exit(128 + sig);
     });
@@ -405,7 +484,8 @@ impl Progress {
         ui::clear_status();
         let sent = self.ok + self.failed;
         let mut summary = format!(
-            "{sent} rows: {} ok, {} failed in {:.1} s",
+            "{}: {} ok, {} failed in {:.1} s",
+            plural(sent, "row"),
             self.ok,
             self.failed,
             self.started.elapsed().as_secs_f64()
@@ -422,11 +502,21 @@ impl Progress {
                 ""
             };
             ui::warn(&format!(
-                "{} of {sent} rows failed; their errors are in the results{rerun}",
-                self.failed
+                "{} of {} failed; their errors are in the results{rerun}",
+                self.failed,
+                plural(sent, "row")
             ));
         }
         if self.failed > 0 { TEMPORARY } else { 0 }
+    }
+}
+
+/// `1 row`, `2 rows`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

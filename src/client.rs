@@ -24,6 +24,9 @@ use crate::settings::{Key, Settings};
 use crate::ui;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest answer a request of many (`batch`) accepts: room for any chat answer, and
+/// a bound on what many of them at once may hold.
+const ROW_BODY_LIMIT: u64 = 16 * 1024 * 1024;
 /// How much of an error body is read: enough for any message, bounded for a hostile one.
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
@@ -223,12 +226,21 @@ impl Client {
             let error = redirect_error(status.as_u16(), response.headers());
             return Err(failed((error, Trouble::NoResponse)));
         }
+        let headers = response.headers();
+        let mut reply = Reply {
+            status: status.as_u16(),
+            request_id: header(headers, "x-request-id")
+                .or_else(|| header(headers, "request-id"))
+                .map(str::to_string),
+            content_type: header(headers, "content-type").unwrap_or("").to_string(),
+            body: Vec::new(),
+        };
+        let headers = headers.clone();
         let limit = if status.is_success() {
-            crate::answer::BODY_LIMIT
+            ROW_BODY_LIMIT
         } else {
             ERROR_BODY_LIMIT
         };
-        let mut bytes = Vec::new();
         loop {
             let piece = match tokio::time::timeout(self.idle, response.chunk()).await {
                 Ok(Ok(Some(piece))) => piece,
@@ -247,29 +259,25 @@ impl Client {
                     return Err(failed((fail(TEMPORARY, message), broken)));
                 }
             };
-            bytes.extend_from_slice(&piece);
-            if bytes.len() as u64 > limit {
+            reply.body.extend_from_slice(&piece);
+            if reply.body.len() as u64 > limit {
                 if status.is_success() {
-                    let error = fail(PROTOCOL, "the response body is larger than 256 MiB");
-                    return Err(failed((error, Trouble::Broken { shown: true })));
+                    let message = "the response body is larger than 16 MiB";
+                    reply.body = Vec::new();
+                    return Err(Failed {
+                        error: fail(PROTOCOL, message),
+                        trouble: Trouble::Broken { shown: true },
+                        reply: Some(reply),
+                    });
                 }
-                bytes.truncate(limit as usize);
+                reply.body.truncate(limit as usize);
                 break;
             }
         }
-        let headers = response.headers();
-        let request_id = header(headers, "x-request-id")
-            .or_else(|| header(headers, "request-id"))
-            .map(str::to_string);
-        let reply = Reply {
-            status: status.as_u16(),
-            request_id,
-            body: bytes,
-        };
         if status.is_success() {
             return Ok(reply);
         }
-        let (error, trouble) = self.failed_status(reply.status, headers.clone(), &reply.body);
+        let (error, trouble) = self.failed_status(reply.status, headers, &reply.body);
         Err(Failed {
             error,
             trouble,
@@ -368,8 +376,10 @@ impl Client {
         }
         let what = if e.is_timeout() {
             "timed out waiting for"
-        } else {
+        } else if e.is_connect() {
             "cannot connect to"
+        } else {
+            "no answer from"
         };
         let error = fail(TEMPORARY, format!("{what} {url}: {detail}"));
         Ok((error, Trouble::NoResponse))
@@ -380,6 +390,7 @@ impl Client {
 pub(crate) struct Reply {
     pub(crate) status: u16,
     pub(crate) request_id: Option<String>,
+    pub(crate) content_type: String,
     pub(crate) body: Vec<u8>,
 }
 

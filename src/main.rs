@@ -60,6 +60,14 @@ fn main() -> ExitCode {
 /// Clap's error as one line, with the hint a user needs most: clap's own tips (`use '--
 /// -5'`, a similar flag) when it has any.
 fn usage_error(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() == ErrorKind::UnknownArgument
+        && std::env::args().any(|a| a == "batch")
+        && let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg)
+        && let Some(message) = batch::refused_with_batch(arg)
+    {
+        return message;
+    }
     let rendered = e.render().to_string();
     let lines: Vec<&str> = rendered
         .lines()

@@ -485,7 +485,7 @@ pub(crate) fn check_writable(path: Option<&Path>) -> Result<()> {
 
 /// True when `file` is still the file at `path`: not removed, not replaced.
 #[cfg(unix)]
-fn still_at(file: &File, path: &Path) -> bool {
+pub(crate) fn still_at(file: &File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (file.metadata(), fs::metadata(path)) {
         (Ok(held), Ok(named)) => held.dev() == named.dev() && held.ino() == named.ino(),
@@ -494,7 +494,7 @@ fn still_at(file: &File, path: &Path) -> bool {
 }
 
 #[cfg(not(unix))]
-fn still_at(_file: &File, path: &Path) -> bool {
+pub(crate) fn still_at(_file: &File, path: &Path) -> bool {
     path.exists()
 }
 

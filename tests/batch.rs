@@ -590,3 +590,389 @@ fn memory_stays_bounded_on_a_large_input() {
         "peak RSS {peak_kib} KiB for 40 MiB of rows"
     );
 }
+
+#[test]
+fn an_output_file_that_is_not_ours_is_refused_and_left_alone() {
+    let server = RowServer::start(echo);
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(2));
+    let notes = sb.path("notes.txt");
+    // One line, ended by its newline: not a result cut short by a kill.
+    for text in ["my precious notes\n", "{\"a\": 1}\n"] {
+        std::fs::write(&notes, text).unwrap();
+        let out = sb
+            .run(
+                &server.url,
+                [
+                    "batch",
+                    rows.to_str().unwrap(),
+                    "--output",
+                    notes.to_str().unwrap(),
+                ],
+            )
+            .code(2)
+            .get_output()
+            .clone();
+        assert!(
+            stderr_of(&out).contains("not a mume batch result"),
+            "{}",
+            stderr_of(&out)
+        );
+        assert_eq!(std::fs::read_to_string(&notes).unwrap(), text);
+    }
+    // Results of the other form.
+    let raw = sb.path("raw.jsonl");
+    sb.run(
+        &server.url,
+        [
+            "batch",
+            rows.to_str().unwrap(),
+            "--raw",
+            "--output",
+            raw.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let before = std::fs::read(&raw).unwrap();
+    let out = sb
+        .run(
+            &server.url,
+            [
+                "batch",
+                rows.to_str().unwrap(),
+                "--output",
+                raw.to_str().unwrap(),
+            ],
+        )
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(stderr_of(&out).contains("add --raw"), "{}", stderr_of(&out));
+    assert_eq!(std::fs::read(&raw).unwrap(), before);
+    // The rows' own file, given as stdin.
+    let input = sb.path("one.jsonl");
+    std::fs::write(&input, "{\"id\": \"x\", \"prompt\": \"hi\"}\n").unwrap();
+    let out = sb
+        .std_cmd(&server.url)
+        .args(["batch", "--output", input.to_str().unwrap()])
+        .stdin(std::fs::File::open(&input).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("the file the rows come from"),
+        "{}",
+        stderr_of(&out)
+    );
+    // Not a regular file.
+    let out = sb
+        .run(
+            &server.url,
+            ["batch", rows.to_str().unwrap(), "--output", "/dev/null"],
+        )
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(
+        stderr_of(&out).contains("not a regular file"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(server.seen().len() == 2, "only the --raw run sent rows");
+}
+
+#[test]
+fn a_rewritten_output_keeps_its_link_and_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = RowServer::start(|body| match prompt(body).as_str() {
+        "r2" => Answer::status(400, r#"{"error":{"message":"no"}}"#),
+        _ => echo(body),
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(3));
+    let real = sb.path("real.jsonl");
+    let link = sb.path("link.jsonl");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    sb.run(
+        &server.url,
+        [
+            "batch",
+            rows.to_str().unwrap(),
+            "--output",
+            link.to_str().unwrap(),
+        ],
+    )
+    .code(75);
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o644)).unwrap();
+    // The rerun drops the failed result: the file is rewritten.
+    let again = RowServer::start(echo);
+    sb.run(
+        &again.url,
+        [
+            "batch",
+            rows.to_str().unwrap(),
+            "--output",
+            link.to_str().unwrap(),
+        ],
+    )
+    .success();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644);
+    assert_eq!(jsonl(&real).len(), 3);
+    assert!(jsonl(&real).iter().all(|r| r["ok"] == true));
+}
+
+#[test]
+fn a_second_run_on_the_same_output_is_refused_while_the_first_writes() {
+    let server = RowServer::start(|body| echo(body).after(200));
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(10));
+    let output = sb.path("out.jsonl");
+    let mut first = sb
+        .std_cmd(&server.url)
+        .args([
+            "batch",
+            rows.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+            "-j",
+            "1",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while server.count() == 0 {
+        assert!(started.elapsed() < Duration::from_secs(20));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = sb
+        .run(
+            &server.url,
+            [
+                "batch",
+                rows.to_str().unwrap(),
+                "--output",
+                output.to_str().unwrap(),
+            ],
+        )
+        .code(75)
+        .get_output()
+        .clone();
+    assert!(
+        stderr_of(&out).contains("another mume batch is writing"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(first.wait().unwrap().success());
+    assert_eq!(jsonl(&output).len(), 10);
+}
+
+#[test]
+fn a_kill_writes_the_finished_rows_that_wait_behind_a_slow_one() {
+    let server = RowServer::start(|body| match prompt(body).as_str() {
+        "r1" => echo(body).after(10_000),
+        _ => echo(body),
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(20));
+    let output = sb.path("out.jsonl");
+    let mut child = sb
+        .std_cmd(&server.url)
+        .args([
+            "batch",
+            rows.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+            "-j",
+            "2",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Row 1 is out; the window of 4 × 2 fills behind it.
+    let started = Instant::now();
+    while server.count() < 8 {
+        assert!(started.elapsed() < Duration::from_secs(20));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(15), "{status:?}");
+    let written = jsonl(&output);
+    let lines: Vec<u64> = written
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        (2..=8).collect::<Vec<u64>>(),
+        "the finished rows, row 1 still out"
+    );
+}
+
+#[test]
+fn answers_of_every_form_a_single_request_reads_are_read() {
+    let sse = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"stre\"}}]}\n\n\
+               data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"amed\"},\"finish_reason\":\"stop\"}]}\n\n\
+               data: [DONE]\n\n";
+    let server = RowServer::start(move |body| match prompt(body).as_str() {
+        "sse" => Answer {
+            headers: vec![("content-type".into(), "text/event-stream".into())],
+            body: sse.to_string(),
+            ..Answer::ok("")
+        },
+        "text" => Answer {
+            headers: vec![("content-type".into(), "text/plain".into())],
+            ..Answer::ok("plain")
+        },
+        _ => echo(body),
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &[json!("sse").to_string(), json!("text").to_string()]);
+    let out = sb
+        .run(&server.url, ["batch", rows.to_str().unwrap()])
+        .code(75)
+        .get_output()
+        .clone();
+    let r = results(&out.stdout);
+    assert_eq!(r[0]["content"], "streamed");
+    assert_eq!(r[1]["error"]["exit"], 76);
+    assert!(
+        r[1]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("text/plain")
+    );
+}
+
+#[test]
+fn an_error_every_row_would_share_stops_the_run_even_inside_a_200() {
+    let server = RowServer::start(|_| {
+        Answer::status(200, r#"{"error":{"code":401,"message":"key revoked"}}"#)
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(20));
+    let out = sb
+        .run(&server.url, ["batch", rows.to_str().unwrap(), "-j", "1"])
+        .code(77)
+        .get_output()
+        .clone();
+    assert!(
+        stderr_of(&out).contains("key revoked"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(server.count(), 1);
+}
+
+#[test]
+fn raw_failures_never_show_the_key_a_server_echoes() {
+    let server = RowServer::start(|_| {
+        Answer::status(
+            400,
+            &format!(
+                r#"{{"error":{{"message":"bad header Bearer {}"}}}}"#,
+                common::KEY
+            ),
+        )
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(1));
+    for raw in [true, false] {
+        let mut args = vec!["batch", rows.to_str().unwrap()];
+        if raw {
+            args.push("--raw");
+        }
+        let out = sb.run(&server.url, args).code(75).get_output().clone();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains(common::KEY), "{text}");
+        assert!(text.contains("[redacted]"), "{text}");
+        assert!(!stderr_of(&out).contains(common::KEY));
+    }
+}
+
+#[test]
+fn a_row_may_set_its_own_system_model_and_unset_a_flag() {
+    let server = RowServer::start(|body| {
+        Answer {
+        // An answer that does not name its model.
+        body: json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": prompt(body)}, "finish_reason": "stop"}]}).to_string(),
+        ..Answer::ok("")
+    }
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(
+        &sb,
+        &[
+            json!({"prompt": "p", "system": "row system", "model": "row/model", "temperature": null}).to_string(),
+            json!({"prompt": "  "}).to_string(),
+        ],
+    );
+    let out = sb
+        .run(
+            &server.url,
+            [
+                "batch",
+                rows.to_str().unwrap(),
+                "-s",
+                "flag system",
+                "-t",
+                "0.5",
+            ],
+        )
+        .code(75)
+        .get_output()
+        .clone();
+    let r = results(&out.stdout);
+    assert_eq!(
+        r[0]["model"], "row/model",
+        "the row's model, when the answer names none: {r:?}"
+    );
+    assert_eq!(r[1]["error"]["exit"], 65);
+    assert!(r[1]["error"]["message"].as_str().unwrap().contains("empty"));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].body,
+        json!({"model": "row/model", "messages": [{"role": "system", "content": "row system"},
+               {"role": "user", "content": "p"}]})
+    );
+}
+
+#[test]
+fn single_request_flags_after_batch_get_the_same_clear_message() {
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(1));
+    for flag in [
+        &["--stream"][..],
+        &["-c"],
+        &["--chat", "x"],
+        &["--messages", "m"],
+    ] {
+        let mut args = vec!["batch", rows.to_str().unwrap()];
+        args.extend(flag);
+        let out = sb
+            .run("http://127.0.0.1:9/v1", args)
+            .code(2)
+            .get_output()
+            .clone();
+        assert!(
+            stderr_of(&out).contains("cannot be used with batch"),
+            "{flag:?}: {}",
+            stderr_of(&out)
+        );
+    }
+}

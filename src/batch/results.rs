@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Seek, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -12,7 +12,8 @@ use serde_json::{Map, Value, json};
 use super::rows::key_hash;
 use crate::answer::Answer;
 use crate::client::Reply;
-use crate::error::{USAGE, fail};
+use crate::error::{TEMPORARY, USAGE, fail};
+use crate::redact::redact;
 
 /// How one row ended.
 pub(crate) enum Outcome {
@@ -82,7 +83,7 @@ pub(crate) fn line(id: &Value, line: usize, outcome: &Outcome, model: &str, raw:
             "error": {
                 "exit": code,
                 "status": reply.as_ref().map(|r| r.status),
-                "message": message,
+                "message": redact(message),
             },
         }),
     }
@@ -97,13 +98,21 @@ fn raw_line(id: &Value, line: usize, outcome: &Outcome) -> Value {
             message,
             reply,
         } => {
+            let message = redact(message);
             let error = json!({"code": error_code(*code), "message": message, "exit": code});
             (reply.as_ref(), error)
         }
     };
     let response = reply.map(|reply| {
-        let body = serde_json::from_slice::<Value>(&reply.body)
-            .unwrap_or_else(|_| json!(String::from_utf8_lossy(&reply.body)));
+        // The answer is the model's text, kept as it came (as on stdout); a failure's body
+        // is the server's, and may echo the key.
+        let text = String::from_utf8_lossy(&reply.body);
+        let text = if error.is_null() {
+            text
+        } else {
+            redact(&text).into_owned().into()
+        };
+        let body = serde_json::from_str::<Value>(&text).unwrap_or_else(|_| json!(text));
         json!({
             "status_code": reply.status,
             "request_id": reply.request_id,
@@ -138,45 +147,60 @@ pub(crate) struct Resume {
     pub(crate) done: HashSet<u64>,
     /// Failed results dropped from it, to be tried again.
     pub(crate) dropped: usize,
+    /// The file, locked for this run, ready to append to.
     pub(crate) file: File,
 }
 
+/// The longest result line read back: a whole response body of the largest size a row
+/// accepts, with room to spare.
+const LINE_LIMIT: u64 = 64 * 1024 * 1024;
+
 /// Opens `path` for a run: the good results it holds are kept and their rows are done; the
 /// failed ones, and a last line cut short by a kill, are dropped (the file is rewritten
-/// without them, atomically) and their rows are sent again. A file that is not a batch
-/// output of the same form (`raw`) is refused, untouched.
+/// without them, atomically, with its permissions) and their rows are sent again. A file
+/// that is not a batch output of the same form (`raw`), or not a regular file, is refused,
+/// untouched. The file stays locked while the run writes to it.
 pub(crate) fn resume(path: &Path, raw: bool) -> Result<Resume> {
+    // A link is followed: the file it names is the one rewritten.
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let shown = path.display();
+    let mut file = open_locked(&path)?;
     let mut done = HashSet::new();
     let mut dropped = 0;
-    let untidy = each_result(path, raw, &mut |_, id| {
+    let untidy = each_result(&mut file, &path, raw, &mut |_, id| {
         match id {
             Some(id) => drop(done.insert(key_hash(id))),
             None => dropped += 1,
         }
         Ok(())
     })?;
-    if untidy || dropped > 0 || cut_short(path) {
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-        let mut temp = tempfile::NamedTempFile::new_in(dir.unwrap_or(Path::new(".")))
-            .with_context(|| format!("rewriting {}", path.display()))?;
-        let mut kept = io::BufWriter::new(temp.as_file_mut());
-        each_result(path, raw, &mut |text, id| {
-            if id.is_some() {
-                writeln!(kept, "{text}")?;
-            }
-            Ok(())
-        })?;
-        kept.flush()?;
-        drop(kept);
-        temp.as_file().sync_all()?;
-        temp.persist(path)
-            .with_context(|| format!("rewriting {}", path.display()))?;
+    if !untidy && dropped == 0 {
+        return Ok(Resume {
+            done,
+            dropped,
+            file,
+        });
     }
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot rewrite {shown}: no temporary file in its folder"))?;
+    temp.as_file()
+        .set_permissions(file.metadata()?.permissions())?;
+    temp.as_file().lock()?;
+    let mut kept = io::BufWriter::new(temp.as_file_mut());
+    each_result(&mut file, &path, raw, &mut |text, id| {
+        if id.is_some() {
+            writeln!(kept, "{text}")?;
+        }
+        Ok(())
+    })?;
+    kept.flush()
+        .with_context(|| format!("cannot rewrite {shown}"))?;
+    drop(kept);
+    temp.as_file().sync_all()?;
+    let file = temp
+        .persist(&path)
+        .with_context(|| format!("cannot rewrite {shown}"))?;
     Ok(Resume {
         done,
         dropped,
@@ -184,59 +208,114 @@ pub(crate) fn resume(path: &Path, raw: bool) -> Result<Resume> {
     })
 }
 
-/// The file does not end its last line: a kill came in the middle of a write.
-fn cut_short(path: &Path) -> bool {
-    use std::io::{Read, Seek, SeekFrom};
-    let Ok(mut file) = File::open(path) else {
-        return false;
-    };
-    let mut last = [0u8];
-    file.seek(SeekFrom::End(-1)).is_ok() && file.read_exact(&mut last).is_ok() && last[0] != b'\n'
+/// Opens the output file for reading and appending, locked against another run; refuses
+/// what is not a regular file (a device, a pipe, a folder).
+fn open_locked(path: &Path) -> Result<File> {
+    let shown = path.display();
+    loop {
+        if let Ok(meta) = std::fs::metadata(path)
+            && !meta.is_file()
+        {
+            return Err(fail(
+                USAGE,
+                format!(
+                    "--output {shown} is not a regular file (results go to stdout without --output)"
+                ),
+            ));
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .with_context(|| format!("cannot write {shown}"))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(fail(
+                    TEMPORARY,
+                    format!("another mume batch is writing {shown}"),
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {shown}"));
+            }
+        }
+        // A run that rewrote the file meanwhile put a new one in its place.
+        if crate::store::still_at(&file, path) {
+            return Ok(file);
+        }
+    }
 }
 
-/// Calls `each` with every result line of the file at `path` and its id when the row
-/// succeeded (`None`: it failed), reading one line at a time. True when the file also holds
-/// lines that are no result: blank ones, or a last line that a kill cut short.
+/// Calls `each` with every result line of `file` and its id when the row succeeded
+/// (`None`: it failed), reading one line at a time from the start. True when the file also
+/// holds lines that are no result: blank ones, or a last line that a kill cut short.
 fn each_result(
+    file: &mut File,
     path: &Path,
     raw: bool,
     each: &mut dyn FnMut(&str, Option<&Value>) -> Result<()>,
 ) -> Result<bool> {
-    let file = match File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
-    };
-    let mut untidy = false;
-    let mut lines = BufReader::new(file).lines().enumerate().peekable();
-    while let Some((i, text)) = lines.next() {
-        let text = text.with_context(|| format!("reading {}", path.display()))?;
+    let shown = path.display();
+    let cut_short = ends_unfinished(file)?;
+    file.rewind()?;
+    let mut untidy = cut_short;
+    let mut reader = BufReader::new(&*file);
+    let mut line = Vec::new();
+    for number in 1.. {
+        line.clear();
+        let n = io::Read::take(&mut reader, LINE_LIMIT)
+            .read_until(b'\n', &mut line)
+            .with_context(|| format!("reading {shown}"))?;
+        if n == 0 {
+            break;
+        }
+        let refuse = |why: &str| {
+            fail(
+                USAGE,
+                format!(
+                    "--output {shown} line {number}: {why}; choose another file, or move this one away"
+                ),
+            )
+        };
+        // Only the last line may lack its newline, unless it is longer than any result.
+        let last = !line.ends_with(b"\n");
+        if last && n as u64 == LINE_LIMIT {
+            return Err(refuse("not a mume batch result"));
+        }
+        let text = String::from_utf8_lossy(line.strip_suffix(b"\n").unwrap_or(&line));
         if text.trim().is_empty() {
             untidy = true;
             continue;
         }
         match read_result(&text, raw) {
             Ok(id) => each(&text, id.as_ref())?,
-            Err(_) if lines.peek().is_none() => untidy = true,
-            Err(why) => {
-                return Err(fail(
-                    USAGE,
-                    format!(
-                        "--output {} line {}: {why}; choose another file, or move this one away",
-                        path.display(),
-                        i + 1
-                    ),
-                ));
-            }
+            // A kill cut the last line short: it is dropped, and its row sent again.
+            Err(_) if last => {}
+            Err(why) => return Err(refuse(&why)),
         }
     }
     Ok(untidy)
 }
 
+/// The file's last line has no newline: a kill came in the middle of a write.
+fn ends_unfinished(file: &mut File) -> Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    if file.metadata()?.len() == 0 {
+        return Ok(false);
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8];
+    file.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
+}
+
 /// A result line's id when the row succeeded, `None` when it failed; `Err` when the line
 /// is not a result of this form.
 fn read_result(text: &str, raw: bool) -> Result<Option<Value>, String> {
-    let value: Value = serde_json::from_str(text).map_err(|_| "not a JSON line".to_string())?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|_| "not a mume batch result".to_string())?;
     let is_raw = value.get("custom_id").is_some() && value.get("response").is_some();
     let is_ours = value.get("ok").is_some_and(Value::is_boolean) && value.get("id").is_some();
     match (is_raw, is_ours) {
@@ -279,6 +358,7 @@ mod tests {
         let reply = Reply {
             status: 400,
             request_id: Some("req-1".into()),
+            content_type: "application/json".into(),
             body: br#"{"error":{"message":"bad"}}"#.to_vec(),
         };
         let outcome = Outcome::Failed {

@@ -29,6 +29,8 @@ pub(crate) struct Request {
     pub(crate) messages: Vec<Value>,
     /// The prompt, sent as a user message after them.
     pub(crate) prompt: Option<String>,
+    /// The row's own system prompt (`system`), in place of `-s`.
+    pub(crate) system: Option<String>,
     /// Request fields, merged over the flags.
     pub(crate) fields: Map<String, Value>,
 }
@@ -72,6 +74,7 @@ impl Input {
                 }
             }
             None => {
+                use std::os::fd::AsFd;
                 let stdin = io::stdin();
                 if stdin.is_terminal() {
                     return Err(fail(
@@ -79,11 +82,19 @@ impl Input {
                         "no rows: give a file, e.g. mume batch rows.jsonl, or pipe them in",
                     ));
                 }
-                (spool(stdin.lock())?, None)
+                // A file given as stdin is read in place, from where stdin stands.
+                let file = File::from(stdin.as_fd().try_clone_to_owned()?);
+                let meta = file.metadata()?;
+                if meta.is_file() {
+                    (file, Some((meta.dev(), meta.ino())))
+                } else {
+                    (spool(stdin.lock())?, None)
+                }
             }
         };
+        let start = file.stream_position()?;
         let rows = check_ids(&mut file, text, limit)?;
-        file.rewind()?;
+        file.seek(io::SeekFrom::Start(start))?;
         Ok(Input {
             file,
             rows,
@@ -122,7 +133,7 @@ fn check_ids(file: &mut File, text: bool, limit: u64) -> Result<usize> {
             return Err(fail(
                 USAGE,
                 format!(
-                    "duplicate id {} (line {number}): every row needs an id of its own",
+                    "duplicate id {} (line {number}): every row needs an id of its own, and a row without one takes its line number",
                     row.id
                 ),
             ));
@@ -244,6 +255,9 @@ fn parse(number: usize, line: Line, text: bool) -> Row {
         Err(message) => return row(fallback, Err(message)),
     };
     if text {
+        if line.trim().is_empty() {
+            return row(fallback, Err("the row's prompt is empty".into()));
+        }
         let request = Request {
             prompt: Some(line),
             ..Request::default()
@@ -255,6 +269,9 @@ fn parse(number: usize, line: Line, text: bool) -> Row {
         Err(e) => return row(fallback, Err(format!("the row is not valid JSON: {e}"))),
     };
     match value {
+        Value::String(prompt) if prompt.trim().is_empty() => {
+            row(fallback, Err("the row's prompt is empty".into()))
+        }
         Value::String(prompt) => {
             let request = Request {
                 prompt: Some(prompt),
@@ -275,7 +292,7 @@ fn parse(number: usize, line: Line, text: bool) -> Row {
 
 /// A row object: `{prompt|messages, id?, fields…}` or a Batch API request line.
 fn from_object(mut object: Map<String, Value>) -> (Option<Value>, Result<Request, String>) {
-    let batch_api = object.contains_key("custom_id") && object.contains_key("body");
+    let batch_api = object.contains_key("custom_id");
     let id = object.remove(if batch_api { "custom_id" } else { "id" });
     let id = match id {
         None | Some(Value::Null) => None,
@@ -286,6 +303,11 @@ fn from_object(mut object: Map<String, Value>) -> (Option<Value>, Result<Request
         }
     };
     let fields = if batch_api {
+        if let Some(method) = object.get("method").and_then(Value::as_str)
+            && !method.eq_ignore_ascii_case("POST")
+        {
+            return (id, Err(format!("the row's method is {method}, not POST")));
+        }
         if let Some(url) = object.get("url").and_then(Value::as_str)
             && !url.ends_with("/chat/completions")
         {
@@ -296,7 +318,8 @@ fn from_object(mut object: Map<String, Value>) -> (Option<Value>, Result<Request
         }
         match object.remove("body") {
             Some(Value::Object(body)) => body,
-            _ => return (id, Err("the row's body is not an object".into())),
+            Some(_) => return (id, Err("the row's body is not an object".into())),
+            None => return (id, Err("the row has a custom_id but no body".into())),
         }
     } else {
         object
@@ -307,8 +330,17 @@ fn from_object(mut object: Map<String, Value>) -> (Option<Value>, Result<Request
 fn request(mut fields: Map<String, Value>) -> Result<Request, String> {
     let prompt = match fields.remove("prompt") {
         None => None,
+        // A prompt of only whitespace says nothing: not worth a paid request.
+        Some(Value::String(prompt)) if prompt.trim().is_empty() => {
+            return Err("the row's prompt is empty".into());
+        }
         Some(Value::String(prompt)) => Some(prompt),
         Some(_) => return Err("the row's prompt is not a string".into()),
+    };
+    let system = match fields.remove("system") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(system)) => Some(system),
+        Some(_) => return Err("the row's system is not a string".into()),
     };
     let messages = match fields.remove("messages") {
         None => Vec::new(),
@@ -327,12 +359,14 @@ fn request(mut fields: Map<String, Value>) -> Result<Request, String> {
     {
         return Err("a batch row cannot be streamed (remove \"stream\")".into());
     }
-    for (key, value) in &fields {
+    // `null` unsets a field the flags set.
+    for (key, value) in fields.iter().filter(|(_, v)| !v.is_null()) {
         crate::settings::check_field(key, value).map_err(|e| format!("the row's {e}"))?;
     }
     Ok(Request {
         messages,
         prompt,
+        system,
         fields,
     })
 }
