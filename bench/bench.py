@@ -21,7 +21,7 @@ ANALYSIS_MARKER = "<!-- analysis: kept by bench.py across runs -->"
 
 def run_once(argv, env):
     """Runs a command with stdin and stdout on /dev/null; returns (seconds, its rusage
-    peak RSS). posix_spawn keeps the parent's fork cost out of the time."""
+    peak RSS, its CPU seconds). posix_spawn keeps the parent's fork cost out of the time."""
     path = argv[0] if os.sep in argv[0] else shutil.which(argv[0])
     actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
                (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
@@ -32,7 +32,7 @@ def run_once(argv, env):
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         sys.exit("%s failed with exit code %d" % (" ".join(argv[:3]), code))
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def peak_rss(argv, env):
@@ -89,6 +89,20 @@ def stream_reads(argv, env, sends_file):
         "reads": len(reads),
         "exit": (exited - reads[-1][0]) / 1e6,
     }
+
+
+def xargs_rate(mume, rows_file, rows, jobs, env, runs):
+    """Rows per second of `xargs -P jobs -n 1 mume` over a file of prompts, one a line."""
+    argv = ["xargs", "-d", "\n", "-P", str(jobs), "-n", "1", mume, "-m", "small", "--no-save"]
+
+    def once():
+        with open(rows_file) as rows_in:
+            start = time.perf_counter()
+            subprocess.run(argv, env=env, stdin=rows_in, stdout=subprocess.DEVNULL, check=True)
+            return time.perf_counter() - start
+
+    once()
+    return rows / statistics.median(once() for _ in range(runs))
 
 
 def median_of(runs, fn):
@@ -153,6 +167,22 @@ def main():
                    measure(curl_post("chunked-100000", True), env, r, memory=False))
         slow_mume = median_of(r, lambda: stream_reads([mume, "--stream", "-m", "slow", "q"], env, sends_file))
         slow_curl = median_of(r, lambda: stream_reads(curl_post("slow", True), env, sends_file))
+        batch = {}
+        for n in (10000, 100000):
+            lines = "".join('"q%d"\n' % i for i in range(n))
+            with open(os.path.join(work, "rows-%d.jsonl" % n), "w") as f:
+                f.write(lines)
+        text_rows = 1000
+        with open(os.path.join(work, "prompts.txt"), "w") as f:
+            f.write("".join("q%d\n" % i for i in range(text_rows)))
+        for jobs in (1, 4, 16):
+            argv = [mume, "batch", os.path.join(work, "rows-10000.jsonl"), "-m", "batch", "-j", str(jobs)]
+            seconds, rss = measure(argv, env, 3)
+            batch[jobs] = (10000 / seconds, rss,
+                           xargs_rate(mume, os.path.join(work, "prompts.txt"), text_rows, jobs, env, 3))
+        busy = run_once([mume, "batch", os.path.join(work, "rows-10000.jsonl"), "-m", "batch", "-j", "16"], env)
+        batch_cpu = busy[2] / busy[0]
+        batch_rss100 = peak_rss([mume, "batch", os.path.join(work, "rows-100000.jsonl"), "-m", "batch", "-j", "16"], env)
         floor = {}
         if args.reader:
             for mode in ("blocking", "inline"):
@@ -222,6 +252,30 @@ def main():
         "| reads by the consumer (50 chunks) | %d | %d | one write per chunk |" % (slow_mume["reads"], slow_curl["reads"]),
         "| last byte to exit | %.3f ms | %.3f ms | ≤ 0.5 ms: %s |" % (
             slow_mume["exit"], slow_curl["exit"], "met" if slow_mume["exit"] <= 0.5 else "**not met**"),
+        "",
+    ]
+    ratio16 = batch[16][0] / batch[16][2]
+    lines += [
+        "`mume batch`: 10,000 rows of small non-streamed answers (`-m batch`: the server keeps",
+        "the connection alive and answers at once), against `xargs -P N -n 1 mume` over %d of" % text_rows,
+        "the same prompts (one process and one connection per row):",
+        "",
+        "| jobs | `mume batch` rows/s | peak RSS | `xargs -P N mume` rows/s | ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for jobs in (1, 4, 16):
+        rate, rss, xargs = batch[jobs]
+        lines.append("| %d | %.0f | %s | %.0f | %.1f× |" % (jobs, rate, mib(rss), xargs, rate / xargs))
+    lines += [
+        "",
+        "Targets: `-j 16` at least 5× the rows per second of `xargs -P 16`: %s (%.1f×); peak RSS" % (
+            "met" if ratio16 >= 5 else "**not met**", ratio16),
+        "under 16 MiB at `-j 16` and flat from 10k to 100k rows: %s (%s at 10k, %s at 100k)." % (
+            "met" if batch[16][1] < 16 * 1024 and batch_rss100 - batch[16][1] <= 1024 else "**not met**",
+            mib(batch[16][1]), mib(batch_rss100)),
+        "At `-j 16` mume kept %.0f%% of one core busy: it, not the server, bounds the rate." % (batch_cpu * 100)
+        if batch_cpu > 0.85 else
+        "At `-j 16` mume kept only %.0f%% of one core busy: the server may bound the rate." % (batch_cpu * 100),
         "",
     ]
     if floor:

@@ -9,6 +9,8 @@ request's "model" picks the answer:
                  and llama.cpp frame a stream
   slow           a 200 ms wait, then 50 chunks 10 ms apart; the monotonic time of each
                  send is written to the file named by --sends
+  batch          the small completion on a kept-alive connection: every later request on
+                 that connection gets the same answer, unparsed (for `mume batch`)
 """
 import argparse
 import json
@@ -32,13 +34,13 @@ CHUNKED_HEAD = (b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
                 b"transfer-encoding: chunked\r\nconnection: close\r\n\r\n")
 
 
-def json_answer():
+def json_answer(keep_alive=False):
     body = json.dumps({"id": "chatcmpl-bench", "object": "chat.completion", "model": "bench",
                        "choices": [{"index": 0, "message": {"role": "assistant", "content": "4"},
                                     "finish_reason": "stop"}],
                        "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}).encode()
     head = ("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
-            "connection: close\r\n\r\n" % len(body)).encode()
+            "%s\r\n" % (len(body), "" if keep_alive else "connection: close\r\n")).encode()
     return head + body
 
 
@@ -55,25 +57,33 @@ def chunked_answer(n):
     return CHUNKED_HEAD + b"".join(http_chunk(e) for e in events) + b"0\r\n\r\n"
 
 
-def read_request(conn):
-    data = b""
-    while b"\r\n\r\n" not in data:
-        part = conn.recv(65536)
-        if not part:
-            return None
-        data += part
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value.strip())
-    while len(body) < length:
-        part = conn.recv(65536)
-        if not part:
-            break
-        body += part
-    return body
+class Requests:
+    """Reads the requests that arrive on one connection, one after another."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.data = b""
+
+    def next(self):
+        """The next request's body, or None when the connection closes."""
+        while b"\r\n\r\n" not in self.data:
+            part = self.conn.recv(65536)
+            if not part:
+                return None
+            self.data += part
+        head, _, rest = self.data.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        while len(rest) < length:
+            part = self.conn.recv(65536)
+            if not part:
+                break
+            rest += part
+        body, self.data = rest[:length], rest[length:]
+        return body
 
 
 def main():
@@ -83,6 +93,7 @@ def main():
     parser.add_argument("--sizes", default="10000,100000")
     args = parser.parse_args()
     answers = {"small": json_answer()}
+    kept_alive = json_answer(keep_alive=True)
     for n in args.sizes.split(","):
         answers["stream-" + n] = stream_answer(int(n))
         answers["chunked-" + n] = chunked_answer(int(n))
@@ -97,10 +108,16 @@ def main():
     def serve(conn):
         with conn:
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            body = read_request(conn)
+            requests = Requests(conn)
+            body = requests.next()
             if body is None:
                 return
             model = json.loads(body or b"{}").get("model", "small")
+            if model == "batch":
+                while body is not None:
+                    conn.sendall(kept_alive)
+                    body = requests.next()
+                return
             if model == "slow":
                 time.sleep(0.2)
                 conn.sendall(SSE_HEAD)
