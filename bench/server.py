@@ -9,11 +9,14 @@ request's "model" picks the answer:
                  and llama.cpp frame a stream
   slow           a 200 ms wait, then 50 chunks 10 ms apart; the monotonic time of each
                  send is written to the file named by --sends
-  batch          the small completion on a kept-alive connection: every later request on
-                 that connection gets the same answer, unparsed (for `mume batch`)
+
+A second port, printed on the second line, answers every request with the small
+completion on kept-alive connections, from one event loop (for `mume batch`, which keeps
+many requests out at once: threads taking turns on Python's lock fell behind it).
 """
 import argparse
 import json
+import selectors
 import socket
 import threading
 import time
@@ -86,6 +89,44 @@ class Requests:
         return body
 
 
+def serve_kept_alive(listener, answer):
+    """Answers every complete request on every connection with `answer`, on this thread."""
+    events = selectors.DefaultSelector()
+    events.register(listener, selectors.EVENT_READ)
+    pending = {}
+    while True:
+        for key, _ in events.select():
+            sock = key.fileobj
+            if sock is listener:
+                conn, _ = listener.accept()
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                events.register(conn, selectors.EVENT_READ)
+                pending[conn] = b""
+                continue
+            data = sock.recv(65536)
+            if not data:
+                events.unregister(sock)
+                sock.close()
+                del pending[sock]
+                continue
+            data = pending[sock] + data
+            complete = 0
+            while True:
+                end = data.find(b"\r\n\r\n")
+                if end < 0:
+                    break
+                head = data[:end].lower()
+                at = head.find(b"content-length:")
+                length = int(head[at + 15:].split(b"\r\n", 1)[0]) if at >= 0 else 0
+                if len(data) < end + 4 + length:
+                    break
+                data = data[end + 4 + length:]
+                complete += 1
+            pending[sock] = data
+            if complete:
+                sock.sendall(answer * complete)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
@@ -103,7 +144,12 @@ def main():
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", args.port))
     listener.listen(64)
+    kept = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    kept.bind(("127.0.0.1", 0))
+    kept.listen(256)
+    threading.Thread(target=serve_kept_alive, args=(kept, kept_alive), daemon=True).start()
     print(listener.getsockname()[1], flush=True)
+    print(kept.getsockname()[1], flush=True)
 
     def serve(conn):
         with conn:
@@ -113,11 +159,6 @@ def main():
             if body is None:
                 return
             model = json.loads(body or b"{}").get("model", "small")
-            if model == "batch":
-                while body is not None:
-                    conn.sendall(kept_alive)
-                    body = requests.next()
-                return
             if model == "slow":
                 time.sleep(0.2)
                 conn.sendall(SSE_HEAD)

@@ -54,3 +54,53 @@ fn the_readme_tool_loop_works() {
         requests[1]
     );
 }
+
+#[test]
+fn the_readme_batch_labelling_runs_and_resumes() {
+    use common::rows::{Answer, RowServer, prompt};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let failed_once = AtomicBool::new(false);
+    let server = RowServer::start(move |body| {
+        let p = prompt(body);
+        if p.contains("broke") && !failed_once.swap(true, Ordering::SeqCst) {
+            return Answer::status(400, r#"{"error":{"message":"try later"}}"#);
+        }
+        let label = if p.contains("love") {
+            "positive"
+        } else {
+            "negative"
+        };
+        Answer::ok(&json!({"label": label}).to_string())
+    });
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path("reviews.jsonl"),
+        [
+            json!({"sku": "a-1", "review": "I love it"}),
+            json!({"sku": "b-2", "review": "It broke in a day"}),
+            json!({"sku": "c-3", "review": "Would love a refund"}),
+        ]
+        .map(|r| r.to_string() + "\n")
+        .concat(),
+    )
+    .unwrap();
+    let script = readme_block("Labelling reviews with a schema, and resuming:");
+    let out = sb.script(&server.url, &script).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        stdout_of(&out),
+        // The row sent again comes after the others.
+        "a-1\tpositive\nc-3\tpositive\nb-2\tnegative\n"
+    );
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4, "three rows, and the failed one again");
+    let body = &seen[0].body;
+    assert_eq!(
+        body["response_format"]["json_schema"]["schema"]["required"],
+        json!(["label"])
+    );
+    assert_eq!(
+        body["messages"][0]["content"],
+        "Classify the sentiment of this product review."
+    );
+}
