@@ -66,9 +66,9 @@ pub(crate) fn run(cli: &Cli, args: &Batch, settings: Settings) -> Result<u8> {
             let resume = results::resume(path, args.raw)?;
             if resume.dropped > 0 {
                 ui::warn(&format!(
-                    "{} in {} tried again",
-                    plural(resume.dropped, "failed row"),
-                    path.display()
+                    "{}: trying again {}",
+                    path.display(),
+                    plural(resume.dropped, "failed row")
                 ));
             }
             (Out::to(Box::new(resume.file)), resume.done)
