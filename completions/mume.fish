@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mume_global_optspecs
-    string join \n m/model= s/system= t/temperature= top-p= max-tokens= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage q/quiet v/verbose color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= no-stdin max-input= generate= h/help V/version
+    string join \n m/model= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage q/quiet v/verbose color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= no-stdin max-input= generate= h/help V/version
 end
 
 function __fish_mume_needs_command
@@ -29,6 +29,11 @@ complete -c mume -n "__fish_mume_needs_command" -s s -l system -d 'System prompt
 complete -c mume -n "__fish_mume_needs_command" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_needs_command" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
 complete -c mume -n "__fish_mume_needs_command" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_needs_command" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_needs_command" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
 complete -c mume -n "__fish_mume_needs_command" -l stop -d 'A sequence at which the model stops (repeatable)' -r
 complete -c mume -n "__fish_mume_needs_command" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
 complete -c mume -n "__fish_mume_needs_command" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
@@ -81,6 +86,11 @@ complete -c mume -n "__fish_mume_using_subcommand models" -s s -l system -d 'Sys
 complete -c mume -n "__fish_mume_using_subcommand models" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
 complete -c mume -n "__fish_mume_using_subcommand models" -l stop -d 'A sequence at which the model stops (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
@@ -110,6 +120,11 @@ complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_s
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l stop -d 'A sequence at which the model stops (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
@@ -141,6 +156,11 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l stop -d 'A sequence at which the model stops (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
@@ -170,6 +190,11 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l stop -d 'A sequence at which the model stops (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
@@ -202,6 +227,11 @@ complete -c mume -n "__fish_mume_using_subcommand batch" -s s -l system -d 'Syst
 complete -c mume -n "__fish_mume_using_subcommand batch" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand batch" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
 complete -c mume -n "__fish_mume_using_subcommand batch" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch" -l stop -d 'A sequence at which the model stops (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand batch" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
 complete -c mume -n "__fish_mume_using_subcommand batch" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
@@ -233,6 +263,11 @@ complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_su
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l stop -d 'A sequence at which the model stops (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
@@ -263,6 +298,11 @@ complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcom
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l stop -d 'A sequence at which the model stops (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r

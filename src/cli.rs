@@ -62,6 +62,14 @@ pub(crate) struct Cli {
     #[arg(long, value_name = "N", global = true, help_heading = "Request")]
     pub(crate) max_tokens: Option<u64>,
 
+    /// Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)
+    #[arg(long, value_name = "N", global = true, help_heading = "Request")]
+    pub(crate) max_completion_tokens: Option<u64>,
+
+    /// How hard a reasoning model thinks
+    #[arg(long, value_name = "LEVEL", global = true, help_heading = "Request")]
+    pub(crate) reasoning_effort: Option<ReasoningEffort>,
+
     /// A sequence at which the model stops (repeatable)
     #[arg(long, value_name = "SEQ", global = true, help_heading = "Request")]
     pub(crate) stop: Vec<String>,
@@ -296,6 +304,27 @@ pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// `reasoning_effort`, as the API names its levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ReasoningEffort {
+    Minimal,
+    Low,
+    Medium,
+    High,
+}
+
+impl ReasoningEffort {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ReasoningEffort::Minimal => "minimal",
+            ReasoningEffort::Low => "low",
+            ReasoningEffort::Medium => "medium",
+            ReasoningEffort::High => "high",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

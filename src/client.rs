@@ -580,7 +580,7 @@ pub(crate) fn describe(status: u16, headers: &HeaderMap, body: &[u8]) -> Describ
         message.push_str(" (hint: the base URL may lack its /v1)");
     }
     if status == 400 && text.contains("max_tokens") {
-        message.push_str(" (hint: try -o max_completion_tokens=N instead of --max-tokens)");
+        message.push_str(" (hint: try --max-completion-tokens N instead of --max-tokens)");
     }
     Described { message, kind }
 }

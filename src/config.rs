@@ -20,6 +20,8 @@ pub(crate) struct ConfigFile {
     pub(crate) system: Option<String>,
     pub(crate) temperature: Option<f64>,
     pub(crate) max_tokens: Option<u64>,
+    pub(crate) max_completion_tokens: Option<u64>,
+    pub(crate) reasoning_effort: Option<crate::cli::ReasoningEffort>,
     pub(crate) stream: Option<bool>,
     pub(crate) save: Option<bool>,
     pub(crate) ca_cert: Option<PathBuf>,

@@ -306,6 +306,12 @@ fn request_fields(cli: &Cli, config: &ConfigFile, stream: bool) -> Result<Fields
     if let Some(n) = config.max_tokens {
         fields.set("max_tokens", json!(n), Source::File);
     }
+    if let Some(n) = config.max_completion_tokens {
+        fields.set("max_completion_tokens", json!(n), Source::File);
+    }
+    if let Some(effort) = config.reasoning_effort {
+        fields.set("reasoning_effort", json!(effort.as_str()), Source::File);
+    }
     for (key, value) in &config.options {
         fields.set(key, value.clone(), Source::File);
     }
@@ -319,6 +325,12 @@ fn request_fields(cli: &Cli, config: &ConfigFile, stream: bool) -> Result<Fields
     }
     if let Some(n) = cli.max_tokens {
         flag(&mut fields, "max_tokens", json!(n));
+    }
+    if let Some(n) = cli.max_completion_tokens {
+        flag(&mut fields, "max_completion_tokens", json!(n));
+    }
+    if let Some(effort) = cli.reasoning_effort {
+        flag(&mut fields, "reasoning_effort", json!(effort.as_str()));
     }
     if !cli.stop.is_empty() {
         flag(&mut fields, "stop", json!(cli.stop));

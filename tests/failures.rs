@@ -97,7 +97,7 @@ fn max_tokens_rejection_hints_at_max_completion_tokens() {
     let body = r#"{"error":{"message":"Unsupported parameter: 'max_tokens' is not supported with this model."}}"#;
     let server = Scripted::start(vec![http("400 Bad Request", &[JSON], body)]);
     let out = run(&server.url, &["--max-tokens", "5", "q"]);
-    assert!(error_line(&out).contains("-o max_completion_tokens=N"));
+    assert!(error_line(&out).contains("--max-completion-tokens N"));
 }
 
 #[test]

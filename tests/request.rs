@@ -515,3 +515,46 @@ fn dry_run_needs_no_key() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
 }
+
+#[test]
+fn max_completion_tokens_and_reasoning_effort_from_flags_and_config() {
+    let sb = Sandbox::new();
+    let body = |args: &[&str]| -> serde_json::Value {
+        let out = sb
+            .run(
+                "http://127.0.0.1:9/v1",
+                args.iter().chain(&["--dry-run", "hi"]),
+            )
+            .success()
+            .get_output()
+            .clone();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let sent = body(&[]);
+    assert!(sent.get("max_completion_tokens").is_none() && sent.get("reasoning_effort").is_none());
+    let sent = body(&[
+        "--max-completion-tokens",
+        "300",
+        "--reasoning-effort",
+        "low",
+    ]);
+    assert_eq!(sent["max_completion_tokens"], 300);
+    assert_eq!(sent["reasoning_effort"], "low");
+    sb.config("max_completion_tokens = 50\nreasoning_effort = \"high\"\n");
+    let sent = body(&[]);
+    assert_eq!(sent["max_completion_tokens"], 50);
+    assert_eq!(sent["reasoning_effort"], "high");
+    let sent = body(&["--reasoning-effort", "minimal"]);
+    assert_eq!(
+        sent["reasoning_effort"], "minimal",
+        "the flag wins over the config"
+    );
+    sb.run(
+        "http://127.0.0.1:9/v1",
+        ["--reasoning-effort", "extreme", "hi"],
+    )
+    .code(2);
+    sb.config("reasoning_effort = \"extreme\"\n");
+    sb.run("http://127.0.0.1:9/v1", ["--dry-run", "hi"])
+        .code(78);
+}
