@@ -51,6 +51,8 @@ Register-ArgumentCompleter -Native -CommandName 'mume' -ScriptBlock {
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'How often to retry a failed request')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Fail when no data arrives for this long')
             [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'Hard limit on the whole run, retries included')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Add a file''s text to the prompt, fenced under its path (repeatable)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Add a file''s text to the prompt, fenced under its path (repeatable)')
             [CompletionResult]::new('--max-input', '--max-input', [CompletionResultType]::ParameterName, 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)')
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Print a completion script or the man page')
             [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Stream the answer as it is written [default: on when stdout is a terminal]')

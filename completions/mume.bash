@@ -44,7 +44,7 @@ _mume() {
 
     case "${cmd}" in
         mume)
-            opts="-m -s -t -o -a -x -q -v -c -H -h -V --model --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --stream --no-stream --dry-run --json --extract --extract-last --reasoning --usage --quiet --verbose --color --continue --chat --messages --tool-result --no-save --base-url --header --cacert --retries --timeout --max-time --no-stdin --max-input --generate --help --version models history batch config"
+            opts="-m -s -t -o -a -x -q -v -c -H -f -h -V --model --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --stream --no-stream --dry-run --json --extract --extract-last --reasoning --usage --quiet --verbose --color --continue --chat --messages --tool-result --no-save --base-url --header --cacert --retries --timeout --max-time --file --no-stdin --max-input --generate --help --version models history batch config"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -245,6 +245,36 @@ _mume() {
                     ;;
                 --max-time)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -f)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --max-input)

@@ -48,6 +48,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --retries 'How often to retry a failed request'
             cand --timeout 'Fail when no data arrives for this long'
             cand --max-time 'Hard limit on the whole run, retries included'
+            cand -f 'Add a file''s text to the prompt, fenced under its path (repeatable)'
+            cand --file 'Add a file''s text to the prompt, fenced under its path (repeatable)'
             cand --max-input 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)'
             cand --generate 'Print a completion script or the man page'
             cand --stream 'Stream the answer as it is written [default: on when stdout is a terminal]'

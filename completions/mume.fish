@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mume_global_optspecs
-    string join \n m/model= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage q/quiet v/verbose color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= no-stdin max-input= generate= h/help V/version
+    string join \n m/model= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage q/quiet v/verbose color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= f/file= no-stdin max-input= generate= h/help V/version
 end
 
 function __fish_mume_needs_command
@@ -55,6 +55,7 @@ complete -c mume -n "__fish_mume_needs_command" -l cacert -d 'Also trust the CA 
 complete -c mume -n "__fish_mume_needs_command" -l retries -d 'How often to retry a failed request' -r
 complete -c mume -n "__fish_mume_needs_command" -l timeout -d 'Fail when no data arrives for this long' -r
 complete -c mume -n "__fish_mume_needs_command" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_needs_command" -s f -l file -d 'Add a file\'s text to the prompt, fenced under its path (repeatable)' -r -F
 complete -c mume -n "__fish_mume_needs_command" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
 complete -c mume -n "__fish_mume_needs_command" -l generate -d 'Print a completion script or the man page' -r -f -a "bash\t''
 zsh\t''

@@ -126,6 +126,7 @@ fn refuse_single_request_flags(cli: &Cli) -> Result<()> {
         (!cli.tool_result.is_empty(), "--tool-result"),
         (cli.messages.is_some(), "--messages"),
         (cli.extract || cli.extract_last, "-x"),
+        (!cli.files.is_empty(), "-f"),
     ];
     match given.iter().find(|(on, _)| *on) {
         Some((_, flag)) => Err(fail(USAGE, refused_with_batch(flag).unwrap_or_default())),
@@ -143,6 +144,7 @@ pub(crate) fn refused_with_batch(flag: &str) -> Option<String> {
         "-x" | "--extract" | "--extract-last" => {
             "each result holds the whole answer (jq can cut it)"
         }
+        "-f" | "--file" => "put the file's text in the rows (jq --rawfile can)",
         _ => return None,
     };
     Some(format!("{name} cannot be used with batch: {why}"))

@@ -83,14 +83,18 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     }
 
     let stdin = if read_stdin {
-        input::read_stdin(cli.max_input, !cli.words.is_empty(), deadline)?
+        let has_prompt = !cli.words.is_empty() || !cli.files.is_empty();
+        input::read_stdin(cli.max_input, has_prompt, deadline)?
             .map(|bytes| input::utf8(bytes, "stdin"))
             .transpose()?
     } else {
         None
     };
     // A prompt of only whitespace says nothing: it is not worth a paid request.
-    let prompt = input::assemble(stdin, &cli.words).filter(|p| !p.trim().is_empty());
+    let stdin_len = stdin.as_ref().map_or(0, |s| s.len() as u64);
+    let room = cli.max_input.saturating_sub(stdin_len);
+    let files = input::read_files(&cli.files, room, cli.max_input)?;
+    let prompt = input::assemble(stdin, &files, &cli.words).filter(|p| !p.trim().is_empty());
     if prompt.is_some() || !cli.attach.is_empty() {
         let images = cli.attach.iter().map(|a| tools::attachment(a));
         let images = images.collect::<Result<Vec<_>>>()?;

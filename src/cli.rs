@@ -211,6 +211,10 @@ pub(crate) struct Cli {
     #[arg(long, value_name = "SECS", value_parser = parse_seconds, global = true, help_heading = "Connection")]
     pub(crate) max_time: Option<f64>,
 
+    /// Add a file's text to the prompt, fenced under its path (repeatable)
+    #[arg(short = 'f', long = "file", value_name = "PATH", value_hint = ValueHint::FilePath, help_heading = "Input")]
+    pub(crate) files: Vec<PathBuf>,
+
     /// Do not read stdin, even when it is not a terminal
     #[arg(long, help_heading = "Input")]
     pub(crate) no_stdin: bool,

@@ -1,12 +1,13 @@
 //! The prompt: positional words, stdin, or both, with the input limit and the UTF-8 check.
 
 use std::io::{self, Read};
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::error::{BAD_INPUT, TEMPORARY, fail};
+use crate::error::{BAD_INPUT, TEMPORARY, USAGE, fail};
 
 /// How long stdin may stay silent, with words given, before the user is told we wait.
 const STDIN_WARN_AFTER: Duration = Duration::from_secs(2);
@@ -79,17 +80,68 @@ pub(crate) fn utf8(bytes: Vec<u8>, what: &str) -> Result<String> {
     })
 }
 
-/// Joins stdin and words into the prompt: stdin, exactly a blank line, then the words.
-pub(crate) fn assemble(stdin: Option<String>, words: &[String]) -> Option<String> {
-    let words = (!words.is_empty()).then(|| words.join(" "));
-    match (stdin, words) {
-        (Some(mut input), Some(words)) => {
-            input.push_str("\n\n");
-            input.push_str(&words);
-            Some(input)
+/// A file given with `-f`: the path as given, and its text.
+pub(crate) struct PromptFile {
+    pub(crate) path: String,
+    pub(crate) text: String,
+}
+
+/// Reads the `-f` files, at most `room` bytes in all (what `--max-input` leaves after
+/// stdin). A missing or unreadable file or a folder is a usage error; a file that is not
+/// UTF-8, or more than there is room for, is bad input.
+pub(crate) fn read_files(paths: &[PathBuf], room: u64, limit: u64) -> Result<Vec<PromptFile>> {
+    let mut left = room;
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let shown = path.display();
+        let unreadable = |e: io::Error| fail(USAGE, format!("cannot read -f {shown}: {e}"));
+        let mut file = std::fs::File::open(path).map_err(unreadable)?;
+        if file.metadata().map_err(unreadable)?.is_dir() {
+            return Err(fail(
+                USAGE,
+                format!("-f {shown} is a folder: give its files one by one"),
+            ));
         }
-        (input, words) => input.or(words),
+        let mut bytes = Vec::new();
+        (&mut file)
+            .take(left + 1)
+            .read_to_end(&mut bytes)
+            .map_err(unreadable)?;
+        if bytes.len() as u64 > left {
+            return Err(fail(
+                BAD_INPUT,
+                format!(
+                    "-f {shown}: the files and stdin are larger than the input limit of {limit} bytes (raise it with --max-input)"
+                ),
+            ));
+        }
+        left -= bytes.len() as u64;
+        let text = utf8(bytes, &format!("-f {shown}"))?;
+        files.push(PromptFile {
+            path: shown.to_string(),
+            text,
+        });
     }
+    Ok(files)
+}
+
+/// Joins the prompt's parts with exactly a blank line between them: stdin, each `-f` file
+/// fenced under its path (its text less one trailing newline), then the words.
+pub(crate) fn assemble(
+    stdin: Option<String>,
+    files: &[PromptFile],
+    words: &[String],
+) -> Option<String> {
+    let mut parts: Vec<String> = Vec::with_capacity(files.len() + 2);
+    parts.extend(stdin);
+    for file in files {
+        let text = file.text.strip_suffix('\n').unwrap_or(&file.text);
+        parts.push(format!("```{}\n{text}\n```", file.path));
+    }
+    if !words.is_empty() {
+        parts.push(words.join(" "));
+    }
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
 }
 
 #[cfg(test)]
@@ -102,20 +154,42 @@ mod tests {
 
     #[test]
     fn words_are_joined_with_spaces() {
-        assert_eq!(assemble(None, &words(&["a", "b  c"])).unwrap(), "a b  c");
+        assert_eq!(
+            assemble(None, &[], &words(&["a", "b  c"])).unwrap(),
+            "a b  c"
+        );
     }
 
     #[test]
     fn stdin_then_blank_line_then_words() {
-        let p = assemble(Some("code\n".into()), &words(&["review"])).unwrap();
+        let p = assemble(Some("code\n".into()), &[], &words(&["review"])).unwrap();
         assert_eq!(p, "code\n\n\nreview");
-        let p = assemble(Some("  x".into()), &[]).unwrap();
+        let p = assemble(Some("  x".into()), &[], &[]).unwrap();
         assert_eq!(p, "  x");
     }
 
     #[test]
     fn neither_is_none() {
-        assert_eq!(assemble(None, &[]), None);
+        assert_eq!(assemble(None, &[], &[]), None);
+    }
+
+    #[test]
+    fn files_come_fenced_between_stdin_and_words() {
+        let files = [
+            PromptFile {
+                path: "a.rs".into(),
+                text: "fn a() {}\n\n".into(),
+            },
+            PromptFile {
+                path: "b.txt".into(),
+                text: "no newline".into(),
+            },
+        ];
+        let p = assemble(Some("in\n".into()), &files, &words(&["explain"])).unwrap();
+        assert_eq!(
+            p,
+            "in\n\n\n```a.rs\nfn a() {}\n\n```\n\n```b.txt\nno newline\n```\n\nexplain"
+        );
     }
 
     #[test]

@@ -273,3 +273,105 @@ fn given_messages_keep_their_own_fields_and_may_end_in_a_prefill() {
         .success();
     mock.assert();
 }
+
+#[test]
+fn files_come_between_stdin_and_words_fenced_under_their_paths() {
+    let mut server = mockito::Server::new();
+    let sb = Sandbox::new();
+    std::fs::write(sb.path("a.rs"), "fn main() {}\n\n").unwrap();
+    std::fs::write(sb.path("notes.txt"), "no newline at the end").unwrap();
+    let a = sb.path("a.rs").display().to_string();
+    let notes = sb.path("notes.txt").display().to_string();
+    let mock = expect_prompt(
+        &mut server,
+        &format!(
+            "diff --git\n\n\n```{a}\nfn main() {{}}\n\n```\n\n```{notes}\nno newline at the end\n```\n\nreview  this"
+        ),
+    );
+    sb.cmd(&base(&server))
+        .args(["-f", &a, "review", "--file", &notes, "", "this"])
+        .write_stdin("diff --git\n")
+        .assert()
+        .success()
+        .stdout("ok\n");
+    mock.assert();
+    // A file alone is a prompt.
+    let out = sb
+        .run("http://127.0.0.1:9/v1", ["--dry-run", "-f", &notes])
+        .success()
+        .get_output()
+        .clone();
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        body["messages"][0]["content"],
+        format!("```{notes}\nno newline at the end\n```")
+    );
+}
+
+#[test]
+fn a_file_that_is_missing_a_folder_not_utf8_or_too_large_is_refused() {
+    let sb = Sandbox::new();
+    let url = "http://127.0.0.1:9/v1";
+    let missing = sb.path("missing.txt").display().to_string();
+    let out = sb
+        .run(url, ["-f", &missing, "hi"])
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(
+        stderr_of(&out).contains(&format!("cannot read -f {missing}")),
+        "{}",
+        stderr_of(&out)
+    );
+    let folder = sb.path("").display().to_string();
+    let out = sb
+        .run(url, ["-f", &folder, "hi"])
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(
+        stderr_of(&out).contains("is a folder"),
+        "{}",
+        stderr_of(&out)
+    );
+    let latin1 = sb.path("latin1.txt");
+    std::fs::write(&latin1, b"caf\xe9").unwrap();
+    let out = sb
+        .run(url, ["-f", latin1.to_str().unwrap(), "hi"])
+        .code(65)
+        .get_output()
+        .clone();
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("latin1.txt") && err.contains("offset 3"),
+        "{err}"
+    );
+    // stdin and the files count together against --max-input.
+    let big = sb.path("big.txt");
+    std::fs::write(&big, "x".repeat(600)).unwrap();
+    let out = sb
+        .cmd(url)
+        .args(["--max-input", "1K", "-f", big.to_str().unwrap(), "hi"])
+        .write_stdin("y".repeat(600))
+        .assert()
+        .code(65)
+        .get_output()
+        .clone();
+    assert!(
+        stderr_of(&out).contains("input limit"),
+        "{}",
+        stderr_of(&out)
+    );
+    sb.cmd(url)
+        .args([
+            "--max-input",
+            "1K",
+            "--dry-run",
+            "-f",
+            big.to_str().unwrap(),
+            "hi",
+        ])
+        .write_stdin("y".repeat(300))
+        .assert()
+        .success();
+}
