@@ -170,6 +170,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mume_global_optspecs
-    string join \n m/model= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage q/quiet v/verbose color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= f/file= no-stdin max-input= generate= h/help V/version
+    string join \n m/model= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage= q/quiet v/verbose color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= f/file= no-stdin max-input= generate= h/help V/version
 end
 
 function __fish_mume_needs_command
@@ -43,6 +43,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_needs_command" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_needs_command" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_needs_command" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_needs_command" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -70,7 +72,6 @@ complete -c mume -n "__fish_mume_needs_command" -l json -d 'Print JSON: the resp
 complete -c mume -n "__fish_mume_needs_command" -s x -l extract -d 'Print only the first fenced code block of the answer'
 complete -c mume -n "__fish_mume_needs_command" -l extract-last -d 'Print only the last fenced code block of the answer'
 complete -c mume -n "__fish_mume_needs_command" -l reasoning -d 'Show the model\'s reasoning text on stderr'
-complete -c mume -n "__fish_mume_needs_command" -l usage -d 'Show token counts on stderr after the answer'
 complete -c mume -n "__fish_mume_needs_command" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_needs_command" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_needs_command" -s c -l continue -d 'Continue the most recent conversation'

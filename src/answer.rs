@@ -4,7 +4,9 @@
 
 use std::io::{self, Read, Write};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
+use crate::cli::UsageFormat;
 use crate::client::Response;
 use crate::redact;
 use anyhow::Result;
@@ -28,7 +30,11 @@ pub(crate) struct Mode {
     pub(crate) json: bool,
     pub(crate) extract: Extract,
     pub(crate) reasoning: bool,
-    pub(crate) usage: bool,
+    /// `--usage`: token counts after the answer, for people or as JSON.
+    pub(crate) usage: Option<UsageFormat>,
+    /// The model asked, and when the exchange began: for `--usage=json`.
+    pub(crate) model: String,
+    pub(crate) started: Instant,
     /// Hold text until the answer is complete (tools may be called, or a block extracted).
     pub(crate) hold: bool,
 }
@@ -44,6 +50,8 @@ pub(crate) struct Answer {
     pub(crate) tool_calls: Calls,
     pub(crate) finish_reason: Option<String>,
     pub(crate) usage: Option<Value>,
+    /// The model that answered, when the server named it.
+    pub(crate) model: Option<String>,
     /// Some part of the answer arrived.
     pub(crate) started: bool,
 }
@@ -64,26 +72,33 @@ pub(crate) fn receive(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    read_answer(&content_type, response, mode, out, shared, first_byte)
+    let request_id = ["x-request-id", "request-id"]
+        .iter()
+        .find_map(|name| response.headers().get(*name)?.to_str().ok())
+        .map(String::from);
+    read_answer(
+        &content_type,
+        request_id,
+        response,
+        mode,
+        out,
+        shared,
+        first_byte,
+    )
 }
 
 /// Reads an answer of this content type from `body`, whole or streamed.
 fn read_answer(
     content_type: &str,
+    request_id: Option<String>,
     body: &mut impl Read,
     mode: &Mode,
     out: &mut Out,
     shared: &Shared,
     first_byte: &mut dyn FnMut(),
 ) -> Result<()> {
-    let mut reader = Reader {
-        mode,
-        out,
-        shared,
-        live: false,
-        in_reasoning: false,
-        redactor: redact::Redactor::default(),
-    };
+    let mut reader = Reader::new(mode, out, shared);
+    reader.request_id = request_id;
     if content_type.starts_with("text/event-stream") {
         reader.live = !mode.json && !mode.hold;
         reader.stream(body, first_byte)?;
@@ -116,20 +131,14 @@ pub(crate) fn answer_of(content_type: &str, body: &[u8]) -> Result<Answer> {
             json: false,
             extract: Extract::None,
             reasoning: false,
-            usage: false,
+            usage: None,
+            model: String::new(),
+            started: Instant::now(),
             hold: true,
         };
         let mut out = Out::to(Box::new(io::sink()));
         let shared = Shared::default();
-        let mut reader = Reader {
-            mode: &mode,
-            out: &mut out,
-            shared: &shared,
-            live: false,
-            in_reasoning: false,
-            redactor: redact::Redactor::default(),
-        };
-        reader.stream(&mut &body[..], &mut || {})?;
+        Reader::new(&mode, &mut out, &shared).stream(&mut &body[..], &mut || {})?;
         let answer = shared.lock().unwrap().clone();
         return Ok(answer);
     }
@@ -178,9 +187,61 @@ struct Reader<'a> {
     in_reasoning: bool,
     /// Reasoning arrives in pieces; a key split between two must not show.
     redactor: redact::Redactor,
+    /// The server's id for the request, for `--usage=json`.
+    request_id: Option<String>,
+    /// When the first text or call of a streamed answer arrived.
+    first_token: Option<Instant>,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(mode: &'a Mode, out: &'a mut Out, shared: &'a Shared) -> Reader<'a> {
+        Reader {
+            mode,
+            out,
+            shared,
+            live: false,
+            in_reasoning: false,
+            redactor: redact::Redactor::default(),
+            request_id: None,
+            first_token: None,
+        }
+    }
+
+    /// `--usage=json`: tokens, cost when the server sent one, the request id and timings.
+    fn usage_json(&self, answer: &Answer) -> Value {
+        let usage = answer.usage.as_ref().unwrap_or(&Value::Null);
+        let mut line = serde_json::Map::new();
+        let model = answer.model.as_deref().unwrap_or(&self.mode.model);
+        line.insert("model".into(), Value::from(model));
+        for key in ["prompt_tokens", "completion_tokens", "total_tokens"] {
+            line.insert(key.into(), usage.get(key).cloned().unwrap_or(Value::Null));
+        }
+        let details = [
+            (
+                "reasoning_tokens",
+                "/completion_tokens_details/reasoning_tokens",
+            ),
+            ("cached_tokens", "/prompt_tokens_details/cached_tokens"),
+            ("cost", "/cost"),
+        ];
+        for (key, pointer) in details {
+            if let Some(value) = usage.pointer(pointer).filter(|v| !v.is_null()) {
+                line.insert(key.into(), value.clone());
+            }
+        }
+        line.insert("request_id".into(), Value::from(self.request_id.clone()));
+        let ms = |since: std::time::Duration| (since.as_secs_f64() * 10_000.0).round() / 10.0;
+        line.insert(
+            "latency_ms".into(),
+            Value::from(ms(self.mode.started.elapsed())),
+        );
+        if let Some(first) = self.first_token {
+            let waited = first.saturating_duration_since(self.mode.started);
+            line.insert("first_token_ms".into(), Value::from(ms(waited)));
+        }
+        Value::Object(line)
+    }
+
     fn stream(&mut self, body: &mut impl Read, first_byte: &mut dyn FnMut()) -> Result<()> {
         let mut parser = sse::Parser::new(EVENT_LIMIT);
         let mut buf = vec![0u8; 64 * 1024];
@@ -286,6 +347,9 @@ impl Reader<'_> {
             answer.started = true;
             answer.tool_calls.merge(call);
         }
+        if answer.started && self.first_token.is_none() {
+            self.first_token = Some(Instant::now());
+        }
         drop(answer);
         if let Some(text) = reasoning.filter(|_| self.mode.reasoning && !self.mode.json) {
             self.reasoning(&text);
@@ -351,11 +415,13 @@ impl Reader<'_> {
             }
         }
         self.out.flush()?;
-        if self.mode.usage {
-            match &answer.usage {
-                Some(usage) => ui::note(&usage_line(usage)),
-                None => ui::warn("the server reported no token usage for this answer"),
+        match (self.mode.usage, &answer.usage) {
+            (Some(UsageFormat::Json), _) => ui::note(&self.usage_json(&answer).to_string()),
+            (Some(UsageFormat::Text), Some(usage)) => ui::note(&usage_line(usage)),
+            (Some(UsageFormat::Text), None) => {
+                ui::warn("the server reported no token usage for this answer")
             }
+            (None, _) => {}
         }
         if answer.finish_reason.as_deref() == Some("length") {
             ui::warn("the answer was cut short at the token limit (finish_reason: length)")
@@ -396,6 +462,7 @@ pub(crate) fn parse_whole(body: &[u8]) -> Result<Answer> {
     })?;
     let mut answer = Answer {
         usage: completion.usage.filter(|u| !u.is_null()),
+        model: completion.model,
         ..Answer::default()
     };
     let choice = choice_zero_of(completion.choices)
@@ -579,7 +646,9 @@ mod tests {
             json: false,
             extract: Extract::None,
             reasoning: false,
-            usage: false,
+            usage: None,
+            model: String::new(),
+            started: Instant::now(),
             hold: true,
         }
     }
@@ -602,7 +671,7 @@ mod tests {
             let mut out = Out::to(Box::new(sink.clone()));
             let shared = Shared::default();
             let mut pieces = Pieces { data: &body, sizes, next: 0 };
-            let result = read_answer("text/event-stream", &mut pieces, &mode(), &mut out, &shared, &mut || {});
+            let result = read_answer("text/event-stream", None, &mut pieces, &mode(), &mut out, &shared, &mut || {});
             let printed = sink.0.lock().unwrap().clone();
             prop_assert!(printed.len() <= 8 * body.len() + 64, "{} bytes out of {}", printed.len(), body.len());
             let answer = shared.lock().unwrap().clone();
@@ -623,7 +692,7 @@ mod tests {
         fn random_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512), size in 1usize..32) {
             let mut out = Out::to(Box::new(Sink::default()));
             let mut pieces = Pieces { data: &body, sizes: vec![size], next: 0 };
-            let _ = read_answer("text/event-stream", &mut pieces, &mode(), &mut out, &Shared::default(), &mut || {});
+            let _ = read_answer("text/event-stream", None, &mut pieces, &mode(), &mut out, &Shared::default(), &mut || {});
         }
     }
 }

@@ -340,7 +340,10 @@ fn judge(reply: Reply) -> Result<Outcome> {
     let read = answer::answer_of(&reply.content_type, &reply.body)
         .and_then(|a| answer::ending(&a).map(|()| a));
     match read {
-        Ok(answer) => Ok(Outcome::Answered { reply, answer }),
+        Ok(answer) => Ok(Outcome::Answered {
+            reply,
+            answer: Box::new(answer),
+        }),
         // A 200 that carries a 401 refuses every row as the status would.
         Err(e) if shared_by_every_row(exit_code(&e)) => Err(e),
         Err(e) => Ok(Outcome::Failed {

@@ -164,6 +164,8 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         },
         reasoning: cli.reasoning,
         usage: cli.usage,
+        model: settings.model.clone(),
+        started: Instant::now(),
         // Calls and text must not mix on stdout, whichever source put tools in the request.
         hold: settings.fields.contains_key("tools") || cli.extract || cli.extract_last,
     };

@@ -133,9 +133,10 @@ pub(crate) struct Cli {
     #[arg(long, help_heading = "Output")]
     pub(crate) reasoning: bool,
 
-    /// Show token counts on stderr after the answer
-    #[arg(long, help_heading = "Output")]
-    pub(crate) usage: bool,
+    /// Show token counts on stderr after the answer; `--usage=json`: one JSON line with
+    /// tokens, cost, request id and timings
+    #[arg(long, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text", help_heading = "Output")]
+    pub(crate) usage: Option<UsageFormat>,
 
     /// Silence warnings and the waiting indicator
     #[arg(short, long, global = true, help_heading = "Output")]
@@ -308,6 +309,13 @@ pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// How `--usage` shows token counts: a line for people, or one of JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum UsageFormat {
+    Text,
+    Json,
 }
 
 /// `reasoning_effort`, as the API names its levels.

@@ -65,6 +65,9 @@ pub(crate) struct FunctionDelta {
 
 #[derive(Deserialize)]
 pub(crate) struct Completion {
+    /// The model that answered, as the server names it.
+    #[serde(default)]
+    pub(crate) model: Option<String>,
     #[serde(default)]
     pub(crate) choices: Vec<Choice>,
     #[serde(default)]

@@ -355,7 +355,7 @@ fn request_fields(cli: &Cli, config: &ConfigFile, stream: bool) -> Result<Fields
             crate::tools::response_format(schema)?,
         );
     }
-    if cli.usage && stream {
+    if cli.usage.is_some() && stream {
         flag(
             &mut fields,
             "stream_options",

@@ -333,3 +333,88 @@ fn a_json_answer_that_starts_with_a_byte_order_mark_is_read() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(stdout_of(&out), "hi\n");
 }
+
+/// The one JSON line `--usage=json` writes on stderr.
+fn usage_json(out: &std::process::Output) -> serde_json::Value {
+    let err = stderr_of(out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    serde_json::from_str(err.trim_end()).unwrap()
+}
+
+#[test]
+fn usage_json_reports_tokens_cost_request_id_and_latency_of_a_whole_answer() {
+    let mut server = mockito::Server::new();
+    let body = json!({
+        "model": "vendor/actual-model",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18, "cost": 0.00042,
+                  "completion_tokens_details": {"reasoning_tokens": 4},
+                  "prompt_tokens_details": {"cached_tokens": 8}}
+    });
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "application/json")
+        .with_header("x-request-id", "req-abc")
+        .with_body(body.to_string())
+        .create();
+    let out = run(&server, &["--usage=json", "q"]);
+    assert!(out.status.success());
+    assert_eq!(stdout_of(&out), "hi\n");
+    let line = usage_json(&out);
+    assert_eq!(line["model"], "vendor/actual-model");
+    assert_eq!(line["prompt_tokens"], 11);
+    assert_eq!(line["completion_tokens"], 7);
+    assert_eq!(line["total_tokens"], 18);
+    assert_eq!(line["cost"], 0.00042);
+    assert_eq!(line["reasoning_tokens"], 4);
+    assert_eq!(line["cached_tokens"], 8);
+    assert_eq!(line["request_id"], "req-abc");
+    assert!(line["latency_ms"].as_f64().unwrap() > 0.0);
+    assert!(line.get("first_token_ms").is_none(), "only for a stream");
+    // `--usage json` (a space): `json` is a word of the prompt, the usage line is for people.
+    let out = run(&server, &["--usage", "json"]);
+    assert!(
+        stderr_of(&out).starts_with("tokens: 11 prompt"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn usage_json_of_a_stream_has_the_first_token_and_no_cost_unless_sent() {
+    let mut server = mockito::Server::new();
+    let events = format!(
+        "{}{}data: {}\n\ndata: [DONE]\n\n",
+        delta("hi"),
+        finish("stop"),
+        json!({"choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}})
+    );
+    let mock = server
+        .mock("POST", "/v1/chat/completions")
+        .match_body(mockito::Matcher::PartialJson(
+            json!({"stream": true, "stream_options": {"include_usage": true}}),
+        ))
+        .with_header("content-type", "text/event-stream")
+        .with_body(events)
+        .create();
+    let out = run(&server, &["--stream", "--usage=json", "-q", "q"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    mock.assert();
+    let line = usage_json(&out);
+    assert_eq!(
+        line["model"], "openai/gpt-4.1-mini",
+        "the model asked, when none is named"
+    );
+    assert_eq!(line["total_tokens"], 3);
+    assert!(line.get("cost").is_none());
+    assert_eq!(line["request_id"], serde_json::Value::Null);
+    let first = line["first_token_ms"].as_f64().unwrap();
+    assert!(first > 0.0 && first <= line["latency_ms"].as_f64().unwrap());
+
+    // No usage at all: the line says null, and nothing else is printed.
+    let mut server = mockito::Server::new();
+    answer_stream(&mut server, &["hi"]);
+    let out = run(&server, &["--stream", "--usage=json", "q"]);
+    let line = usage_json(&out);
+    assert_eq!(line["total_tokens"], serde_json::Value::Null);
+}

@@ -19,7 +19,7 @@ use crate::redact::redact;
 pub(crate) enum Outcome {
     Answered {
         reply: Reply,
-        answer: Answer,
+        answer: Box<Answer>,
     },
     Failed {
         /// The exit code a single request would have ended with.
