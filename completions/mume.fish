@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mume_global_optspecs
-    string join \n m/model= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage= q/quiet v/verbose color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= f/file= no-stdin max-input= generate= h/help V/version
+    string join \n m/model= r/role= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage= q/quiet v/verbose color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= f/file= no-stdin max-input= generate= h/help V/version
 end
 
 function __fish_mume_needs_command
@@ -25,6 +25,7 @@ function __fish_mume_using_subcommand
 end
 
 complete -c mume -n "__fish_mume_needs_command" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_needs_command" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
 complete -c mume -n "__fish_mume_needs_command" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_needs_command" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_needs_command" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -81,9 +82,11 @@ complete -c mume -n "__fish_mume_needs_command" -s h -l help -d 'Print help (see
 complete -c mume -n "__fish_mume_needs_command" -s V -l version -d 'Print version'
 complete -c mume -n "__fish_mume_needs_command" -a "models" -d 'List the models the server offers, one id a line'
 complete -c mume -n "__fish_mume_needs_command" -a "history" -d 'List saved conversations, newest first'
+complete -c mume -n "__fish_mume_needs_command" -a "roles" -d 'List the roles of the config file'
 complete -c mume -n "__fish_mume_needs_command" -a "batch" -d 'Send one request per row of a JSON Lines file, several at once, results in order'
 complete -c mume -n "__fish_mume_needs_command" -a "config" -d 'Show the effective settings and where each came from'
 complete -c mume -n "__fish_mume_using_subcommand models" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -118,6 +121,7 @@ complete -c mume -n "__fish_mume_using_subcommand models" -s q -l quiet -d 'Sile
 complete -c mume -n "__fish_mume_using_subcommand models" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand models" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -154,6 +158,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_s
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -f -a "show" -d 'Print one conversation (`--json`: as a messages array)'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm" -f -a "rm" -d 'Delete one conversation'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -188,6 +193,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -221,10 +227,46 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand roles" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
+complete -c mume -n "__fish_mume_using_subcommand roles" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand roles" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand roles" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand roles" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -l dry-run -d 'Print the request body that would be sent, and send nothing'
+complete -c mume -n "__fish_mume_using_subcommand roles" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand roles" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand roles" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand roles" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand batch" -l output -d 'Write the results to FILE; a run with the same FILE resumes where this one stopped' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch" -s j -l jobs -d 'Requests at once, 1 to 256' -r
 complete -c mume -n "__fish_mume_using_subcommand batch" -l rpm -d 'Start at most N requests a minute' -r
 complete -c mume -n "__fish_mume_using_subcommand batch" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand batch" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
 complete -c mume -n "__fish_mume_using_subcommand batch" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand batch" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand batch" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -261,6 +303,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch" -s q -l quiet -d 'Silen
 complete -c mume -n "__fish_mume_using_subcommand batch" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand batch" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -296,6 +339,7 @@ complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_su
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -f -a "path" -d 'Print the path of the config file'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r

@@ -45,7 +45,7 @@ pub(crate) fn run(cli: &Cli, args: &Batch, settings: Settings) -> Result<u8> {
         .collect::<Result<Vec<_>>>()?;
     let maker = Maker {
         settings: &settings,
-        system_from_flag: cli.system.is_some(),
+        system_from_flag: settings.system_replaces(),
         images,
     };
     if cli.dry_run {
@@ -178,9 +178,13 @@ impl Maker<'_> {
             stream: false,
             fields: &self.settings.fields,
         };
+        let role_prompt = self.settings.role_prompt.as_deref();
+        let prompt = request
+            .prompt
+            .map(|p| request::with_role_prompt(role_prompt, p));
         let mut new_lines = Vec::new();
-        if request.prompt.is_some() || !self.images.is_empty() {
-            new_lines.push(request::user_message(request.prompt, &self.images));
+        if prompt.is_some() || !self.images.is_empty() {
+            new_lines.push(request::user_message(prompt, &self.images));
         }
         let mut body = request::build(&base, &[], request.messages, new_lines).body;
         let Some(fields) = body.as_object_mut() else {

@@ -52,8 +52,9 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     } else {
         (None, Vec::new())
     };
+    // A continued conversation keeps its model, unless -m, or -r given again, says otherwise.
     if conversation.is_some()
-        && settings.model_from != Source::Flag
+        && !matches!(settings.model_from, Source::Flag | Source::Role(_))
         && let Some(model) = store::model(&history)
     {
         settings.model = model.to_string();
@@ -95,6 +96,7 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     let room = cli.max_input.saturating_sub(stdin_len);
     let files = input::read_files(&cli.files, room, cli.max_input)?;
     let prompt = input::assemble(stdin, &files, &cli.words).filter(|p| !p.trim().is_empty());
+    let prompt = prompt.map(|p| request::with_role_prompt(settings.role_prompt.as_deref(), p));
     if prompt.is_some() || !cli.attach.is_empty() {
         let images = cli.attach.iter().map(|a| tools::attachment(a));
         let images = images.collect::<Result<Vec<_>>>()?;
@@ -112,7 +114,7 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     let base = request::Base {
         model: &settings.model,
         system: settings.system.as_deref(),
-        system_from_flag: cli.system.is_some(),
+        system_from_flag: settings.system_replaces(),
         stream: settings.stream,
         fields: &settings.fields,
     };

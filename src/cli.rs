@@ -13,7 +13,10 @@ Examples:
   mume --json \"hi\" | jq .usage              the raw response for jq
   mume -c \"and in French?\"                  continue the last conversation
   mume --base-url http://localhost:11434/v1 -m llama3.2 \"hi\"   a local server
-  mume --dry-run \"hi\" | jq .                see the request without sending it";
+  mume --dry-run \"hi\" | jq .                see the request without sending it
+  mume -r reviewer -f src/main.rs \"any bugs?\"   a role from the config, a file in the prompt
+  mume -q --usage=json \"hi\" 2>> usage.jsonl   log tokens, cost and timings
+  mume batch rows.jsonl --output out.jsonl   a request per row, resumable";
 
 /// Send a prompt to an OpenAI-compatible chat model and print the answer.
 ///
@@ -32,13 +35,23 @@ pub(crate) struct Cli {
     pub(crate) command: Option<Command>,
 
     /// The prompt; the words are joined with spaces. Use `--` before a prompt that starts
-    /// with `models`, `history`, `config` or `batch`.
+    /// with `models`, `history`, `config`, `batch` or `roles`.
     #[arg(value_name = "PROMPT")]
     pub(crate) words: Vec<String>,
 
     /// Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]
     #[arg(short, long, global = true, help_heading = "Request")]
     pub(crate) model: Option<String>,
+
+    /// Apply the settings of a role from the config file (`mume roles` lists them)
+    #[arg(
+        short,
+        long,
+        value_name = "NAME",
+        global = true,
+        help_heading = "Request"
+    )]
+    pub(crate) role: Option<String>,
 
     /// System prompt, sent as a leading system message
     #[arg(
@@ -238,6 +251,8 @@ pub(crate) enum Command {
         #[command(subcommand)]
         action: Option<HistoryAction>,
     },
+    /// List the roles of the config file
+    Roles,
     /// Send one request per row of a JSON Lines file, several at once, results in order
     #[command(after_help = BATCH_EXAMPLES)]
     Batch(Batch),

@@ -223,6 +223,52 @@ pub(crate) fn config_path() -> Result<u8> {
     Ok(0)
 }
 
+/// `mume roles`: each role of the config file, its model and the first line of its system
+/// text; with `--json`, the whole role, one object a line.
+pub(crate) fn roles(settings: &Settings, json: bool) -> Result<u8> {
+    let mut out = Out::stdout();
+    let roles = settings.roles();
+    if json {
+        for (name, role) in roles {
+            let line = json!({
+                "name": name,
+                "model": role.model,
+                "system": role.system,
+                "temperature": role.temperature,
+                "max_tokens": role.max_tokens,
+                "prompt": role.prompt,
+                "options": role.options,
+            });
+            out.write_line(&crate::redact::redact(&line.to_string()))?;
+        }
+        out.flush()?;
+        return Ok(0);
+    }
+    if roles.is_empty() {
+        crate::ui::warn(
+            "no roles: add [roles.NAME] tables to the config file (see mume config path)",
+        );
+        return Ok(0);
+    }
+    let w0 = roles.keys().map(|n| n.chars().count()).max().unwrap_or(0);
+    let models: Vec<String> = roles
+        .values()
+        .map(|r| crate::ui::one_line(r.model.as_deref().unwrap_or("-")))
+        .collect();
+    let w1 = models.iter().map(|m| m.chars().count()).max().unwrap_or(0);
+    for ((name, role), model) in roles.iter().zip(&models) {
+        let system = role.system.as_deref().unwrap_or("");
+        let first = crate::ui::shorten(
+            &crate::ui::one_line(system.lines().next().unwrap_or("")),
+            60,
+        );
+        let line = format!("{:w0$}  {model:w1$}  {first}", crate::ui::one_line(name));
+        out.write_line(&crate::redact::redact(line.trim_end()))?;
+    }
+    out.flush()?;
+    Ok(0)
+}
+
 /// `mume config`: each effective setting, its value and where it came from.
 pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
     let mut out = Out::stdout();
@@ -232,6 +278,7 @@ pub(crate) fn config(settings: &Settings, json: bool) -> Result<u8> {
     };
     let from = |s: &Source| match s {
         Source::Flag => "flag".to_string(),
+        Source::Role(name) => format!("role {name}"),
         Source::Env(name) => format!("env {name}"),
         Source::File => file.clone(),
         Source::Default => "default".to_string(),

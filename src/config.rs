@@ -31,6 +31,22 @@ pub(crate) struct ConfigFile {
     pub(crate) headers: BTreeMap<String, String>,
     #[serde(default)]
     pub(crate) options: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub(crate) roles: BTreeMap<String, Role>,
+}
+
+/// `[roles.NAME]`: settings that `-r NAME` applies together.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Role {
+    pub(crate) system: Option<String>,
+    pub(crate) model: Option<String>,
+    pub(crate) temperature: Option<f64>,
+    pub(crate) max_tokens: Option<u64>,
+    /// Text put before the user's prompt, followed by a blank line.
+    pub(crate) prompt: Option<String>,
+    #[serde(default)]
+    pub(crate) options: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Where the config file is, and whether the user named it (then it must exist).

@@ -65,6 +65,14 @@ pub(crate) fn build(
     }
 }
 
+/// The prompt after the role's text (`prompt` of `[roles.NAME]`) and a blank line.
+pub(crate) fn with_role_prompt(role_prompt: Option<&str>, prompt: String) -> String {
+    match role_prompt {
+        Some(before) => format!("{before}\n\n{prompt}"),
+        None => prompt,
+    }
+}
+
 /// The user message: the prompt, with image parts (`-a`) when there are any.
 pub(crate) fn user_message(prompt: Option<String>, images: &[Value]) -> Value {
     if images.is_empty() {

@@ -11,7 +11,7 @@ use anyhow::Result;
 use serde_json::{Map, Value, json};
 
 use crate::cli::Cli;
-use crate::config::{self, ConfigFile};
+use crate::config::{self, ConfigFile, Role};
 
 mod key;
 
@@ -26,6 +26,8 @@ pub(crate) const DEFAULT_MODEL: &str = "openai/gpt-4.1-mini";
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Source {
     Flag,
+    /// `-r NAME`: the config's `[roles.NAME]`.
+    Role(String),
     Env(&'static str),
     File,
     Default,
@@ -60,10 +62,23 @@ pub(crate) struct Settings {
     pub(crate) idle: Duration,
     /// `-v`: trace requests and responses on stderr.
     pub(crate) verbose: bool,
+    /// The role's text put before the user's prompt (`-r`).
+    pub(crate) role_prompt: Option<String>,
     config: ConfigFile,
 }
 
 impl Settings {
+    /// The system text replaces a continued conversation's own: it was given for this
+    /// run, by `-s` or by `-r`.
+    pub(crate) fn system_replaces(&self) -> bool {
+        matches!(self.system_from, Source::Flag | Source::Role(_))
+    }
+
+    /// The config file's roles, by name.
+    pub(crate) fn roles(&self) -> &BTreeMap<String, Role> {
+        &self.config.roles
+    }
+
     /// A model name with the config's aliases expanded.
     pub(crate) fn alias(&self, model: String) -> String {
         self.config.aliases.get(&model).cloned().unwrap_or(model)
@@ -89,12 +104,17 @@ impl Settings {
         let base_url = check_base_url(&base)?;
         add_url_secrets(&base_url);
 
-        let (model, model_from) = pick(
-            cli.model.clone(),
-            "MUME_MODEL",
-            config.model.clone(),
-            DEFAULT_MODEL,
-        );
+        let role = role(cli, &config, config_path.as_deref())?;
+        let role_source = || Source::Role(cli.role.clone().unwrap_or_default());
+        let (model, model_from) = match (&cli.model, role.and_then(|r| r.model.as_ref())) {
+            (None, Some(model)) => (model.clone(), role_source()),
+            _ => pick(
+                cli.model.clone(),
+                "MUME_MODEL",
+                config.model.clone(),
+                DEFAULT_MODEL,
+            ),
+        };
         let model = config.aliases.get(&model).cloned().unwrap_or(model);
 
         let (stream, stream_from) = if cli.stream || cli.no_stream {
@@ -143,8 +163,12 @@ impl Settings {
         let Fields {
             values: fields,
             sources: field_sources,
-        } = request_fields(cli, &config, stream)?;
-        let (system, system_from) = flag_or_file(cli.system.as_ref(), config.system.as_ref());
+        } = request_fields(cli, &config, role, stream)?;
+        let (system, system_from) = match (&cli.system, role.and_then(|r| r.system.as_ref())) {
+            (None, Some(system)) => (Some(system.clone()), role_source()),
+            _ => flag_or_file(cli.system.as_ref(), config.system.as_ref()),
+        };
+        let role_prompt = role.and_then(|r| r.prompt.clone());
         let (ca_cert, ca_cert_from) = flag_or_file(cli.cacert.as_ref(), config.ca_cert.as_ref());
         let settings = Settings {
             base_url,
@@ -167,6 +191,7 @@ impl Settings {
             retries: cli.retries,
             idle: Duration::from_secs_f64(cli.timeout),
             verbose: cli.verbose,
+            role_prompt,
             config,
         };
         settings.add_key_secret();
@@ -177,6 +202,44 @@ impl Settings {
     pub(crate) fn is_loopback(&self) -> bool {
         is_loopback_url(&self.base_url)
     }
+}
+
+/// The role `-r` names, or a usage error that lists the known ones.
+fn role<'a>(
+    cli: &Cli,
+    config: &'a ConfigFile,
+    path: Option<&std::path::Path>,
+) -> Result<Option<&'a Role>> {
+    let Some(name) = &cli.role else {
+        return Ok(None);
+    };
+    let Some(role) = config.roles.get(name) else {
+        let known: Vec<&str> = config.roles.keys().map(String::as_str).collect();
+        let known = if known.is_empty() {
+            "none: add [roles.NAME] tables to the config file".to_string()
+        } else {
+            known.join(", ")
+        };
+        return Err(fail(
+            USAGE,
+            format!("no role `{name}` in the config file (known roles: {known})"),
+        ));
+    };
+    let fields = role
+        .temperature
+        .map(|t| ("temperature".to_string(), json!(t)))
+        .into_iter()
+        .chain(role.options.iter().map(|(k, v)| (k.clone(), v.clone())));
+    for (key, value) in fields {
+        check_field(&key, &value).map_err(|e| {
+            let file = path.unwrap_or(std::path::Path::new("?"));
+            fail(
+                CONFIG,
+                format!("bad config file {}: role {name}: {e}", file.display()),
+            )
+        })?;
+    }
+    Ok(Some(role))
 }
 
 fn env(name: &str) -> Option<String> {
@@ -295,7 +358,12 @@ impl Fields {
 }
 
 /// Merges the request fields in precedence order, lowest first, so later inserts win.
-fn request_fields(cli: &Cli, config: &ConfigFile, stream: bool) -> Result<Fields> {
+fn request_fields(
+    cli: &Cli,
+    config: &ConfigFile,
+    role: Option<&Role>,
+    stream: bool,
+) -> Result<Fields> {
     let mut fields = Fields {
         values: Map::new(),
         sources: BTreeMap::new(),
@@ -314,6 +382,19 @@ fn request_fields(cli: &Cli, config: &ConfigFile, stream: bool) -> Result<Fields
     }
     for (key, value) in &config.options {
         fields.set(key, value.clone(), Source::File);
+    }
+
+    if let Some(role) = role {
+        let from = || Source::Role(cli.role.clone().unwrap_or_default());
+        if let Some(t) = role.temperature {
+            fields.set("temperature", json!(t), from());
+        }
+        if let Some(n) = role.max_tokens {
+            fields.set("max_tokens", json!(n), from());
+        }
+        for (key, value) in &role.options {
+            fields.set(key, value.clone(), from());
+        }
     }
 
     let flag = |fields: &mut Fields, key: &str, value: Value| fields.set(key, value, Source::Flag);

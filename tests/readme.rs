@@ -104,3 +104,34 @@ fn the_readme_batch_labelling_runs_and_resumes() {
         "Classify the sentiment of this product review."
     );
 }
+
+#[test]
+fn the_readme_role_example_is_a_valid_config() {
+    let sb = Sandbox::new();
+    sb.config(&readme_block("## Roles and prompt files"));
+    let out = sb
+        .run("http://127.0.0.1:9/v1", ["roles"])
+        .success()
+        .get_output()
+        .clone();
+    let listed = stdout_of(&out);
+    let names: Vec<&str> = listed
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(names, ["reviewer", "terse"]);
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args(["-r", "reviewer", "--dry-run"])
+        .write_stdin("diff\n")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(body["max_completion_tokens"], 2000);
+    assert_eq!(
+        body["messages"][1]["content"],
+        "Review this change:\n\ndiff\n"
+    );
+}
