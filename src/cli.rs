@@ -311,6 +311,17 @@ pub(crate) enum HistoryAction {
         /// Conversation id, or a unique prefix of one
         id: String,
     },
+    /// List the conversations where a message holds TEXT (any case), newest first
+    Search {
+        /// The text to look for
+        text: String,
+    },
+    /// Delete the conversations last written more than AGE ago; --dry-run lists them
+    Prune {
+        /// How old: a number and a unit, e.g. 30d, 12h, 2w
+        #[arg(long, value_name = "AGE")]
+        older_than: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{Cli, HistoryAction};
 use crate::client::Client;
-use crate::error::{PROTOCOL, fail};
+use crate::error::{PROTOCOL, USAGE, fail};
 use crate::output::Out;
 use crate::settings::{Settings, Source};
 use crate::{answer, config, store};
@@ -54,44 +54,36 @@ pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
     let mut out = Out::stdout();
     match action {
         None => {
-            let width = terminal_width()
-                .unwrap_or(60 + 60)
-                .saturating_sub(60)
-                .max(20);
             for (path, modified) in store::list()? {
                 // One damaged file must not hide the others.
-                let messages = match store::read(&path) {
-                    Ok(messages) => messages,
-                    Err(e) => {
-                        crate::ui::warn(&format!("{e:#}"));
-                        continue;
-                    }
+                let Some(messages) = read_or_warn(&path) else {
+                    continue;
                 };
-                let id = path.file_stem().unwrap_or_default().to_string_lossy();
-                let model = store::model(&messages);
-                let turns = messages.iter().filter(|m| m["role"] == "user").count();
-                let first = messages.iter().find(|m| m["role"] == "user").map(text_of);
-                let time = local_time(modified);
-                if cli.json {
-                    let line = json!({
-                        "id": id,
-                        "path": path.to_string_lossy(),
-                        "time": time.as_ref().map(Time::rfc3339),
-                        "model": model,
-                        "turns": turns,
-                        "prompt": first,
-                    });
-                    out.write_line(&line.to_string())?;
-                } else {
-                    let line = format!(
-                        "{id}  {}  {}  {turns}  {}",
-                        time.as_ref().map_or("-".into(), Time::minutes),
-                        crate::ui::one_line(model.unwrap_or("-")),
-                        crate::ui::shorten(&crate::ui::one_line(&first.unwrap_or_default()), width)
-                    );
-                    out.write_line(line.trim_end())?;
+                write_entry(&mut out, cli.json, &path, modified, &messages, None)?;
+            }
+        }
+        Some(HistoryAction::Search { text }) => {
+            if text.trim().is_empty() {
+                return Err(fail(USAGE, "history search needs some text to look for"));
+            }
+            let needle = text.to_lowercase();
+            for (path, modified) in store::list()? {
+                let Some(messages) = read_or_warn(&path) else {
+                    continue;
+                };
+                let found = messages.iter().find_map(|m| {
+                    text_of(m)
+                        .lines()
+                        .find(|line| line.to_lowercase().contains(&needle))
+                        .map(str::to_string)
+                });
+                if let Some(line) = found {
+                    write_entry(&mut out, cli.json, &path, modified, &messages, Some(&line))?;
                 }
             }
+        }
+        Some(HistoryAction::Prune { older_than }) => {
+            return prune(cli, older_than, &mut out);
         }
         Some(HistoryAction::Show { id }) => {
             let messages = store::read(&store::find(id)?)?;
@@ -121,6 +113,127 @@ pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
     }
     out.flush()?;
     Ok(0)
+}
+
+/// A conversation's messages, or `None` with a warning: one damaged file must not stop a
+/// listing.
+fn read_or_warn(path: &std::path::Path) -> Option<Vec<Value>> {
+    match store::read(path) {
+        Ok(messages) => Some(messages),
+        Err(e) => {
+            crate::ui::warn(&format!("{e:#}"));
+            None
+        }
+    }
+}
+
+/// One conversation as `history` lists it: id, time, model, turns and its first prompt
+/// (or the line that `search` found), one line for people or one JSON object.
+fn write_entry(
+    out: &mut Out,
+    json: bool,
+    path: &std::path::Path,
+    modified: SystemTime,
+    messages: &[Value],
+    matched: Option<&str>,
+) -> Result<()> {
+    let id = path.file_stem().unwrap_or_default().to_string_lossy();
+    let model = store::model(messages);
+    let turns = messages.iter().filter(|m| m["role"] == "user").count();
+    let first = messages.iter().find(|m| m["role"] == "user").map(text_of);
+    let time = local_time(modified);
+    if json {
+        let mut line = json!({
+            "id": id,
+            "path": path.to_string_lossy(),
+            "time": time.as_ref().map(Time::rfc3339),
+            "model": model,
+            "turns": turns,
+            "prompt": first,
+        });
+        if let Some(matched) = matched {
+            line["match"] = json!(matched);
+        }
+        return Ok(out.write_line(&line.to_string())?);
+    }
+    let width = terminal_width()
+        .unwrap_or(60 + 60)
+        .saturating_sub(60)
+        .max(20);
+    let shown = matched.map_or_else(|| first.unwrap_or_default(), str::to_string);
+    let line = format!(
+        "{id}  {}  {}  {turns}  {}",
+        time.as_ref().map_or("-".into(), Time::minutes),
+        crate::ui::one_line(model.unwrap_or("-")),
+        crate::ui::shorten(&crate::ui::one_line(&shown), width)
+    );
+    Ok(out.write_line(line.trim_end())?)
+}
+
+/// `history prune --older-than AGE`: deletes the conversations last written before then
+/// and says how many; with `--dry-run`, lists them and deletes nothing.
+fn prune(cli: &Cli, older_than: &str, out: &mut Out) -> Result<u8> {
+    let age = parse_age(older_than)?;
+    let now = jiff::Zoned::now();
+    let cutoff = now
+        .checked_sub(age)
+        .map_err(|_| {
+            fail(
+                USAGE,
+                format!("--older-than {older_than} reaches too far back"),
+            )
+        })?
+        .timestamp();
+    let mut count = 0;
+    for (path, modified) in store::list()? {
+        let written = jiff::Timestamp::try_from(modified).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        if written >= cutoff {
+            continue;
+        }
+        count += 1;
+        if cli.dry_run {
+            let messages = read_or_warn(&path).unwrap_or_default();
+            write_entry(out, cli.json, &path, modified, &messages, None)?;
+        } else {
+            std::fs::remove_file(&path)
+                .map_err(|e| anyhow::anyhow!("removing {}: {e}", path.display()))?;
+        }
+    }
+    out.flush()?;
+    let conversations = if count == 1 {
+        "conversation"
+    } else {
+        "conversations"
+    };
+    if cli.dry_run {
+        crate::ui::note(&format!(
+            "{count} {conversations} would be deleted (--dry-run)"
+        ));
+    } else if !cli.json {
+        out.write_line(&format!("deleted {count} {conversations}"))?;
+        out.flush()?;
+    } else {
+        out.write_line(&json!({"deleted": count}).to_string())?;
+        out.flush()?;
+    }
+    Ok(0)
+}
+
+/// An age like `30d`, `12h`, `2w` or `6 months`: a positive span of time.
+fn parse_age(text: &str) -> Result<jiff::Span> {
+    let bad = || {
+        fail(
+            USAGE,
+            format!(
+                "--older-than `{text}` is not an age: give a number and a unit, e.g. 30d, 12h or 2w"
+            ),
+        )
+    };
+    let span: jiff::Span = text.trim().parse().map_err(|_| bad())?;
+    if !span.is_positive() {
+        return Err(bad());
+    }
+    Ok(span)
 }
 
 /// What a message says, as text: content, then any tool calls as JSON lines.
@@ -164,52 +277,27 @@ fn terminal_width() -> Option<usize> {
     (ok && size.ws_col > 0).then_some(size.ws_col as usize)
 }
 
-/// A moment in the local time zone, as `localtime_r` gives it.
-struct Time(libc::tm);
+/// A moment in the local time zone.
+struct Time(jiff::Zoned);
 
 impl Time {
     /// `2026-11-25 21:13`, for people.
     fn minutes(&self) -> String {
-        let tm = &self.0;
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}",
-            tm.tm_year + 1900,
-            tm.tm_mon + 1,
-            tm.tm_mday,
-            tm.tm_hour,
-            tm.tm_min
-        )
+        self.0.strftime("%Y-%m-%d %H:%M").to_string()
     }
 
     /// `2026-11-25T21:13:16+01:00`, for programs.
     fn rfc3339(&self) -> String {
-        let tm = &self.0;
-        let offset = tm.tm_gmtoff / 60;
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}",
-            tm.tm_year + 1900,
-            tm.tm_mon + 1,
-            tm.tm_mday,
-            tm.tm_hour,
-            tm.tm_min,
-            tm.tm_sec,
-            if offset < 0 { '-' } else { '+' },
-            offset.abs() / 60,
-            offset.abs() % 60
-        )
+        self.0.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
     }
 }
 
 fn local_time(time: SystemTime) -> Option<Time> {
-    let secs = time
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as libc::time_t);
-    // SAFETY: localtime_r writes only into the tm we pass, and is thread-safe.
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    if unsafe { libc::localtime_r(&secs, &mut tm) }.is_null() {
-        return None;
-    }
-    Some(Time(tm))
+    // Found once: the system's zone is read from its files.
+    static ZONE: std::sync::OnceLock<jiff::tz::TimeZone> = std::sync::OnceLock::new();
+    let zone = ZONE.get_or_init(jiff::tz::TimeZone::system);
+    let at = jiff::Timestamp::try_from(time).ok()?;
+    Some(Time(at.to_zoned(zone.clone())))
 }
 
 /// `mume config path`: where the config file is read from, whether or not it exists.

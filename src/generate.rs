@@ -25,6 +25,38 @@ pub(crate) fn print(kind: Generate) -> Result<u8> {
         }
     };
     clap_complete::generate(shell, &mut command, "mume", &mut text);
-    std::io::stdout().lock().write_all(&text)?;
+    let text = String::from_utf8(text)?;
+    let text = match shell {
+        Shell::Bash => bash_role_names(&text),
+        Shell::Zsh => text.replace(ZSH_ANY, ZSH_ROLES),
+        _ => text,
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(0)
+}
+
+/// The roles of the user's config, asked of mume when the shell completes `-r`.
+const ROLE_NAMES: &str = "mume roles 2>/dev/null | cut -d' ' -f1";
+
+/// clap knows no list for `-r NAME`; zsh's spec for it offers anything.
+const ZSH_ANY: &str = "lists them)]:NAME:_default'";
+const ZSH_ROLES: &str =
+    "lists them)]:NAME:{compadd -- ${(f)\"$(mume roles 2>/dev/null | cut -d\" \" -f1)\"}}'";
+
+/// Bash completes `-r` and `--role` with the role names instead of file names.
+fn bash_role_names(script: &str) -> String {
+    let mut out = String::with_capacity(script.len() + 1024);
+    let mut after_role = false;
+    for line in script.split_inclusive('\n') {
+        if after_role && line.contains("compgen -f") {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            out.push_str(&format!(
+                "{indent}COMPREPLY=($(compgen -W \"$({ROLE_NAMES})\" -- \"${{cur}}\"))\n"
+            ));
+        } else {
+            out.push_str(line);
+        }
+        after_role = matches!(line.trim(), "--role)" | "-r)");
+    }
+    out
 }

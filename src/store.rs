@@ -40,15 +40,10 @@ pub(crate) fn chat_path(arg: &str) -> Result<PathBuf> {
 
 /// A sortable, time-based id for a new conversation; `salt` varies it between attempts.
 fn new_id(salt: u32) -> String {
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default();
-    let (y, mo, d, h, mi, s) = civil(now.as_secs() as i64);
-    let noise = now.subsec_nanos() ^ std::process::id() ^ salt.wrapping_mul(0x9E37_79B9);
-    format!(
-        "{y:04}{mo:02}{d:02}-{h:02}{mi:02}{s:02}-{:04x}",
-        noise & 0xffff
-    )
+    let now = jiff::Timestamp::now();
+    let noise =
+        now.subsec_nanosecond() as u32 ^ std::process::id() ^ salt.wrapping_mul(0x9E37_79B9);
+    format!("{}-{:04x}", now.strftime("%Y%m%d-%H%M%S"), noise & 0xffff)
 }
 
 /// The conversation written most recently that holds a complete exchange, for `-c`, with
@@ -523,34 +518,9 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 
 /// Now as RFC 3339 in UTC, to the second.
 pub(crate) fn timestamp() -> String {
-    let secs = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let (y, mo, d, h, mi, s) = civil(secs);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
-}
-
-/// Seconds since the epoch to a UTC calendar date and time (Howard Hinnant's algorithm).
-pub(crate) fn civil(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (
-        y,
-        m,
-        d,
-        (rem / 3600) as u32,
-        (rem % 3600 / 60) as u32,
-        (rem % 60) as u32,
-    )
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 #[cfg(test)]
@@ -559,10 +529,10 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn civil_dates() {
-        assert_eq!(civil(0), (1970, 1, 1, 0, 0, 0));
-        assert_eq!(civil(951_782_400), (2000, 2, 29, 0, 0, 0));
-        assert_eq!(civil(1_795_000_000), (2026, 11, 18, 11, 6, 40));
+    fn timestamps_are_utc_to_the_second() {
+        let t = timestamp();
+        assert_eq!(t.len(), "2026-11-18T11:06:40Z".len(), "{t}");
+        assert!(t.parse::<jiff::Timestamp>().is_ok(), "{t}");
     }
 
     #[test]

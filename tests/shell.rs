@@ -308,3 +308,32 @@ fn usage_errors_are_one_line_with_a_hint() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("<ID>"));
 }
+
+#[test]
+fn bash_and_zsh_complete_role_names_from_the_config() {
+    let sb = Sandbox::new();
+    sb.config("[roles.reviewer]\nsystem = \"x\"\n[roles.poet]\nmodel = \"m\"\n");
+    let script = format!(
+        "source {}\n\
+         COMP_WORDS=(mume -r ''); COMP_CWORD=2\n\
+         _mume mume '' -r\n\
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"\n\
+         COMP_WORDS=(mume batch --role p); COMP_CWORD=3\n\
+         _mume mume p --role\n\
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("completions/mume.bash")
+            .display()
+    );
+    let out = sb
+        .script("http://127.0.0.1:9/v1", &script)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "poet\nreviewer\npoet\n");
+    let zsh =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/_mume"))
+            .unwrap();
+    let role = zsh.lines().find(|l| l.starts_with("'--role=")).unwrap();
+    assert!(role.contains("$(mume roles 2>/dev/null"), "{role}");
+}

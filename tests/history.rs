@@ -1,0 +1,122 @@
+//! History upkeep: `history search TEXT` and `history prune --older-than AGE`.
+
+mod common;
+
+use std::time::{Duration, SystemTime};
+
+use common::*;
+use serde_json::{Value, json};
+
+/// Writes a conversation file `id` with a user line and an answer, last written `age` ago.
+fn conversation(sb: &Sandbox, id: &str, user: &str, answer: &str, age: Duration) {
+    std::fs::create_dir_all(sb.chats()).unwrap();
+    let path = sb.chats().join(format!("{id}.jsonl"));
+    let lines = [
+        json!({"role": "user", "content": user}),
+        json!({"role": "assistant", "content": answer, "model": "m/one", "finish_reason": "stop"}),
+    ];
+    let text: String = lines.iter().map(|l| l.to_string() + "\n").collect();
+    std::fs::write(&path, text).unwrap();
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(SystemTime::now() - age).unwrap();
+}
+
+fn days(n: u64) -> Duration {
+    Duration::from_secs(n * 86_400)
+}
+
+fn history(sb: &Sandbox, args: &[&str]) -> std::process::Output {
+    sb.bare().arg("history").args(args).output().unwrap()
+}
+
+#[test]
+fn search_finds_any_case_in_any_message_newest_first() {
+    let sb = Sandbox::new();
+    conversation(
+        &sb,
+        "old",
+        "tell me about Rust",
+        "Rust is a language",
+        days(3),
+    );
+    conversation(
+        &sb,
+        "new",
+        "and pipes?",
+        "A PIPE joins\nRUST programs",
+        days(1),
+    );
+    conversation(&sb, "other", "hello", "hi there", days(2));
+    let out = history(&sb, &["search", "rust"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let lines: Vec<String> = stdout_of(&out).lines().map(String::from).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    // Newest first; the match in "new" is only in the assistant's second line.
+    assert!(lines[0].starts_with("new  "), "{lines:?}");
+    assert!(lines[0].ends_with("RUST programs"), "{lines:?}");
+    assert!(lines[1].starts_with("old  "));
+    assert!(lines[1].ends_with("tell me about Rust"));
+
+    let out = history(&sb, &["search", "--json", "JOINS"]);
+    let found: Vec<Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["id"], "new");
+    assert_eq!(found[0]["match"], "A PIPE joins");
+    assert_eq!(found[0]["prompt"], "and pipes?");
+
+    let out = history(&sb, &["search", "nowhere"]);
+    assert!(out.status.success());
+    assert_eq!(stdout_of(&out), "");
+    let out = history(&sb, &["search", " "]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn prune_deletes_what_is_older_than_the_age_and_dry_run_only_lists_it() {
+    let sb = Sandbox::new();
+    conversation(&sb, "ancient", "a", "b", days(40));
+    conversation(&sb, "old", "c", "d", days(10));
+    conversation(&sb, "fresh", "e", "f", Duration::from_secs(3600));
+    let out = history(&sb, &["prune", "--older-than", "1w", "--dry-run"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    let listed: Vec<&str> = text
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(listed, ["old", "ancient"]);
+    assert!(stderr_of(&out).contains("2 conversations would be deleted"));
+    assert_eq!(sb.saved().len(), 3, "--dry-run deletes nothing");
+
+    let out = history(&sb, &["prune", "--older-than", "30d"]);
+    assert!(out.status.success());
+    assert_eq!(stdout_of(&out), "deleted 1 conversation\n");
+    let left: Vec<String> = sb
+        .saved()
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["fresh", "old"]);
+    let out = history(&sb, &["prune", "--older-than", "12h"]);
+    assert_eq!(stdout_of(&out), "deleted 1 conversation\n");
+    assert_eq!(sb.saved().len(), 1);
+}
+
+#[test]
+fn an_age_that_does_not_parse_is_a_usage_error() {
+    let sb = Sandbox::new();
+    conversation(&sb, "keep", "a", "b", days(400));
+    for age in ["soon", "30", "0d", "3x"] {
+        let out = history(&sb, &["prune", "--older-than", age]);
+        assert_eq!(out.status.code(), Some(2), "{age}");
+        assert!(
+            stderr_of(&out).contains("is not an age"),
+            "{age}: {}",
+            stderr_of(&out)
+        );
+    }
+    assert_eq!(sb.saved().len(), 1);
+}
