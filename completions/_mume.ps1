@@ -367,6 +367,7 @@ Register-ArgumentCompleter -Native -CommandName 'mume' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Fail when no data arrives for this long')
             [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'Hard limit on the whole run, retries included')
             [CompletionResult]::new('--max-input', '--max-input', [CompletionResultType]::ParameterName, 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)')
+            [CompletionResult]::new('--names', '--names', [CompletionResultType]::ParameterName, 'Print only the names, one a line, as written (for scripts and completion)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the request body that would be sent, and send nothing')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Silence warnings and the waiting indicator')

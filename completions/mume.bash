@@ -68,11 +68,17 @@ _mume() {
                     return 0
                     ;;
                 --role)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 --system)
@@ -356,11 +362,17 @@ _mume() {
                     return 0
                     ;;
                 --role)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 --system)
@@ -545,11 +557,17 @@ _mume() {
                     return 0
                     ;;
                 --role)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 --system)
@@ -734,11 +752,17 @@ _mume() {
                     return 0
                     ;;
                 --role)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 --system)
@@ -923,11 +947,17 @@ _mume() {
                     return 0
                     ;;
                 --role)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 --system)
@@ -1116,11 +1146,17 @@ _mume() {
                     return 0
                     ;;
                 --role)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 --system)
@@ -1305,11 +1341,17 @@ _mume() {
                     return 0
                     ;;
                 --role)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 --system)
@@ -1494,11 +1536,17 @@ _mume() {
                     return 0
                     ;;
                 --role)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 --system)
@@ -1683,11 +1731,17 @@ _mume() {
                     return 0
                     ;;
                 --role)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 --system)
@@ -1872,11 +1926,17 @@ _mume() {
                     return 0
                     ;;
                 --role)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 --system)
@@ -2046,7 +2106,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__roles)
-            opts="-m -r -s -t -o -a -q -v -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -s -t -o -a -q -v -H -h --names --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2061,11 +2121,17 @@ _mume() {
                     return 0
                     ;;
                 --role)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -W "$(mume roles 2>/dev/null | cut -d' ' -f1)" -- "${cur}"))
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
                     return 0
                     ;;
                 --system)

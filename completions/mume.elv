@@ -357,6 +357,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --timeout 'Fail when no data arrives for this long'
             cand --max-time 'Hard limit on the whole run, retries included'
             cand --max-input 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)'
+            cand --names 'Print only the names, one a line, as written (for scripts and completion)'
             cand --dry-run 'Print the request body that would be sent, and send nothing'
             cand --json 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
             cand -q 'Silence warnings and the waiting indicator'

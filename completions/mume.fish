@@ -330,6 +330,7 @@ complete -c mume -n "__fish_mume_using_subcommand roles" -l retries -d 'How ofte
 complete -c mume -n "__fish_mume_using_subcommand roles" -l timeout -d 'Fail when no data arrives for this long' -r
 complete -c mume -n "__fish_mume_using_subcommand roles" -l max-time -d 'Hard limit on the whole run, retries included' -r
 complete -c mume -n "__fish_mume_using_subcommand roles" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles" -l names -d 'Print only the names, one a line, as written (for scripts and completion)'
 complete -c mume -n "__fish_mume_using_subcommand roles" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand roles" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand roles" -s q -l quiet -d 'Silence warnings and the waiting indicator'

@@ -213,8 +213,11 @@ impl<'a> Reader<'a> {
         let mut line = serde_json::Map::new();
         let model = answer.model.as_deref().unwrap_or(&self.mode.model);
         line.insert("model".into(), Value::from(model));
+        // Counts are whole numbers and a cost a number, both not negative; anything else a
+        // server sends is left out, so that a log of these lines adds up.
+        let count = |pointer: &str| usage.pointer(pointer).and_then(Value::as_u64);
         for key in ["prompt_tokens", "completion_tokens", "total_tokens"] {
-            line.insert(key.into(), usage.get(key).cloned().unwrap_or(Value::Null));
+            line.insert(key.into(), Value::from(count(&format!("/{key}"))));
         }
         let details = [
             (
@@ -222,12 +225,15 @@ impl<'a> Reader<'a> {
                 "/completion_tokens_details/reasoning_tokens",
             ),
             ("cached_tokens", "/prompt_tokens_details/cached_tokens"),
-            ("cost", "/cost"),
         ];
         for (key, pointer) in details {
-            if let Some(value) = usage.pointer(pointer).filter(|v| !v.is_null()) {
-                line.insert(key.into(), value.clone());
+            if let Some(n) = count(pointer) {
+                line.insert(key.into(), Value::from(n));
             }
+        }
+        let cost = usage.get("cost").and_then(Value::as_f64);
+        if let Some(cost) = cost.filter(|c| c.is_finite() && *c >= 0.0) {
+            line.insert("cost".into(), Value::from(cost));
         }
         line.insert("request_id".into(), Value::from(self.request_id.clone()));
         let ms = |since: std::time::Duration| (since.as_secs_f64() * 10_000.0).round() / 10.0;
@@ -315,6 +321,21 @@ impl<'a> Reader<'a> {
             }
         }
         let mut answer = self.shared.lock().unwrap();
+        // The model that answers is named in each chunk; the fast path does not read it,
+        // so for `--usage=json` the chunks up to the first text are read again for it.
+        if answer.model.is_none()
+            && self.first_token.is_none()
+            && self.mode.usage == Some(UsageFormat::Json)
+        {
+            #[derive(serde::Deserialize)]
+            struct Named {
+                model: Option<String>,
+            }
+            answer.model = serde_json::from_str::<Named>(event.data)
+                .ok()
+                .and_then(|n| n.model)
+                .filter(|m| !m.is_empty());
+        }
         if let Some(usage) = chunk.usage.filter(|u| !u.is_null()) {
             answer.usage = Some(usage);
         }

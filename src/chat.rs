@@ -96,7 +96,12 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     let room = cli.max_input.saturating_sub(stdin_len);
     let files = input::read_files(&cli.files, room, cli.max_input)?;
     let prompt = input::assemble(stdin, &files, &cli.words).filter(|p| !p.trim().is_empty());
-    let prompt = prompt.map(|p| request::with_role_prompt(settings.role_prompt.as_deref(), p));
+    let prompt = match (prompt, settings.role_prompt.as_deref()) {
+        (Some(p), role_prompt) => Some(request::with_role_prompt(role_prompt, p)),
+        // A role's prompt says what to do with the images it comes with.
+        (None, Some(role_prompt)) if !cli.attach.is_empty() => Some(role_prompt.to_string()),
+        (None, _) => None,
+    };
     if prompt.is_some() || !cli.attach.is_empty() {
         let images = cli.attach.iter().map(|a| tools::attachment(a));
         let images = images.collect::<Result<Vec<_>>>()?;

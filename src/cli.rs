@@ -252,7 +252,11 @@ pub(crate) enum Command {
         action: Option<HistoryAction>,
     },
     /// List the roles of the config file
-    Roles,
+    Roles {
+        /// Print only the names, one a line, as written (for scripts and completion)
+        #[arg(long)]
+        names: bool,
+    },
     /// Send one request per row of a JSON Lines file, several at once, results in order
     #[command(after_help = BATCH_EXAMPLES)]
     Batch(Batch),
@@ -313,8 +317,9 @@ pub(crate) enum HistoryAction {
     },
     /// List the conversations where a message holds TEXT (any case), newest first
     Search {
-        /// The text to look for
-        text: String,
+        /// The text to look for; several words are joined with spaces
+        #[arg(required = true)]
+        text: Vec<String>,
     },
     /// Delete the conversations last written more than AGE ago; --dry-run lists them
     Prune {

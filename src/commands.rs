@@ -63,6 +63,7 @@ pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
             }
         }
         Some(HistoryAction::Search { text }) => {
+            let text = text.join(" ");
             if text.trim().is_empty() {
                 return Err(fail(USAGE, "history search needs some text to look for"));
             }
@@ -71,12 +72,9 @@ pub(crate) fn history(cli: &Cli, action: Option<&HistoryAction>) -> Result<u8> {
                 let Some(messages) = read_or_warn(&path) else {
                     continue;
                 };
-                let found = messages.iter().find_map(|m| {
-                    text_of(m)
-                        .lines()
-                        .find(|line| line.to_lowercase().contains(&needle))
-                        .map(str::to_string)
-                });
+                let found = messages
+                    .iter()
+                    .find_map(|m| text_of(m).lines().find_map(|line| excerpt(line, &needle)));
                 if let Some(line) = found {
                     write_entry(&mut out, cli.json, &path, modified, &messages, Some(&line))?;
                 }
@@ -170,6 +168,23 @@ fn write_entry(
     Ok(out.write_line(line.trim_end())?)
 }
 
+/// The part of `line` around where it holds `needle` (lower case), when it does: from a
+/// little before the match, at most 500 characters, `…` where it was cut.
+fn excerpt(line: &str, needle: &str) -> Option<String> {
+    let lower = line.to_lowercase();
+    let at = lower.find(needle)?;
+    // Lower-casing may change lengths: count characters, then cut the original there.
+    let chars_before = lower[..at].chars().count();
+    let start = chars_before.saturating_sub(40);
+    let kept: String = line.chars().skip(start).take(500).collect();
+    let cut_end = line.chars().count() > start + 500;
+    Some(format!(
+        "{}{kept}{}",
+        if start > 0 { "…" } else { "" },
+        if cut_end { "…" } else { "" }
+    ))
+}
+
 /// `history prune --older-than AGE`: deletes the conversations last written before then
 /// and says how many; with `--dry-run`, lists them and deletes nothing.
 fn prune(cli: &Cli, older_than: &str, out: &mut Out) -> Result<u8> {
@@ -186,7 +201,10 @@ fn prune(cli: &Cli, older_than: &str, out: &mut Out) -> Result<u8> {
         .timestamp();
     let mut count = 0;
     for (path, modified) in store::list()? {
-        let written = jiff::Timestamp::try_from(modified).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        // A time beyond the calendar's reach is in the future, not old.
+        let Ok(written) = jiff::Timestamp::try_from(modified) else {
+            continue;
+        };
         if written >= cutoff {
             continue;
         }
@@ -229,7 +247,18 @@ fn parse_age(text: &str) -> Result<jiff::Span> {
             ),
         )
     };
-    let span: jiff::Span = text.trim().parse().map_err(|_| bad())?;
+    let text = text.trim();
+    // `m` reads as minutes to jiff and as months to many people: the unit must say which.
+    if text.ends_with('m') && text[..text.len() - 1].trim().parse::<u64>().is_ok() {
+        return Err(fail(
+            USAGE,
+            format!(
+                "--older-than `{text}` could mean minutes or months: write {0}min or {0}mo",
+                text[..text.len() - 1].trim()
+            ),
+        ));
+    }
+    let span: jiff::Span = text.parse().map_err(|_| bad())?;
     if !span.is_positive() {
         return Err(bad());
     }
@@ -313,9 +342,16 @@ pub(crate) fn config_path() -> Result<u8> {
 
 /// `mume roles`: each role of the config file, its model and the first line of its system
 /// text; with `--json`, the whole role, one object a line.
-pub(crate) fn roles(settings: &Settings, json: bool) -> Result<u8> {
+pub(crate) fn roles(settings: &Settings, json: bool, names: bool) -> Result<u8> {
     let mut out = Out::stdout();
     let roles = settings.roles();
+    if names {
+        for name in roles.keys() {
+            out.write_line(name)?;
+        }
+        out.flush()?;
+        return Ok(0);
+    }
     if json {
         for (name, role) in roles {
             let line = json!({

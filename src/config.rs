@@ -132,7 +132,44 @@ fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
             ));
         }
     }
+    for (name, role) in &file.roles {
+        check_role(role).map_err(|e| {
+            fail(
+                CONFIG,
+                format!(
+                    "bad config file {}: role {}: {e}",
+                    path.display(),
+                    crate::ui::one_line(name)
+                ),
+            )
+        })?;
+    }
     Ok(file)
+}
+
+/// A role's fields are checked as the config's own: in range, and `model`, `messages` and
+/// `stream` not among its options.
+fn check_role(role: &Role) -> std::result::Result<(), String> {
+    let temperature = role
+        .temperature
+        .map(|t| ("temperature", serde_json::json!(t)));
+    for (key, value) in temperature
+        .iter()
+        .map(|(k, v)| (*k, v))
+        .chain(role.options.iter().map(|(k, v)| (k.as_str(), v)))
+    {
+        crate::settings::check_field(key, value)?;
+    }
+    match ["model", "messages", "stream"]
+        .into_iter()
+        .find(|key| role.options.contains_key(*key))
+    {
+        Some("model") => {
+            Err("`model` cannot be set in its options; use the role's model key".into())
+        }
+        Some(key) => Err(format!("`{key}` cannot be set in its options")),
+        None => Ok(()),
+    }
 }
 
 #[cfg(unix)]

@@ -35,24 +35,29 @@ pub(crate) fn print(kind: Generate) -> Result<u8> {
     Ok(0)
 }
 
-/// The roles of the user's config, asked of mume when the shell completes `-r`.
-const ROLE_NAMES: &str = "mume roles 2>/dev/null | cut -d' ' -f1";
-
-/// clap knows no list for `-r NAME`; zsh's spec for it offers anything.
+/// clap knows no list for `-r NAME`; zsh's spec for it offers anything. The names come
+/// from `mume roles --names` at Tab time, one a line, taken literally.
 const ZSH_ANY: &str = "lists them)]:NAME:_default'";
 const ZSH_ROLES: &str =
-    "lists them)]:NAME:{compadd -- ${(f)\"$(mume roles 2>/dev/null | cut -d\" \" -f1)\"}}'";
+    "lists them)]:NAME:{compadd -- ${(f)\"$(mume roles --names 2>/dev/null)\"}}'";
 
-/// Bash completes `-r` and `--role` with the role names instead of file names.
+/// Bash completes `-r` and `--role` with the role names instead of file names. Not with
+/// `compgen -W`, which would expand what a name holds (`$(…)`, globs): each name is
+/// compared as text and offered quoted.
+const BASH_ROLES: &str = r#"local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)"#;
+
 fn bash_role_names(script: &str) -> String {
     let mut out = String::with_capacity(script.len() + 1024);
     let mut after_role = false;
     for line in script.split_inclusive('\n') {
         if after_role && line.contains("compgen -f") {
             let indent = &line[..line.len() - line.trim_start().len()];
-            out.push_str(&format!(
-                "{indent}COMPREPLY=($(compgen -W \"$({ROLE_NAMES})\" -- \"${{cur}}\"))\n"
-            ));
+            out.push_str(indent);
+            out.push_str(BASH_ROLES);
+            out.push('\n');
         } else {
             out.push_str(line);
         }

@@ -93,7 +93,7 @@ pub(crate) fn read_files(paths: &[PathBuf], room: u64, limit: u64) -> Result<Vec
     let mut left = room;
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
-        let shown = path.display();
+        let shown = crate::ui::one_line(&path.display().to_string());
         let unreadable = |e: io::Error| fail(USAGE, format!("cannot read -f {shown}: {e}"));
         let mut file = std::fs::File::open(path).map_err(unreadable)?;
         if file.metadata().map_err(unreadable)?.is_dir() {
@@ -118,7 +118,7 @@ pub(crate) fn read_files(paths: &[PathBuf], room: u64, limit: u64) -> Result<Vec
         left -= bytes.len() as u64;
         let text = utf8(bytes, &format!("-f {shown}"))?;
         files.push(PromptFile {
-            path: shown.to_string(),
+            path: path.display().to_string(),
             text,
         });
     }
@@ -136,6 +136,10 @@ pub(crate) fn assemble(
     parts.extend(stdin);
     for file in files {
         let text = file.text.strip_suffix('\n').unwrap_or(&file.text);
+        let text = text
+            .strip_suffix('\r')
+            .filter(|_| file.text.ends_with("\r\n"))
+            .unwrap_or(text);
         parts.push(format!("```{}\n{text}\n```", file.path));
     }
     if !words.is_empty() {

@@ -115,7 +115,7 @@ fn run(cli: &Cli) -> Result<u8> {
         Some(Command::Models) => commands::models(cli, &settings),
         Some(Command::Config { .. }) => commands::config(&settings, cli.json),
         Some(Command::Batch(args)) => batch::run(cli, args, settings),
-        Some(Command::Roles) => commands::roles(&settings, cli.json),
+        Some(Command::Roles { names }) => commands::roles(&settings, cli.json, *names),
         Some(Command::History { .. }) => unreachable!("handled above"),
         None => chat::run(cli, settings),
     }

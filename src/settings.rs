@@ -104,7 +104,7 @@ impl Settings {
         let base_url = check_base_url(&base)?;
         add_url_secrets(&base_url);
 
-        let role = role(cli, &config, config_path.as_deref())?;
+        let role = role(cli, &config)?;
         let role_source = || Source::Role(cli.role.clone().unwrap_or_default());
         let (model, model_from) = match (&cli.model, role.and_then(|r| r.model.as_ref())) {
             (None, Some(model)) => (model.clone(), role_source()),
@@ -205,16 +205,16 @@ impl Settings {
 }
 
 /// The role `-r` names, or a usage error that lists the known ones.
-fn role<'a>(
-    cli: &Cli,
-    config: &'a ConfigFile,
-    path: Option<&std::path::Path>,
-) -> Result<Option<&'a Role>> {
+fn role<'a>(cli: &Cli, config: &'a ConfigFile) -> Result<Option<&'a Role>> {
     let Some(name) = &cli.role else {
         return Ok(None);
     };
     let Some(role) = config.roles.get(name) else {
-        let known: Vec<&str> = config.roles.keys().map(String::as_str).collect();
+        let known: Vec<String> = config
+            .roles
+            .keys()
+            .map(|k| crate::ui::one_line(k))
+            .collect();
         let known = if known.is_empty() {
             "none: add [roles.NAME] tables to the config file".to_string()
         } else {
@@ -222,23 +222,12 @@ fn role<'a>(
         };
         return Err(fail(
             USAGE,
-            format!("no role `{name}` in the config file (known roles: {known})"),
+            format!(
+                "no role `{}` in the config file (known roles: {known})",
+                crate::ui::one_line(name)
+            ),
         ));
     };
-    let fields = role
-        .temperature
-        .map(|t| ("temperature".to_string(), json!(t)))
-        .into_iter()
-        .chain(role.options.iter().map(|(k, v)| (k.clone(), v.clone())));
-    for (key, value) in fields {
-        check_field(&key, &value).map_err(|e| {
-            let file = path.unwrap_or(std::path::Path::new("?"));
-            fail(
-                CONFIG,
-                format!("bad config file {}: role {name}: {e}", file.display()),
-            )
-        })?;
-    }
     Ok(Some(role))
 }
 

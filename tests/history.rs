@@ -72,6 +72,17 @@ fn search_finds_any_case_in_any_message_newest_first() {
     assert_eq!(stdout_of(&out), "");
     let out = history(&sb, &["search", " "]);
     assert_eq!(out.status.code(), Some(2));
+    // Words are joined, as a prompt's are; a match deep in a long line shows where it is.
+    let long = format!("{} the needle here", "x".repeat(5000));
+    conversation(&sb, "long", "find it", &long, days(5));
+    let out = history(&sb, &["search", "--json", "the", "NEEDLE"]);
+    let found: Value = serde_json::from_str(stdout_of(&out).lines().next().unwrap()).unwrap();
+    let excerpt = found["match"].as_str().unwrap();
+    assert!(
+        excerpt.starts_with('…') && excerpt.contains("the needle here"),
+        "{excerpt}"
+    );
+    assert!(excerpt.chars().count() < 600);
 }
 
 #[test]
@@ -109,6 +120,13 @@ fn prune_deletes_what_is_older_than_the_age_and_dry_run_only_lists_it() {
 fn an_age_that_does_not_parse_is_a_usage_error() {
     let sb = Sandbox::new();
     conversation(&sb, "keep", "a", "b", days(400));
+    let out = history(&sb, &["prune", "--older-than", "30m"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("30min or 30mo"),
+        "{}",
+        stderr_of(&out)
+    );
     for age in ["soon", "30", "0d", "3x"] {
         let out = history(&sb, &["prune", "--older-than", age]);
         assert_eq!(out.status.code(), Some(2), "{age}");

@@ -411,6 +411,35 @@ fn usage_json_of_a_stream_has_the_first_token_and_no_cost_unless_sent() {
     let first = line["first_token_ms"].as_f64().unwrap();
     assert!(first > 0.0 && first <= line["latency_ms"].as_f64().unwrap());
 
+    // A server that names its model in the chunks, and sends counts that are not counts.
+    let mut server = mockito::Server::new();
+    let chunk = |content: &str| {
+        format!(
+            "data: {}\n\n",
+            json!({"model": "served/x", "choices": [{"index": 0, "delta": {"content": content}, "finish_reason": null}]})
+        )
+    };
+    let events = format!(
+        "{}{}data: {}\n\ndata: [DONE]\n\n",
+        chunk("h"),
+        finish("stop"),
+        json!({"choices": [], "usage": {"prompt_tokens": "3", "completion_tokens": -1, "total_tokens": 2, "cost": "0.01"}})
+    );
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "text/event-stream")
+        .with_body(events)
+        .create();
+    let line = usage_json(&run(&server, &["--stream", "--usage=json", "q"]));
+    assert_eq!(line["model"], "served/x");
+    assert_eq!(line["prompt_tokens"], serde_json::Value::Null);
+    assert_eq!(line["completion_tokens"], serde_json::Value::Null);
+    assert_eq!(line["total_tokens"], 2);
+    assert!(
+        line.get("cost").is_none(),
+        "a cost that is not a number is left out"
+    );
+
     // No usage at all: the line says null, and nothing else is printed.
     let mut server = mockito::Server::new();
     answer_stream(&mut server, &["hi"]);

@@ -295,7 +295,22 @@ fn files_come_between_stdin_and_words_fenced_under_their_paths() {
         .success()
         .stdout("ok\n");
     mock.assert();
-    // A file alone is a prompt.
+    // A file alone is a prompt; a CRLF file loses its whole last line ending.
+    let crlf = sb.path("dos.txt");
+    std::fs::write(&crlf, "line\r\n").unwrap();
+    let out = sb
+        .run(
+            "http://127.0.0.1:9/v1",
+            ["--dry-run", "-f", crlf.to_str().unwrap()],
+        )
+        .success()
+        .get_output()
+        .clone();
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        body["messages"][0]["content"],
+        format!("```{}\nline\n```", crlf.display())
+    );
     let out = sb
         .run("http://127.0.0.1:9/v1", ["--dry-run", "-f", &notes])
         .success()

@@ -138,11 +138,23 @@ fn an_unknown_role_is_a_usage_error_naming_the_known_ones() {
         "{}",
         stderr_of(&out)
     );
-    // A role's bad temperature is the config file's fault.
+    // A role's bad temperature, or options that set what only flags set, are the config
+    // file's fault.
     let bad = Sandbox::new();
-    bad.config("[roles.hot]\ntemperature = 7\n");
-    bad.run("http://127.0.0.1:9/v1", ["-r", "hot", "--dry-run", "x"])
-        .code(78);
+    for role in [
+        "[roles.hot]\ntemperature = 7\n",
+        "[roles.x.options]\nmodel = \"evil/model\"\n",
+        "[roles.x.options]\nmessages = []\n",
+        "[roles.x.options]\nstream = true\n",
+    ] {
+        bad.config(role);
+        let out = bad
+            .run("http://127.0.0.1:9/v1", ["--dry-run", "x"])
+            .code(78)
+            .get_output()
+            .clone();
+        assert!(stderr_of(&out).contains("role "), "{}", stderr_of(&out));
+    }
 }
 
 #[test]
@@ -191,6 +203,22 @@ fn env_model() -> [(&'static str, &'static str); 1] {
 }
 
 #[test]
+fn a_role_prompt_goes_with_images_alone() {
+    let sb = Sandbox::new();
+    sb.config("[roles.describe]\nprompt = \"Describe this picture:\"\n");
+    let body = dry_run(
+        &sb,
+        &["-r", "describe", "-a", "https://example.com/a.png"],
+        &[],
+    );
+    assert_eq!(
+        body["messages"][0]["content"],
+        json!([{"type": "text", "text": "Describe this picture:"},
+               {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}])
+    );
+}
+
+#[test]
 fn mume_roles_lists_them_and_config_names_the_role_as_the_source() {
     let sb = Sandbox::new();
     sb.config(CONFIG);
@@ -215,6 +243,12 @@ fn mume_roles_lists_them_and_config_names_the_role_as_the_source() {
     assert_eq!(lines[1]["name"], "reviewer");
     assert_eq!(lines[1]["options"], json!({"top_p": 0.9}));
     assert_eq!(lines[0]["model"], Value::Null);
+    let out = sb
+        .run("http://127.0.0.1:9/v1", ["roles", "--names"])
+        .success()
+        .get_output()
+        .clone();
+    assert_eq!(stdout_of(&out), "poet\nreviewer\n");
     let out = sb
         .run("http://127.0.0.1:9/v1", ["config", "-r", "reviewer"])
         .success()

@@ -312,7 +312,10 @@ fn usage_errors_are_one_line_with_a_hint() {
 #[test]
 fn bash_and_zsh_complete_role_names_from_the_config() {
     let sb = Sandbox::new();
-    sb.config("[roles.reviewer]\nsystem = \"x\"\n[roles.poet]\nmodel = \"m\"\n");
+    sb.config(
+        "[roles.reviewer]\nsystem = \"x\"\n[roles.poet]\nmodel = \"m\"\n\
+         [roles.\"$(touch${IFS}PWNED)\"]\n[roles.\"with space\"]\n[roles.\"*\"]\n",
+    );
     let script = format!(
         "source {}\n\
          COMP_WORDS=(mume -r ''); COMP_CWORD=2\n\
@@ -330,10 +333,15 @@ fn bash_and_zsh_complete_role_names_from_the_config() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    assert_eq!(stdout_of(&out), "poet\nreviewer\npoet\n");
+    // Offered literally and quoted for the shell; nothing in a name is run or expanded.
+    assert_eq!(
+        stdout_of(&out),
+        "\\$\\(touch\\$\\{IFS\\}PWNED\\)\n\\*\npoet\nreviewer\nwith\\ space\npoet\n"
+    );
+    assert!(!sb.path("PWNED").exists());
     let zsh =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/_mume"))
             .unwrap();
     let role = zsh.lines().find(|l| l.starts_with("'--role=")).unwrap();
-    assert!(role.contains("$(mume roles 2>/dev/null"), "{role}");
+    assert!(role.contains("$(mume roles --names 2>/dev/null)"), "{role}");
 }
