@@ -19,6 +19,7 @@ use crate::retry::Broken;
 use crate::scan;
 use crate::sse::{self, SseError};
 use crate::ui;
+use crate::usage;
 
 /// One SSE event may be this large; larger is a protocol failure, not an out-of-memory.
 const EVENT_LIMIT: usize = 16 * 1024 * 1024;
@@ -205,47 +206,6 @@ impl<'a> Reader<'a> {
             request_id: None,
             first_token: None,
         }
-    }
-
-    /// `--usage=json`: tokens, cost when the server sent one, the request id and timings.
-    fn usage_json(&self, answer: &Answer) -> Value {
-        let usage = answer.usage.as_ref().unwrap_or(&Value::Null);
-        let mut line = serde_json::Map::new();
-        let model = answer.model.as_deref().unwrap_or(&self.mode.model);
-        line.insert("model".into(), Value::from(model));
-        // Counts are whole numbers and a cost a number, both not negative; anything else a
-        // server sends is left out, so that a log of these lines adds up.
-        let count = |pointer: &str| usage.pointer(pointer).and_then(Value::as_u64);
-        for key in ["prompt_tokens", "completion_tokens", "total_tokens"] {
-            line.insert(key.into(), Value::from(count(&format!("/{key}"))));
-        }
-        let details = [
-            (
-                "reasoning_tokens",
-                "/completion_tokens_details/reasoning_tokens",
-            ),
-            ("cached_tokens", "/prompt_tokens_details/cached_tokens"),
-        ];
-        for (key, pointer) in details {
-            if let Some(n) = count(pointer) {
-                line.insert(key.into(), Value::from(n));
-            }
-        }
-        let cost = usage.get("cost").and_then(Value::as_f64);
-        if let Some(cost) = cost.filter(|c| c.is_finite() && *c >= 0.0) {
-            line.insert("cost".into(), Value::from(cost));
-        }
-        line.insert("request_id".into(), Value::from(self.request_id.clone()));
-        let ms = |since: std::time::Duration| (since.as_secs_f64() * 10_000.0).round() / 10.0;
-        line.insert(
-            "latency_ms".into(),
-            Value::from(ms(self.mode.started.elapsed())),
-        );
-        if let Some(first) = self.first_token {
-            let waited = first.saturating_duration_since(self.mode.started);
-            line.insert("first_token_ms".into(), Value::from(ms(waited)));
-        }
-        Value::Object(line)
     }
 
     fn stream(&mut self, body: &mut impl Read, first_byte: &mut dyn FnMut()) -> Result<()> {
@@ -437,8 +397,20 @@ impl<'a> Reader<'a> {
         }
         self.out.flush()?;
         match (self.mode.usage, &answer.usage) {
-            (Some(UsageFormat::Json), _) => ui::note(&self.usage_json(&answer).to_string()),
-            (Some(UsageFormat::Text), Some(usage)) => ui::note(&usage_line(usage)),
+            (Some(UsageFormat::Json), _) => {
+                let timing = usage::Timing {
+                    started: self.mode.started,
+                    first_token: self.first_token,
+                };
+                let line = usage::json_line(
+                    &answer,
+                    &self.mode.model,
+                    self.request_id.as_deref(),
+                    &timing,
+                );
+                ui::note(&line.to_string())
+            }
+            (Some(UsageFormat::Text), Some(usage)) => ui::note(&usage::text_line(usage)),
             (Some(UsageFormat::Text), None) => {
                 ui::warn("the server reported no token usage for this answer")
             }
@@ -523,21 +495,6 @@ fn mid_stream_error(text: &str) -> anyhow::Error {
     fail(
         TEMPORARY,
         format!("the server sent an error mid-stream: {text}"),
-    )
-}
-
-fn usage_line(usage: &Value) -> String {
-    let n = |k: &str| {
-        usage
-            .get(k)
-            .and_then(Value::as_u64)
-            .map_or("?".into(), |v| v.to_string())
-    };
-    format!(
-        "tokens: {} prompt, {} completion, {} total",
-        n("prompt_tokens"),
-        n("completion_tokens"),
-        n("total_tokens")
     )
 }
 

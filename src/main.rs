@@ -24,6 +24,7 @@ mod sse;
 mod store;
 mod tools;
 mod ui;
+mod usage;
 
 use std::process::ExitCode;
 
