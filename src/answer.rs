@@ -73,10 +73,7 @@ pub(crate) fn receive(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let request_id = ["x-request-id", "request-id"]
-        .iter()
-        .find_map(|name| response.headers().get(*name)?.to_str().ok())
-        .map(String::from);
+    let request_id = crate::client::request_id(response.headers()).map(String::from);
     read_answer(
         &content_type,
         request_id,
@@ -455,7 +452,11 @@ pub(crate) fn parse_whole(body: &[u8]) -> Result<Answer> {
     })?;
     let mut answer = Answer {
         usage: completion.usage.filter(|u| !u.is_null()),
-        model: completion.model,
+        model: completion
+            .model
+            .as_ref()
+            .and_then(Value::as_str)
+            .map(String::from),
         ..Answer::default()
     };
     let choice = choice_zero_of(completion.choices)

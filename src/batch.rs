@@ -205,16 +205,7 @@ impl Maker<'_> {
 
 /// `--dry-run`: every row's body, one a line; rows that cannot be sent are named on stderr.
 fn dry_run(input: Input, args: &Batch, limit: u64, maker: &Maker) -> Result<u8> {
-    let settings = maker.settings;
-    if settings.verbose {
-        crate::client::trace_request(
-            &reqwest::Method::POST,
-            &format!("{}{CHAT_PATH}", settings.base_url),
-            &settings.headers,
-            settings.key_origin().1 != crate::settings::Source::Default,
-            true,
-        );
-    }
+    crate::chat::trace_dry_run(maker.settings);
     let mut out = Out::stdout();
     let mut bad = 0;
     for row in input.rows(args.text, limit) {

@@ -130,15 +130,7 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
     } = request::build(&base, &history, imported, new_lines);
 
     if cli.dry_run {
-        if settings.verbose {
-            crate::client::trace_request(
-                &Method::POST,
-                &format!("{}{CHAT_PATH}", settings.base_url),
-                &settings.headers,
-                settings.key_origin().1 != Source::Default,
-                true,
-            );
-        }
+        trace_dry_run(&settings);
         let mut out = Out::stdout();
         out.write_line(&body.to_string())?;
         out.flush()?;
@@ -177,6 +169,19 @@ pub(crate) fn run(cli: &Cli, mut settings: Settings) -> Result<u8> {
         hold: settings.fields.contains_key("tools") || cli.extract || cli.extract_last,
     };
     exchange(client, body, mode, deadline, record, &settings.model)
+}
+
+/// `--dry-run -v`: the URL and headers the request would go with, on stderr.
+pub(crate) fn trace_dry_run(settings: &Settings) {
+    if settings.verbose {
+        crate::client::trace_request(
+            &Method::POST,
+            &format!("{}{CHAT_PATH}", settings.base_url),
+            &settings.headers,
+            settings.key_origin().1 != Source::Default,
+            true,
+        );
+    }
 }
 
 /// Receives the answer on this thread, while a watcher thread stands ready to save what

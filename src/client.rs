@@ -229,9 +229,7 @@ impl Client {
         let headers = response.headers();
         let mut reply = Reply {
             status: status.as_u16(),
-            request_id: header(headers, "x-request-id")
-                .or_else(|| header(headers, "request-id"))
-                .map(str::to_string),
+            request_id: request_id(headers).map(str::to_string),
             content_type: header(headers, "content-type").unwrap_or("").to_string(),
             body: Vec::new(),
         };
@@ -251,12 +249,8 @@ impl Client {
                     return Err(failed((fail(TEMPORARY, message), broken)));
                 }
                 Err(_) => {
-                    let message = format!(
-                        "no data from the server for {} s (--timeout)",
-                        self.idle.as_secs_f64()
-                    );
                     let broken = Trouble::Broken { shown: false };
-                    return Err(failed((fail(TEMPORARY, message), broken)));
+                    return Err(failed((fail(TEMPORARY, silence(self.idle)), broken)));
                 }
             };
             reply.body.extend_from_slice(&piece);
@@ -459,13 +453,7 @@ impl<'a> Response<'a> {
                 Some(first) => first,
                 None => tokio::time::timeout(*idle, inner.chunk())
                     .await
-                    .map_err(|_| {
-                        let message = format!(
-                            "no data from the server for {} s (--timeout)",
-                            idle.as_secs_f64()
-                        );
-                        io::Error::new(io::ErrorKind::TimedOut, message)
-                    })?,
+                    .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, silence(*idle)))?,
             };
             let Some(first) = first.map_err(io::Error::other)? else {
                 return Ok(0);
@@ -515,6 +503,19 @@ async fn ready_now<F: Future>(future: F) -> Option<F::Output> {
         Poll::Pending => Poll::Ready(None),
     })
     .await
+}
+
+/// The failure of a body that stopped coming for `--timeout`.
+fn silence(idle: Duration) -> String {
+    format!(
+        "no data from the server for {} s (--timeout)",
+        idle.as_secs_f64()
+    )
+}
+
+/// The server's id for the request, under either name servers give it.
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
+    header(headers, "x-request-id").or_else(|| header(headers, "request-id"))
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -573,7 +574,7 @@ pub(crate) fn describe(status: u16, headers: &HeaderMap, body: &[u8]) -> Describ
         message.push_str(": ");
         message.push_str(&text);
     }
-    if let Some(id) = header(headers, "x-request-id").or_else(|| header(headers, "request-id")) {
+    if let Some(id) = request_id(headers) {
         message.push_str(&format!(" (request id {})", ui::one_line(id)));
     }
     if status == 404 && json.is_none() {

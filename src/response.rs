@@ -65,9 +65,10 @@ pub(crate) struct FunctionDelta {
 
 #[derive(Deserialize)]
 pub(crate) struct Completion {
-    /// The model that answered, as the server names it.
+    /// The model that answered, as the server names it: any JSON, so that a server that
+    /// names it oddly still has its answer read.
     #[serde(default)]
-    pub(crate) model: Option<String>,
+    pub(crate) model: Option<Value>,
     #[serde(default)]
     pub(crate) choices: Vec<Choice>,
     #[serde(default)]

@@ -493,7 +493,8 @@ pub(crate) fn still_at(_file: &File, path: &Path) -> bool {
     path.exists()
 }
 
-fn ends_in_newline(file: &mut File, len: u64) -> Result<bool> {
+/// The file of length `len` ends its last line (an empty file does).
+pub(crate) fn ends_in_newline(file: &mut File, len: u64) -> Result<bool> {
     if len == 0 {
         return Ok(true);
     }

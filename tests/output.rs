@@ -447,3 +447,27 @@ fn usage_json_of_a_stream_has_the_first_token_and_no_cost_unless_sent() {
     let line = usage_json(&out);
     assert_eq!(line["total_tokens"], serde_json::Value::Null);
 }
+
+#[test]
+fn an_answer_whose_model_is_not_a_string_is_still_read() {
+    let mut server = mockito::Server::new();
+    let body = json!({
+        "model": 5,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1e30, "completion_tokens": 18446744073709551616u128 as f64, "total_tokens": 3}
+    });
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "application/json")
+        .with_body(body.to_string())
+        .create();
+    let out = run(&server, &["--usage=json", "q"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), "hi\n");
+    let line = usage_json(&out);
+    assert_eq!(line["model"], "openai/gpt-4.1-mini", "the model asked");
+    // Counts too large for any count are left out, not a panic.
+    assert_eq!(line["prompt_tokens"], serde_json::Value::Null);
+    assert_eq!(line["completion_tokens"], serde_json::Value::Null);
+    assert_eq!(line["total_tokens"], 3);
+}

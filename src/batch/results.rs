@@ -50,18 +50,15 @@ pub(crate) fn line(id: &Value, line: usize, outcome: &Outcome, model: &str, raw:
         return raw_line(id, line, outcome);
     }
     match outcome {
-        Outcome::Answered { reply, answer } => {
+        Outcome::Answered { answer, .. } => {
             let mut result = Map::new();
             result.insert("id".into(), id.clone());
             result.insert("line".into(), json!(line));
             result.insert("ok".into(), json!(true));
             result.insert("content".into(), json!(answer.content));
             result.insert("finish_reason".into(), json!(answer.finish_reason));
-            // The model that answered, as the server names it.
-            let answered_by = serde_json::from_slice::<Value>(&reply.body)
-                .ok()
-                .and_then(|body| body.get("model").and_then(Value::as_str).map(String::from))
-                .unwrap_or_else(|| model.to_string());
+            // The model that answered, as the server names it, else the one asked.
+            let answered_by = answer.model.as_deref().unwrap_or(model);
             result.insert("model".into(), json!(answered_by));
             result.insert("usage".into(), answer.usage.clone().unwrap_or(Value::Null));
             if !answer.tool_calls.list.is_empty() {
@@ -258,7 +255,9 @@ fn each_result(
     each: &mut dyn FnMut(&str, Option<&Value>) -> Result<()>,
 ) -> Result<bool> {
     let shown = path.display();
-    let cut_short = ends_unfinished(file)?;
+    let len = file.metadata()?.len();
+    // The last line has no newline: a kill came in the middle of a write.
+    let cut_short = !crate::store::ends_in_newline(file, len)?;
     file.rewind()?;
     let mut untidy = cut_short;
     let mut reader = BufReader::new(&*file);
@@ -297,18 +296,6 @@ fn each_result(
         }
     }
     Ok(untidy)
-}
-
-/// The file's last line has no newline: a kill came in the middle of a write.
-fn ends_unfinished(file: &mut File) -> Result<bool> {
-    use std::io::{Read, Seek, SeekFrom};
-    if file.metadata()?.len() == 0 {
-        return Ok(false);
-    }
-    file.seek(SeekFrom::End(-1))?;
-    let mut last = [0u8];
-    file.read_exact(&mut last)?;
-    Ok(last[0] != b'\n')
 }
 
 /// A result line's id when the row succeeded, `None` when it failed; `Err` when the line
