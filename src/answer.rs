@@ -40,6 +40,21 @@ pub(crate) struct Mode {
     pub(crate) hold: bool,
 }
 
+impl Mode {
+    /// Everything kept, nothing shown until the answer is complete, no extras.
+    pub(crate) fn unseen() -> Mode {
+        Mode {
+            json: false,
+            extract: Extract::None,
+            reasoning: false,
+            usage: None,
+            model: String::new(),
+            started: Instant::now(),
+            hold: true,
+        }
+    }
+}
+
 /// What arrived: kept for the conversation store, and shared so that a signal handler
 /// can save a partial answer. The lock is never held while writing to stdout or stderr:
 /// a reader that stops reading must not keep a signal from saving.
@@ -125,15 +140,7 @@ fn not_an_answer(content_type: &str) -> anyhow::Error {
 pub(crate) fn answer_of(content_type: &str, body: &[u8]) -> Result<Answer> {
     let content_type = content_type.to_ascii_lowercase();
     if content_type.starts_with("text/event-stream") {
-        let mode = Mode {
-            json: false,
-            extract: Extract::None,
-            reasoning: false,
-            usage: None,
-            model: String::new(),
-            started: Instant::now(),
-            hold: true,
-        };
+        let mode = Mode::unseen();
         let mut out = Out::to(Box::new(io::sink()));
         let shared = Shared::default();
         Reader::new(&mode, &mut out, &shared).stream(&mut &body[..], &mut || {})?;
@@ -621,15 +628,7 @@ mod tests {
     }
 
     fn mode() -> Mode {
-        Mode {
-            json: false,
-            extract: Extract::None,
-            reasoning: false,
-            usage: None,
-            model: String::new(),
-            started: Instant::now(),
-            hold: true,
-        }
+        Mode::unseen()
     }
 
     proptest! {

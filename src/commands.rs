@@ -154,10 +154,7 @@ fn write_entry(
         }
         return Ok(out.write_line(&line.to_string())?);
     }
-    let width = terminal_width()
-        .unwrap_or(60 + 60)
-        .saturating_sub(60)
-        .max(20);
+    let width = prompt_width();
     let shown = matched.map_or_else(|| first.unwrap_or_default(), str::to_string);
     let line = format!(
         "{id}  {}  {}  {turns}  {}",
@@ -291,6 +288,18 @@ fn text_of(message: &Value) -> String {
         }
     }
     text
+}
+
+/// Room for the prompt column of a `history` line: the terminal's width less the other
+/// columns, found once for the whole listing.
+fn prompt_width() -> usize {
+    static WIDTH: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *WIDTH.get_or_init(|| {
+        terminal_width()
+            .unwrap_or(60 + 60)
+            .saturating_sub(60)
+            .max(20)
+    })
 }
 
 fn terminal_width() -> Option<usize> {

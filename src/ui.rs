@@ -147,6 +147,10 @@ pub(crate) fn status(text: &str) {
     if quiet() || !std::io::stderr().is_terminal() {
         return;
     }
+    draw_status(text);
+}
+
+fn draw_status(text: &str) {
     SPINNING.store(true, Ordering::Relaxed);
     let mut err = std::io::stderr().lock();
     let _ = write!(err, "{ERASE_LINE}{text}");
@@ -181,22 +185,15 @@ impl Spinner {
             std::thread::park_timeout(Duration::from_millis(150));
             let mut frame = 0;
             while !flag.load(Ordering::Acquire) {
-                SPINNING.store(true, Ordering::Relaxed);
-                let mut err = std::io::stderr().lock();
-                let _ = write!(
-                    err,
-                    "{ERASE_LINE}{} waiting for the answer… {:.1} s",
+                draw_status(&format!(
+                    "{} waiting for the answer… {:.1} s",
                     FRAMES[frame % FRAMES.len()],
                     started.elapsed().as_secs_f64()
-                );
-                let _ = err.flush();
-                drop(err);
+                ));
                 frame += 1;
                 std::thread::park_timeout(Duration::from_millis(100));
             }
-            if SPINNING.swap(false, Ordering::Relaxed) {
-                let _ = std::io::stderr().write_all(ERASE_LINE.as_bytes());
-            }
+            clear_status();
         });
         Spinner {
             stop,
