@@ -315,12 +315,12 @@ async fn send_row(run: &Run<'_>, line: usize, body: &[u8]) -> Result<Outcome> {
             });
         };
         attempt += 1;
-        ui::warn(&format!(
-            "line {line}: {}; retrying in {:.1} s ({attempt} of {})",
-            failed.error,
-            wait.as_secs_f64(),
-            run.retries
-        ));
+        retry::announce(
+            &format!("line {line}: {}", failed.error),
+            wait,
+            attempt,
+            run.retries,
+        );
         tokio::time::sleep(wait).await;
     }
 }

@@ -182,12 +182,7 @@ impl Client {
                 return Err(error);
             };
             attempt += 1;
-            ui::warn(&format!(
-                "{}; retrying in {:.1} s ({attempt} of {})",
-                error,
-                wait.as_secs_f64(),
-                self.retries
-            ));
+            retry::announce(&error.to_string(), wait, attempt, self.retries);
             // The runtime runs while we wait, so that a kept-alive connection the server
             // closes meanwhile is seen closed, not used for the next attempt.
             self.runtime

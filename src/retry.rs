@@ -66,6 +66,15 @@ pub(crate) fn next_wait(
     }
 }
 
+/// The one stderr line of a retry: what failed, and when attempt `attempt` of `retries`
+/// follows.
+pub(crate) fn announce(failure: &str, wait: Duration, attempt: u32, retries: u32) {
+    crate::ui::warn(&format!(
+        "{failure}; retrying in {:.1} s ({attempt} of {retries})",
+        wait.as_secs_f64()
+    ));
+}
+
 /// How long every request of a batch holds back after this failure: the wait a 429 or 503
 /// asks for, when it asks for one short enough to wait out.
 pub(crate) fn pause_for_all(trouble: &Trouble) -> Option<Duration> {

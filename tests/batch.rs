@@ -8,7 +8,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::rows::{Answer, RowServer, prompt};
-use common::{Sandbox, jsonl, stderr_of};
+use common::{Sandbox, jsonl, kill, stderr_of};
 use serde_json::{Value, json};
 
 /// Writes `lines` as the rows file `rows.jsonl` of the sandbox.
@@ -29,6 +29,18 @@ fn results(stdout: &[u8]) -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+/// Waits, at most `secs` seconds, until `done` says so.
+fn wait_until(secs: u64, what: &str, done: impl Fn() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < Duration::from_secs(secs),
+            "waited in vain for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// The server echoes the prompt back as the answer.
@@ -395,6 +407,13 @@ fn rpm_spaces_the_starts_of_requests() {
         // 120 a minute: one every half second.
         assert!(gap >= Duration::from_millis(450), "{gap:?}");
     }
+    // The largest --rpm is no limit at all, not an overflow.
+    sb.run(
+        &server.url,
+        ["batch", rows.to_str().unwrap(), "--rpm", "4294967295"],
+    )
+    .success();
+    assert_eq!(server.seen().len(), 8);
 }
 
 #[test]
@@ -453,20 +472,14 @@ fn a_killed_run_resumes_with_nothing_lost_or_repeated_and_failed_rows_retried() 
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while std::fs::read_to_string(&output)
-        .unwrap_or_default()
-        .lines()
-        .count()
-        < 8
-    {
-        assert!(started.elapsed() < Duration::from_secs(20), "no results");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    wait_until(20, "8 results", || {
+        std::fs::read_to_string(&output)
+            .unwrap_or_default()
+            .lines()
+            .count()
+            >= 8
+    });
+    kill(&child, "-INT");
     let status = child.wait().unwrap();
     assert_eq!(status.signal(), Some(2), "dies by SIGINT: {status:?}");
     let first = jsonl(&output);
@@ -568,15 +581,7 @@ fn memory_stays_bounded_on_a_large_input() {
             text
         })
     };
-    let started = Instant::now();
-    while server.count() < ROWS {
-        assert!(
-            started.elapsed() < Duration::from_secs(50),
-            "{} rows sent",
-            server.count()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until(50, "every row sent", || server.count() >= ROWS);
     let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
     let peak_kib: u64 = status
         .lines()
@@ -748,11 +753,7 @@ fn a_second_run_on_the_same_output_is_refused_while_the_first_writes() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while server.count() == 0 {
-        assert!(started.elapsed() < Duration::from_secs(20));
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_until(20, "a first request", || server.count() > 0);
     let out = sb
         .run(
             &server.url,
@@ -799,16 +800,9 @@ fn a_kill_writes_the_finished_rows_that_wait_behind_a_slow_one() {
         .spawn()
         .unwrap();
     // Row 1 is out; the window of 4 × 2 fills behind it.
-    let started = Instant::now();
-    while server.count() < 8 {
-        assert!(started.elapsed() < Duration::from_secs(20));
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_until(20, "8 requests", || server.count() >= 8);
     std::thread::sleep(Duration::from_millis(200));
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    kill(&child, "-TERM");
     let status = child.wait().unwrap();
     assert_eq!(status.signal(), Some(15), "{status:?}");
     let written = jsonl(&output);

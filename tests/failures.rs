@@ -469,14 +469,6 @@ fn start_hanging_stream(sb: &Sandbox, url: &str, args: &[&str]) -> (std::process
     (child, String::from_utf8_lossy(&first[..n]).into_owned())
 }
 
-fn kill(child: &std::process::Child, signal: &str) {
-    let status = std::process::Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
 /// Sends `signal` while a stream hangs after its first text: the partial answer is saved,
 /// marked interrupted, within a second, and mume dies by that signal.
 fn a_signal_mid_stream_saves_and_kills(signal: &str, number: i32) {

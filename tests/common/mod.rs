@@ -195,6 +195,15 @@ pub fn base(server: &mockito::Server) -> String {
     format!("{}/v1", server.url())
 }
 
+/// Sends `signal` (`-INT`, `-TERM`, …) to a child with kill(1).
+pub fn kill(child: &std::process::Child, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
 pub fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
