@@ -13,6 +13,7 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder};
 use tokio::runtime::Runtime;
@@ -395,7 +396,9 @@ pub(crate) struct Failed {
 /// runtime on this thread until some of the body has arrived, then takes whatever more is
 /// ready without waiting, so a burst of small pieces costs one entry into the runtime.
 pub(crate) struct Response<'a> {
-    inner: reqwest::Response,
+    /// Away only while a read runs; lost if the runtime drops that read's task.
+    inner: Option<reqwest::Response>,
+    headers: HeaderMap,
     runtime: &'a Runtime,
     /// `--timeout`: the longest wait for the next piece.
     idle: Duration,
@@ -409,7 +412,8 @@ pub(crate) struct Response<'a> {
 impl<'a> Response<'a> {
     fn new(inner: reqwest::Response, runtime: &'a Runtime, idle: Duration) -> Response<'a> {
         Response {
-            inner,
+            headers: inner.headers().clone(),
+            inner: Some(inner),
             runtime,
             idle,
             staged: Vec::new(),
@@ -419,54 +423,41 @@ impl<'a> Response<'a> {
     }
 
     pub(crate) fn headers(&self) -> &HeaderMap {
-        self.inner.headers()
+        &self.headers
     }
 
     /// Fills `buf` with what the network has: at least one piece, or nothing at the end.
     /// What does not fit is staged for the next read.
+    ///
+    /// The pieces are gathered by a task of the runtime rather than by the future this
+    /// thread blocks on: hyper hands a body over one piece at a time from the connection's
+    /// own task, and between two polls of a blocked-on future the runtime polls its I/O
+    /// driver, a system call per HTTP chunk, where two tasks take turns without one.
     fn fill(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let Response {
-            inner,
-            runtime,
-            idle,
-            staged,
-            failed,
-            ..
-        } = self;
-        staged.clear();
+        let inner = self
+            .inner
+            .take()
+            .ok_or_else(|| io::Error::other("the response was lost"))?;
+        let task = self.runtime.spawn(gather(inner, self.idle, buf.len()));
+        let (inner, pieces, ended) = self.runtime.block_on(task).map_err(io::Error::other)?;
+        self.inner = Some(inner);
+        self.staged.clear();
         self.at = 0;
-        let room = buf.len();
-        let mut put = |piece: &[u8], filled: &mut usize| {
-            let n = piece.len().min(buf.len() - *filled);
-            buf[*filled..*filled + n].copy_from_slice(&piece[..n]);
-            *filled += n;
-            staged.extend_from_slice(&piece[n..]);
-        };
-        runtime.block_on(async {
-            // The timer is only set when the body makes us wait: most pieces are there.
-            let first = match ready_now(inner.chunk()).await {
-                Some(first) => first,
-                None => tokio::time::timeout(*idle, inner.chunk())
-                    .await
-                    .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, silence(*idle)))?,
-            };
-            let Some(first) = first.map_err(io::Error::other)? else {
-                return Ok(0);
-            };
-            let mut filled = 0;
-            put(&first, &mut filled);
-            while filled < room {
-                match ready_now(inner.chunk()).await {
-                    Some(Ok(Some(piece))) => put(&piece, &mut filled),
-                    Some(Ok(None)) | None => break,
-                    Some(Err(e)) => {
-                        *failed = Some(io::Error::other(e));
-                        break;
-                    }
-                }
+        let mut filled = 0;
+        for piece in &pieces {
+            let n = piece.len().min(buf.len() - filled);
+            buf[filled..filled + n].copy_from_slice(&piece[..n]);
+            filled += n;
+            self.staged.extend_from_slice(&piece[n..]);
+        }
+        match ended {
+            Err(e) if filled == 0 => Err(e),
+            Err(e) => {
+                self.failed = Some(e);
+                Ok(filled)
             }
-            Ok(filled)
-        })
+            Ok(()) => Ok(filled),
+        }
     }
 }
 
@@ -487,6 +478,73 @@ impl Read for Response<'_> {
         }
         self.fill(buf)
     }
+}
+
+/// Takes pieces of the body until `room` bytes or the network would make it wait: at least
+/// one piece, waiting up to `idle` for it, or none at the end of the body. Returns the
+/// response, the pieces, and the failure that stopped it, if one did.
+async fn gather(
+    mut inner: reqwest::Response,
+    idle: Duration,
+    room: usize,
+) -> (reqwest::Response, Vec<Bytes>, io::Result<()>) {
+    let mut pieces = Vec::new();
+    let ended = take_pieces(&mut inner, idle, room, &mut pieces).await;
+    (inner, pieces, ended)
+}
+
+async fn take_pieces(
+    inner: &mut reqwest::Response,
+    idle: Duration,
+    room: usize,
+    pieces: &mut Vec<Bytes>,
+) -> io::Result<()> {
+    let mut taken = 0;
+    while taken == 0 {
+        // The timer is only set when the body makes us wait: most pieces are there.
+        let first = match ready_soon(inner).await {
+            Some(first) => first,
+            None => tokio::time::timeout(idle, inner.chunk())
+                .await
+                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, silence(idle)))?,
+        };
+        let Some(first) = first.map_err(io::Error::other)? else {
+            return Ok(());
+        };
+        taken = first.len();
+        pieces.push(first);
+    }
+    while taken < room {
+        match ready_soon(inner).await {
+            Some(Ok(Some(piece))) => {
+                taken += piece.len();
+                pieces.push(piece);
+            }
+            Some(Ok(None)) | None => break,
+            Some(Err(e)) => return Err(io::Error::other(e)),
+        }
+    }
+    Ok(())
+}
+
+/// The next piece of the body if it is there without waiting for the network: now, or
+/// once the connection's task has had a turn (it decodes the next HTTP chunk from what it
+/// already read from the socket).
+async fn ready_soon(inner: &mut reqwest::Response) -> Option<reqwest::Result<Option<Bytes>>> {
+    if let Some(piece) = ready_now(inner.chunk()).await {
+        return Some(piece);
+    }
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if std::mem::replace(&mut yielded, true) {
+            return Poll::Ready(());
+        }
+        // Back of the queue, behind the connection's task that the poll above woke.
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    })
+    .await;
+    ready_now(inner.chunk()).await
 }
 
 /// Polls `future` once: its output if it is ready now, else `None` (and it is dropped,
