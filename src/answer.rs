@@ -196,6 +196,7 @@ struct Reader<'a> {
     request_id: Option<String>,
     /// When the first text or call of a streamed answer arrived.
     first_token: Option<Instant>,
+    chunks: scan::Chunks,
 }
 
 impl<'a> Reader<'a> {
@@ -209,6 +210,7 @@ impl<'a> Reader<'a> {
             redactor: redact::Redactor::default(),
             request_id: None,
             first_token: None,
+            chunks: scan::Chunks::default(),
         }
     }
 
@@ -262,7 +264,7 @@ impl<'a> Reader<'a> {
                 .unwrap_or_else(|_| ui::one_line(event.data));
             return Err(mid_stream_error(&text));
         }
-        let chunk = match scan::chunk(event.data) {
+        let chunk = match self.chunks.read(event.data) {
             Some(chunk) => chunk,
             None => serde_json::from_str::<Chunk>(event.data).map_err(|e| {
                 fail(

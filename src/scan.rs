@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use crate::response::{Chunk, ChunkChoice, Delta};
 
 /// The chunk, when it has the simple shape; `None` means "ask serde".
-pub(crate) fn chunk(data: &str) -> Option<Chunk<'_>> {
+fn chunk(data: &str) -> Option<Chunk<'_>> {
     let mut s = Scanner {
         s: data,
         b: data.as_bytes(),
@@ -36,6 +36,95 @@ pub(crate) fn chunk(data: &str) -> Option<Chunk<'_>> {
         usage: None,
         error: None,
     })
+}
+
+/// Reads the chunks of one stream. Servers send nearly every chunk as the one before it
+/// with other text: the same id, model and fields around a different `content`. The
+/// bytes around the last fast-path chunk's text are kept, and a chunk that has them and
+/// plain text between is read with two comparisons instead of a scan.
+#[derive(Default)]
+pub(crate) struct Chunks {
+    /// Up to and with the opening quote of the last text, and from its closing quote on.
+    before: Vec<u8>,
+    after: Vec<u8>,
+    index: Option<u64>,
+    /// `before` and `after` are from a chunk with text and no finish reason.
+    kept: bool,
+}
+
+impl Chunks {
+    /// The chunk, when it has the simple shape; `None` means "ask serde".
+    pub(crate) fn read<'d>(&mut self, data: &'d str) -> Option<Chunk<'d>> {
+        if let Some(text) = self.repeated(data) {
+            return Some(Chunk {
+                choices: Some(ChunkChoice {
+                    index: self.index,
+                    delta: Some(Delta {
+                        content: Some(Cow::Borrowed(text)),
+                        ..Delta::default()
+                    }),
+                    finish_reason: None,
+                }),
+                usage: None,
+                error: None,
+            });
+        }
+        let read = chunk(data);
+        self.keep(data, read.as_ref());
+        read
+    }
+
+    /// The text of a chunk that is the kept one with other plain text.
+    fn repeated<'d>(&self, data: &'d str) -> Option<&'d str> {
+        let b = data.as_bytes();
+        let (before, after) = (&self.before[..], &self.after[..]);
+        if !self.kept
+            || b.len() < before.len() + after.len()
+            || !b.starts_with(before)
+            || !b.ends_with(after)
+        {
+            return None;
+        }
+        let end = b.len() - after.len();
+        // The text ends at the quote that opens `after`, not before: no quote, escape or
+        // control character in it, so the chunk reads as the kept one did.
+        (plain_run(&b[before.len()..]) == Some(end - before.len()))
+            .then(|| data.get(before.len()..end))
+            .flatten()
+    }
+
+    fn keep(&mut self, data: &str, read: Option<&Chunk>) {
+        let choice = read.and_then(|c| c.choices.as_ref());
+        let text = choice
+            .filter(|c| c.finish_reason.is_none())
+            .and_then(|c| c.delta.as_ref())
+            .and_then(|d| match &d.content {
+                Some(Cow::Borrowed(text)) => Some(*text),
+                _ => None,
+            });
+        self.kept = false;
+        let (Some(choice), Some(text)) = (choice, text) else {
+            return;
+        };
+        // The text is a slice of `data`: its place is where it starts in memory.
+        let start = (text.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
+        let Some(end) = start
+            .checked_add(text.len())
+            .filter(|&end| end <= data.len())
+        else {
+            return;
+        };
+        let b = data.as_bytes();
+        if !(b[..start].ends_with(b"\"") && b[end..].starts_with(b"\"")) {
+            return;
+        }
+        self.before.clear();
+        self.before.extend_from_slice(&data.as_bytes()[..start]);
+        self.after.clear();
+        self.after.extend_from_slice(&data.as_bytes()[end..]);
+        self.index = choice.index;
+        self.kept = true;
+    }
 }
 
 struct Scanner<'a> {
@@ -475,6 +564,71 @@ mod tests {
                         assert_eq!(seen(&fast), seen(&slow), "{damaged}");
                     }
                 }
+            }
+        }
+    }
+
+    /// Reads `data` after `primer` with one `Chunks`: declines or agrees with serde.
+    fn agrees_after(primer: &str, data: &str) -> Option<bool> {
+        let mut chunks = Chunks::default();
+        chunks.read(primer);
+        let fast = chunks.read(data)?;
+        let slow: Chunk = serde_json::from_str(data)
+            .unwrap_or_else(|e| panic!("accepted what serde rejects ({e}): {data}"));
+        Some(seen(&fast) == seen(&slow))
+    }
+
+    const PRIMER: &str = r#"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"tok"},"logprobs":null,"finish_reason":null}]}"#;
+
+    #[test]
+    fn a_repeated_chunk_is_read_from_its_kept_frame() {
+        let mut chunks = Chunks::default();
+        assert!(chunks.read(PRIMER).is_some());
+        assert!(chunks.kept, "a content chunk is kept");
+        let with = |text: &str| PRIMER.replace(r#""tok""#, &format!(r#""{text}""#));
+        for text in [
+            "",
+            "a",
+            "tok ",
+            "héllo ☃",
+            "{x:1}",
+            "]}",
+            "0123456789abcdefXYZ",
+        ] {
+            let data = with(text);
+            assert_eq!(chunks.repeated(&data), Some(text), "{data}");
+            assert_eq!(agrees_after(PRIMER, &data), Some(true), "{data}");
+        }
+        // The frame alone is not enough: text with a quote, escape or control character,
+        // or another frame, is scanned whole (or left to serde).
+        for data in [
+            with(r#"a\"b"#),
+            with(r"a\nb"),
+            with("a\u{1}b"),
+            PRIMER.replace("c1", "c2"),
+            PRIMER.replace("null}]}", r#""stop"}]}"#),
+        ] {
+            assert_ne!(agrees_after(PRIMER, &data), Some(false), "{data}");
+        }
+        // A finish reason ends keeping: its chunk is not a frame for the next.
+        let last = PRIMER.replace(r#""finish_reason":null"#, r#""finish_reason":"stop""#);
+        chunks.read(&last);
+        assert!(!chunks.kept);
+    }
+
+    /// After a kept frame, every prefix of the next chunk and every byte of it replaced by
+    /// each JSON-significant character: declined or read as serde reads it.
+    #[test]
+    fn damage_after_a_kept_frame_is_declined_or_agrees() {
+        let next = PRIMER.replace(r#""tok""#, r#""next""#);
+        for end in 0..=next.len() {
+            assert_ne!(agrees_after(PRIMER, &next[..end]), Some(false));
+        }
+        for at in 0..next.len() {
+            for c in ['"', '\\', '{', '}', '[', ']', ',', ':', 'n', '1', ' ', '\n'] {
+                let mut damaged = next.clone();
+                damaged.replace_range(at..at + 1, &c.to_string());
+                assert_ne!(agrees_after(PRIMER, &damaged), Some(false), "{damaged}");
             }
         }
     }
