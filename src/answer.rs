@@ -25,6 +25,8 @@ use crate::usage;
 const EVENT_LIMIT: usize = 16 * 1024 * 1024;
 /// A whole (non-streamed) body may be this large.
 const BODY_LIMIT: u64 = 256 * 1024 * 1024;
+/// The most of a streamed body read at once.
+const READ_SIZE: usize = 64 * 1024;
 
 /// How the answer is to be shown.
 pub(crate) struct Mode {
@@ -216,7 +218,9 @@ impl<'a> Reader<'a> {
 
     fn stream(&mut self, body: &mut impl Read, first_byte: &mut dyn FnMut()) -> Result<()> {
         let mut parser = sse::Parser::new(EVENT_LIMIT);
-        let mut buf = vec![0u8; 64 * 1024];
+        // Small at first: zeroed memory is touched page by page, which costs the first
+        // token tens of microseconds; it grows when a burst fills it.
+        let mut buf = vec![0u8; 4 * 1024];
         let mut first = true;
         loop {
             let n = match body.read(&mut buf) {
@@ -233,6 +237,9 @@ impl<'a> Reader<'a> {
                 first_byte();
             }
             parser.feed(&buf[..n]);
+            if n == buf.len() && buf.len() < READ_SIZE {
+                buf.resize(buf.len() * 2, 0);
+            }
             while let Some(event) = parser.next() {
                 let event = event.map_err(|e| match e {
                     SseError::TooLarge => fail(PROTOCOL, "a stream event is larger than 16 MiB"),
