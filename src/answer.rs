@@ -2,7 +2,7 @@
 //! that the conversation store keeps. The rules of the output contract live here: what
 //! goes to stdout, what to stderr, and which endings are failures.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -25,8 +25,6 @@ use crate::usage;
 const EVENT_LIMIT: usize = 16 * 1024 * 1024;
 /// A whole (non-streamed) body may be this large.
 const BODY_LIMIT: u64 = 256 * 1024 * 1024;
-/// The most of a streamed body read at once.
-const READ_SIZE: usize = 64 * 1024;
 
 /// How the answer is to be shown.
 pub(crate) struct Mode {
@@ -106,7 +104,7 @@ pub(crate) fn receive(
 fn read_answer(
     content_type: &str,
     request_id: Option<String>,
-    body: &mut impl Read,
+    body: &mut impl BufRead,
     mode: &Mode,
     out: &mut Out,
     shared: &Shared,
@@ -216,16 +214,13 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn stream(&mut self, body: &mut impl Read, first_byte: &mut dyn FnMut()) -> Result<()> {
+    fn stream(&mut self, body: &mut impl BufRead, first_byte: &mut dyn FnMut()) -> Result<()> {
         let mut parser = sse::Parser::new(EVENT_LIMIT);
-        // Small at first: zeroed memory is touched page by page, which costs the first
-        // token tens of microseconds; it grows when a burst fills it.
-        let mut buf = vec![0u8; 4 * 1024];
         let mut first = true;
         loop {
-            let n = match body.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
+            let piece = match body.fill_buf() {
+                Ok([]) => break,
+                Ok(piece) => piece,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     let shown = self.out.wrote || self.shared.lock().unwrap().started;
@@ -236,10 +231,9 @@ impl<'a> Reader<'a> {
                 first = false;
                 first_byte();
             }
-            parser.feed(&buf[..n]);
-            if n == buf.len() && buf.len() < READ_SIZE {
-                buf.resize(buf.len() * 2, 0);
-            }
+            parser.feed(piece);
+            let n = piece.len();
+            body.consume(n);
             while let Some(event) = parser.next() {
                 let event = event.map_err(|e| match e {
                     SseError::TooLarge => fail(PROTOCOL, "a stream event is larger than 16 MiB"),
@@ -536,7 +530,8 @@ mod tests {
         }
     }
 
-    /// A body handed out in pieces of the given sizes, as a network would.
+    /// A body handed out in pieces of the given sizes, as a network would (through a
+    /// `BufReader`, whose every fill is one read).
     struct Pieces<'a> {
         data: &'a [u8],
         sizes: Vec<usize>,
@@ -657,7 +652,7 @@ mod tests {
             let sink = Sink::default();
             let mut out = Out::to(Box::new(sink.clone()));
             let shared = Shared::default();
-            let mut pieces = Pieces { data: &body, sizes, next: 0 };
+            let mut pieces = io::BufReader::new(Pieces { data: &body, sizes, next: 0 });
             let result = read_answer("text/event-stream", None, &mut pieces, &mode(), &mut out, &shared, &mut || {});
             let printed = sink.0.lock().unwrap().clone();
             prop_assert!(printed.len() <= 8 * body.len() + 64, "{} bytes out of {}", printed.len(), body.len());
@@ -678,7 +673,7 @@ mod tests {
         #[test]
         fn random_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512), size in 1usize..32) {
             let mut out = Out::to(Box::new(Sink::default()));
-            let mut pieces = Pieces { data: &body, sizes: vec![size], next: 0 };
+            let mut pieces = io::BufReader::new(Pieces { data: &body, sizes: vec![size], next: 0 });
             let _ = read_answer("text/event-stream", None, &mut pieces, &mode(), &mut out, &Shared::default(), &mut || {});
         }
     }
