@@ -37,6 +37,17 @@ pub(crate) struct Parser {
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// How much of a line comes before a `data` field's value; 0 for any other line.
+fn field_name_len(line: &[u8]) -> usize {
+    if line.starts_with(b"data: ") {
+        6
+    } else if line.starts_with(b"data:") {
+        5
+    } else {
+        0
+    }
+}
+
 impl Parser {
     pub(crate) fn new(limit: usize) -> Parser {
         Parser {
@@ -99,7 +110,14 @@ impl Parser {
             let found = memchr::memchr2(b'\n', b'\r', &self.buf[from..]);
             let Some(end) = found.map(|i| from + i - self.pos) else {
                 self.scan = self.buf.len();
-                if self.buf.len() - self.pos + self.data.len() > self.limit {
+                // An unfinished data line counts as the field will (its value, after the
+                // newline that joins it to the data before); any other line by itself.
+                let line = &self.buf[self.pos..];
+                let size = match field_name_len(line) {
+                    0 => line.len(),
+                    name => self.data.len() + usize::from(self.has_data) + line.len() - name,
+                };
+                if size > self.limit {
                     return Some(Err(SseError::TooLarge));
                 }
                 return None;
@@ -133,14 +151,14 @@ impl Parser {
     /// the line-by-line path.
     fn single_line(&mut self) -> Option<(usize, usize)> {
         let rest = &self.buf[self.pos..];
-        let value = if rest.starts_with(b"data: ") {
-            6
-        } else if rest.starts_with(b"data:") {
-            5
-        } else {
+        let value = field_name_len(rest);
+        if value == 0 {
             return None;
-        };
-        let end = value + memchr::memchr2(b'\n', b'\r', &rest[value..])?;
+        }
+        // Bytes before `scan` hold no line end: an event that comes in many reads is
+        // searched once, not from its start at every read.
+        let from = value.max(self.scan.saturating_sub(self.pos));
+        let end = from + memchr::memchr2(b'\n', b'\r', rest.get(from..)?)?;
         let blank = match &rest[end..] {
             [b'\n', b'\n', ..] => 2,
             [b'\r', b'\n', b'\r', b'\n', ..] => 4,
@@ -382,6 +400,53 @@ mod tests {
         let mut p = Parser::new(4);
         p.feed(b"data: 12345\n\n");
         assert_eq!(p.next().map(own), Some(Err(SseError::TooLarge)));
+    }
+
+    /// An event of exactly the limit is taken however its bytes arrive; one byte more is
+    /// refused; a big event that trickles in arrives whole.
+    #[test]
+    fn the_limit_is_the_data_however_it_arrives() {
+        for field in ["data: ", "data:"] {
+            for (value, ok) in [("12345678", true), ("123456789", false)] {
+                let whole = format!("{field}{value}\n\n");
+                for split in [
+                    whole.len(),
+                    whole.len() - 2,
+                    whole.len() - 1,
+                    field.len() + 3,
+                ] {
+                    let mut p = Parser::new(8);
+                    let mut got = Vec::new();
+                    // An error ends the stream: the parser is not read after one.
+                    for part in [&whole[..split], &whole[split..]] {
+                        p.feed(part.as_bytes());
+                        while got.iter().all(Result::is_ok)
+                            && let Some(e) = p.next()
+                        {
+                            got.push(own(e));
+                        }
+                    }
+                    let want = if ok {
+                        Ok(ev(value))
+                    } else {
+                        Err(SseError::TooLarge)
+                    };
+                    assert_eq!(got.first(), Some(&want), "{whole:?} split at {split}");
+                }
+            }
+        }
+        let mut p = Parser::new(1 << 24);
+        p.feed(b"data: ");
+        let piece = [b'x'; 300];
+        for _ in 0..20_000 {
+            p.feed(&piece);
+            assert!(p.next().is_none());
+        }
+        p.feed(b"\n\n");
+        assert_eq!(
+            p.next().map(|e| e.map(|e| e.data.len())),
+            Some(Ok(6_000_000))
+        );
     }
 
     #[test]
