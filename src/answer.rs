@@ -165,11 +165,14 @@ pub(crate) fn read_body(body: &mut impl Read) -> Result<Vec<u8>> {
 }
 
 /// A failed read of the body: the server silent for `--timeout` (the body reader says for
-/// how long), or a broken connection that may be tried again unless some of the answer was
-/// `shown` already.
+/// how long) or a broken connection, either tried again unless some of the answer was
+/// `shown` already (a timeout before the body is retried, SPEC §6).
 fn read_error(e: &io::Error, shown: bool) -> anyhow::Error {
     if e.kind() == io::ErrorKind::TimedOut {
-        return fail(TEMPORARY, e.to_string());
+        return anyhow::Error::new(Broken {
+            message: e.to_string(),
+            shown,
+        });
     }
     // reqwest's own words ("error decoding response body") hide the cause.
     let mut cause: &dyn std::error::Error = e;

@@ -407,6 +407,36 @@ fn idle_timeout_fails_but_a_slow_healthy_answer_does_not() {
 }
 
 #[test]
+fn silence_after_the_head_before_any_of_the_answer_is_retried() {
+    // Fails before this change: exit 75 at once, the timeout taken for one mid-answer.
+    for (flag, head) in [
+        ("--stream", sse_head()),
+        (
+            "--no-stream",
+            Step::Send(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n"
+                    .to_vec(),
+            ),
+        ),
+    ] {
+        let answer = if flag == "--stream" {
+            vec![sse_head(), send(&delta("late")), send(&stream(&[]))]
+        } else {
+            http("200 OK", &[JSON], &completion("late"))
+        };
+        let server = Scripted::start(vec![vec![head, sleep_ms(3000)], answer]);
+        let out = run(&server.url, &[flag, "--timeout", "0.5", "q"]);
+        assert!(out.status.success(), "{flag}: {}", stderr_of(&out));
+        assert_eq!(stdout_of(&out), "late\n", "{flag}");
+        assert!(
+            stderr_of(&out).contains("no data from the server for 0.5 s (--timeout); retrying"),
+            "{flag}: {}",
+            stderr_of(&out)
+        );
+    }
+}
+
+#[test]
 fn slow_headers_of_a_whole_answer_are_waited_for() {
     let mut steps = vec![sleep_ms(1500)];
     steps.extend(http("200 OK", &[JSON], &completion("slow")));
