@@ -70,6 +70,11 @@ pub(crate) struct Answer {
     pub(crate) model: Option<String>,
     /// Some part of the answer arrived.
     pub(crate) started: bool,
+    /// How much of `content` was handed to stdout, when it is written as it arrives: a
+    /// run ended by a signal saves that much, what was printed.
+    pub(crate) shown: Option<usize>,
+    /// Set by the thread that is ending the run: nothing more is taken or printed.
+    pub(crate) stopped: bool,
 }
 
 pub(crate) type Shared = Arc<Mutex<Answer>>;
@@ -133,6 +138,17 @@ fn not_an_answer(content_type: &str) -> anyhow::Error {
             ui::one_line(content_type)
         ),
     )
+}
+
+/// Waits for the end of the process once the thread that is ending the run (a signal,
+/// the deadline) has taken the answer to save: what is printed must not run past what
+/// is saved.
+fn stop_if_stopped(answer: &Answer) {
+    if answer.stopped {
+        loop {
+            std::thread::park();
+        }
+    }
 }
 
 /// A complete response body of this content type, whole or an event stream, read into an
@@ -247,6 +263,9 @@ impl<'a> Reader<'a> {
                 }
                 self.event(&event)?;
             }
+            if self.live {
+                self.showing();
+            }
             self.out.flush()?;
         }
         if first {
@@ -291,6 +310,7 @@ impl<'a> Reader<'a> {
             }
         }
         let mut answer = self.shared.lock().unwrap();
+        stop_if_stopped(&answer);
         // The model that answers is named in each chunk; the fast path does not read it,
         // so for `--usage=json` the chunks up to the first text are read again for it.
         if answer.model.is_none()
@@ -347,9 +367,20 @@ impl<'a> Reader<'a> {
         }
         if let Some(text) = content.filter(|_| self.live) {
             self.end_reasoning();
+            if self.out.spills(text.len()) {
+                self.showing();
+            }
             self.out.write(&text)?;
         }
         Ok(())
+    }
+
+    /// Marks all the text taken so far as shown, just before it may reach stdout; waits
+    /// for the end instead when the run is being ended.
+    fn showing(&self) {
+        let mut answer = self.shared.lock().unwrap();
+        stop_if_stopped(&answer);
+        answer.shown = Some(answer.content.len());
     }
 
     fn whole(&mut self, body: &[u8]) -> Result<()> {

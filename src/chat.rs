@@ -207,7 +207,7 @@ fn exchange(
     // delay its exit.
     let _ = std::mem::ManuallyDrop::new(client);
     match result {
-        Ok(()) => match keeper.save(None) {
+        Ok(()) => match keeper.save(None, false) {
             Ok(_) => Ok(0),
             Err(e) => {
                 ui::warn(&format!("the answer was not saved: {e:#}"));
@@ -220,7 +220,7 @@ fn exchange(
             } else {
                 "error"
             };
-            if let Err(save_error) = keeper.save(Some(finish)) {
+            if let Err(save_error) = keeper.save(Some(finish), false) {
                 ui::warn(&format!("the partial answer was not saved: {save_error:#}"));
             }
             Err(e)
@@ -242,8 +242,9 @@ struct Keeper {
 impl Keeper {
     /// Saves the exchange with `finish` as its ending (`None`: the server's), unless it
     /// was saved already; true when this call is the one that ended it (also without a
-    /// record to write). A partial answer of which nothing arrived is not saved.
-    fn save(&self, finish: Option<&str>) -> Result<bool> {
+    /// record to write). A partial answer of which nothing arrived is not saved. `ending`:
+    /// the watcher is ending the run, and the receiving thread is stopped.
+    fn save(&self, finish: Option<&str>, ending: bool) -> Result<bool> {
         let mut saved = self.saved.lock().unwrap_or_else(|e| e.into_inner());
         if std::mem::replace(&mut *saved, true) {
             return Ok(false);
@@ -251,11 +252,25 @@ impl Keeper {
         let Some(record) = self.record.as_ref() else {
             return Ok(true);
         };
-        let answer = self.answer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut answer = self.answer.lock().unwrap_or_else(|e| e.into_inner());
         if finish.is_some() && !answer.started {
             return Ok(true);
         }
-        let line = store::answer_line(&answer, &self.model, finish);
+        let cut;
+        let answer = if ending {
+            // The receiving thread stops at its next event or flush; it may have taken
+            // text it has not printed yet, which is left out.
+            answer.stopped = true;
+            let mut shown = answer.clone();
+            if let Some(end) = answer.shown {
+                shown.content.truncate(end);
+            }
+            cut = shown;
+            &cut
+        } else {
+            &*answer
+        };
+        let line = store::answer_line(answer, &self.model, finish);
         let system = record.system.as_ref();
         // Another program may hold the conversation's lock: a signal, or the deadline,
         // still ends the wait.
@@ -291,7 +306,7 @@ fn watch(keeper: Arc<Keeper>, deadline: Option<Instant>) -> Result<()> {
             return;
         };
         keeper.interrupted.store(sig, Ordering::Release);
-        let ended_here = keeper.save(Some("interrupted"));
+        let ended_here = keeper.save(Some("interrupted"), true);
         if sig == SIGALRM && matches!(ended_here, Ok(false)) {
             // The answer was complete and saved first: the run ends on its own.
             return;

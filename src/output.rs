@@ -45,6 +45,11 @@ impl Out {
         self.inner.write_all(text.as_bytes())
     }
 
+    /// Whether writing `len` more bytes would send some to stdout before a flush.
+    pub(crate) fn spills(&self, len: usize) -> bool {
+        self.inner.buffer().len() + len > self.inner.capacity()
+    }
+
     /// Writes text and makes sure the output ends with one newline.
     pub(crate) fn write_line(&mut self, text: &str) -> io::Result<()> {
         self.write(text)?;
