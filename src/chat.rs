@@ -256,21 +256,15 @@ impl Keeper {
         if finish.is_some() && !answer.started {
             return Ok(true);
         }
-        let cut;
-        let answer = if ending {
+        if ending {
             // The receiving thread stops at its next event or flush; it may have taken
             // text it has not printed yet, which is left out.
             answer.stopped = true;
-            let mut shown = answer.clone();
             if let Some(end) = answer.shown {
-                shown.content.truncate(end);
+                answer.content.truncate(end);
             }
-            cut = shown;
-            &cut
-        } else {
-            &*answer
-        };
-        let line = store::answer_line(answer, &self.model, finish);
+        }
+        let line = store::answer_line(&answer, &self.model, finish);
         let system = record.system.as_ref();
         // Another program may hold the conversation's lock: a signal, or the deadline,
         // still ends the wait.

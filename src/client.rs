@@ -508,7 +508,7 @@ async fn take_pieces(
             None => tokio::time::timeout(idle, inner.chunk())
                 .await
                 .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, silence(idle)))?
-                .map(|piece| piece.map(|piece| taken.extend_from_slice(&piece)).is_some()),
+                .map(|piece| append(piece, taken)),
         };
         if !more.map_err(io::Error::other)? {
             return Ok(());
@@ -548,9 +548,14 @@ async fn take_ready(
             ready_now(inner.chunk()).await
         }
     };
-    ready.map(|ready| {
-        ready.map(|piece| piece.map(|piece| taken.extend_from_slice(&piece)).is_some())
-    })
+    ready.map(|ready| ready.map(|piece| append(piece, taken)))
+}
+
+/// Appends a piece of the body to `taken`; false at the end of the body.
+fn append(piece: Option<impl AsRef<[u8]>>, taken: &mut Vec<u8>) -> bool {
+    piece
+        .map(|piece| taken.extend_from_slice(piece.as_ref()))
+        .is_some()
 }
 
 /// Polls `future` once: its output if it is ready now, else `None` (and it is dropped,

@@ -44,12 +44,11 @@ fn chunk(data: &str) -> Option<Chunk<'_>> {
 /// plain text between is read with two comparisons instead of a scan.
 #[derive(Default)]
 pub(crate) struct Chunks {
-    /// Up to and with the opening quote of the last text, and from its closing quote on.
+    /// Up to and with the opening quote of the last text, and from its closing quote on,
+    /// of a chunk with text and no finish reason; `before` is empty while none is kept.
     before: Vec<u8>,
     after: Vec<u8>,
     index: Option<u64>,
-    /// `before` and `after` are from a chunk with text and no finish reason.
-    kept: bool,
 }
 
 impl Chunks {
@@ -78,7 +77,7 @@ impl Chunks {
     fn repeated<'d>(&self, data: &'d str) -> Option<&'d str> {
         let b = data.as_bytes();
         let (before, after) = (&self.before[..], &self.after[..]);
-        if !self.kept
+        if before.is_empty()
             || b.len() < before.len() + after.len()
             || !b.starts_with(before)
             || !b.ends_with(after)
@@ -102,7 +101,7 @@ impl Chunks {
                 Some(Cow::Borrowed(text)) => Some(*text),
                 _ => None,
             });
-        self.kept = false;
+        self.before.clear();
         let (Some(choice), Some(text)) = (choice, text) else {
             return;
         };
@@ -118,12 +117,10 @@ impl Chunks {
         if !(b[..start].ends_with(b"\"") && b[end..].starts_with(b"\"")) {
             return;
         }
-        self.before.clear();
-        self.before.extend_from_slice(&data.as_bytes()[..start]);
+        self.before.extend_from_slice(&b[..start]);
         self.after.clear();
-        self.after.extend_from_slice(&data.as_bytes()[end..]);
+        self.after.extend_from_slice(&b[end..]);
         self.index = choice.index;
-        self.kept = true;
     }
 }
 
@@ -584,7 +581,7 @@ mod tests {
     fn a_repeated_chunk_is_read_from_its_kept_frame() {
         let mut chunks = Chunks::default();
         assert!(chunks.read(PRIMER).is_some());
-        assert!(chunks.kept, "a content chunk is kept");
+        assert!(!chunks.before.is_empty(), "a content chunk is kept");
         let with = |text: &str| PRIMER.replace(r#""tok""#, &format!(r#""{text}""#));
         for text in [
             "",
@@ -613,7 +610,7 @@ mod tests {
         // A finish reason ends keeping: its chunk is not a frame for the next.
         let last = PRIMER.replace(r#""finish_reason":null"#, r#""finish_reason":"stop""#);
         chunks.read(&last);
-        assert!(!chunks.kept);
+        assert!(chunks.before.is_empty());
     }
 
     /// After a kept frame, every prefix of the next chunk and every byte of it replaced by
