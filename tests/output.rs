@@ -213,23 +213,29 @@ fn usage_goes_to_stderr_after_the_answer() {
     assert_eq!(stderr_of(&out), "tokens: 5 prompt, 2 completion, 7 total\n");
 }
 
-#[test]
-fn streamed_usage_is_asked_for_and_read_from_an_empty_choices_chunk() {
-    let mut server = mockito::Server::new();
+/// A stream that answers "hi" and sends its usage in a last chunk with no choices, as
+/// OpenAI does when `stream_options.include_usage` is asked for (the mock checks it is).
+fn usage_in_its_own_chunk(server: &mut mockito::Server) -> mockito::Mock {
     let events = format!(
         "{}{}data: {}\n\ndata: [DONE]\n\n",
         delta("hi"),
         finish("stop"),
         json!({"choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}})
     );
-    let mock = server
+    server
         .mock("POST", "/v1/chat/completions")
         .match_body(mockito::Matcher::PartialJson(
             json!({"stream": true, "stream_options": {"include_usage": true}}),
         ))
         .with_header("content-type", "text/event-stream")
         .with_body(events)
-        .create();
+        .create()
+}
+
+#[test]
+fn streamed_usage_is_asked_for_and_read_from_an_empty_choices_chunk() {
+    let mut server = mockito::Server::new();
+    let mock = usage_in_its_own_chunk(&mut server);
     let out = run(&server, &["--stream", "--usage", "q"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(stdout_of(&out), "hi\n");
@@ -383,20 +389,7 @@ fn usage_json_reports_tokens_cost_request_id_and_latency_of_a_whole_answer() {
 #[test]
 fn usage_json_of_a_stream_has_the_first_token_and_no_cost_unless_sent() {
     let mut server = mockito::Server::new();
-    let events = format!(
-        "{}{}data: {}\n\ndata: [DONE]\n\n",
-        delta("hi"),
-        finish("stop"),
-        json!({"choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}})
-    );
-    let mock = server
-        .mock("POST", "/v1/chat/completions")
-        .match_body(mockito::Matcher::PartialJson(
-            json!({"stream": true, "stream_options": {"include_usage": true}}),
-        ))
-        .with_header("content-type", "text/event-stream")
-        .with_body(events)
-        .create();
+    let mock = usage_in_its_own_chunk(&mut server);
     let out = run(&server, &["--stream", "--usage=json", "-q", "q"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     mock.assert();
