@@ -1,10 +1,8 @@
 //! History upkeep: `history search TEXT` and `history prune --older-than AGE`.
 
-mod common;
-
 use std::time::{Duration, SystemTime};
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 /// Writes a conversation file `id` with a user line and an answer, last written `age` ago.

@@ -1,14 +1,12 @@
 //! The README's tool loop, run as written with bash and jq against a scripted server.
 
-mod common;
-
-use common::scripted::{Scripted, http};
-use common::*;
+use crate::common::scripted::{Scripted, http};
+use crate::common::*;
 use serde_json::json;
 
 /// The text of the fenced block that follows `heading` in the README.
 fn readme_block(heading: &str) -> String {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let after = &readme[readme.find(heading).expect("heading in README")..];
     let body = &after[after.find("```").unwrap()..];
     let body = &body[body.find('\n').unwrap() + 1..];
@@ -57,7 +55,7 @@ fn the_readme_tool_loop_works() {
 
 #[test]
 fn the_readme_batch_labelling_runs_and_resumes() {
-    use common::rows::{Answer, RowServer, prompt};
+    use crate::common::rows::{Answer, RowServer, prompt};
     use std::sync::atomic::{AtomicBool, Ordering};
     let failed_once = AtomicBool::new(false);
     let server = RowServer::start(move |body| {

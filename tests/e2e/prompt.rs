@@ -1,12 +1,10 @@
 //! Prompt assembly through the real binary: words, stdin, both, neither, and the limits.
 
-mod common;
-
 use std::io::Write;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use mockito::Matcher;
 use serde_json::json;
 

@@ -1,8 +1,6 @@
 //! Roles: `[roles.NAME]` in the config, `-r NAME`, `mume roles`, and their precedence.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 const CONFIG: &str = r#"

@@ -1,11 +1,9 @@
 //! Conversations as JSONL files: saving, continuing, named chats, imported messages,
 //! history, concurrency and damaged files.
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 
-use common::*;
+use crate::common::*;
 use mockito::Matcher;
 use serde_json::{Value, json};
 
@@ -686,7 +684,7 @@ fn run_at_once(sb: &Sandbox, url: &str, args: &[&str], count: usize) -> Vec<bool
 fn twenty_writers_on_a_new_chat_lose_nothing_when_some_fail() {
     // Fails before this change: the run that created the file deleted it when its request
     // failed, while the others held it open, and their exchanges were lost with exit 0.
-    use common::scripted::{Scripted, http, sleep_ms};
+    use crate::common::scripted::{Scripted, http, sleep_ms};
     let failing = {
         let mut steps = vec![sleep_ms(300)];
         steps.extend(http(
@@ -745,7 +743,7 @@ fn twenty_writers_with_one_system_prompt_store_it_once() {
 fn a_run_killed_before_its_answer_leaves_no_empty_conversation() {
     // Fails before this change: the new conversation's file was created before the answer
     // and stayed behind, empty, and -c then continued it with no history.
-    use common::scripted::{Scripted, sleep_ms, sse_head};
+    use crate::common::scripted::{Scripted, sleep_ms, sse_head};
     let server = Scripted::start(vec![vec![sse_head(), sleep_ms(20_000)]]);
     let sb = Sandbox::new();
     std::fs::create_dir_all(sb.chats()).unwrap();

@@ -1,8 +1,6 @@
 //! The request mume sends: body fields, headers, endpoint, key and configuration.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use mockito::Matcher;
 use serde_json::json;
 

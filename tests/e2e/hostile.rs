@@ -2,10 +2,8 @@
 //! out-of-range request fields, escapes and bidi controls from a server, a prompt that
 //! looks like a flag, and the waiting indicator on a real terminal. Through the real binary.
 
-mod common;
-
-use common::scripted::{Scripted, http, sleep_ms};
-use common::*;
+use crate::common::scripted::{Scripted, http, sleep_ms};
+use crate::common::*;
 
 const JSON: (&str, &str) = ("content-type", "application/json");
 
@@ -13,7 +11,7 @@ fn run(sb: &Sandbox, url: &str, args: &[&str]) -> std::process::Output {
     sb.cmd(url).args(args).write_stdin("").output().unwrap()
 }
 
-fn ok() -> Vec<common::scripted::Step> {
+fn ok() -> Vec<crate::common::scripted::Step> {
     http("200 OK", &[JSON], &completion("fine"))
 }
 

@@ -2,10 +2,8 @@
 //! that carry credentials, and a password in the base URL; while a short placeholder key
 //! does not blank out unrelated text. Through the real binary.
 
-mod common;
-
-use common::scripted::{Scripted, http};
-use common::*;
+use crate::common::scripted::{Scripted, http};
+use crate::common::*;
 
 const JSON: (&str, &str) = ("content-type", "application/json");
 const TEXT: (&str, &str) = ("content-type", "text/plain");

@@ -1,8 +1,6 @@
 //! Tool calling, structured output and image attachments through the real binary.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use mockito::Matcher;
 use serde_json::{Value, json};
 

@@ -1,14 +1,12 @@
 //! `mume batch`: rows in, results out in input order, resumable, paced, bounded.
 
-mod common;
-
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::rows::{Answer, RowServer, prompt};
-use common::{Sandbox, jsonl, kill, stderr_of};
+use crate::common::rows::{Answer, RowServer, prompt};
+use crate::common::{Sandbox, jsonl, kill, stderr_of};
 use serde_json::{Value, json};
 
 /// Writes `lines` as the rows file `rows.jsonl` of the sandbox.
@@ -879,7 +877,7 @@ fn raw_failures_never_show_the_key_a_server_echoes() {
             400,
             &format!(
                 r#"{{"error":{{"message":"bad header Bearer {}"}}}}"#,
-                common::KEY
+                crate::common::KEY
             ),
         )
     });
@@ -892,9 +890,9 @@ fn raw_failures_never_show_the_key_a_server_echoes() {
         }
         let out = sb.run(&server.url, args).code(75).get_output().clone();
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(!text.contains(common::KEY), "{text}");
+        assert!(!text.contains(crate::common::KEY), "{text}");
         assert!(text.contains("[redacted]"), "{text}");
-        assert!(!stderr_of(&out).contains(common::KEY));
+        assert!(!stderr_of(&out).contains(crate::common::KEY));
     }
 }
 
@@ -970,3 +968,4 @@ fn single_request_flags_after_batch_get_the_same_clear_message() {
         );
     }
 }
+

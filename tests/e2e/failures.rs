@@ -1,15 +1,13 @@
 //! Failures: exit codes, server messages, retries, timeouts, broken streams, signals,
 //! broken pipes and key safety, through the real binary.
 
-mod common;
-
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::scripted::{Scripted, Step, http, send, sleep_ms, sse_head};
-use common::*;
+use crate::common::scripted::{Scripted, Step, http, send, sleep_ms, sse_head};
+use crate::common::*;
 use serde_json::json;
 
 const JSON: (&str, &str) = ("content-type", "application/json");

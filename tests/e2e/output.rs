@@ -1,10 +1,8 @@
 //! What reaches stdout and stderr: text, JSON, streams, tool calls, extraction, reasoning.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 fn run(server: &mockito::Server, args: &[&str]) -> std::process::Output {

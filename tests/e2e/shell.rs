@@ -1,11 +1,9 @@
 //! Shell integration: generated completions and man page, `models`, `config`, colour,
 //! help and version.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 const GENERATED: [(&str, &str); 6] = [
     ("bash", "completions/mume.bash"),

@@ -1,0 +1,18 @@
+//! The end-to-end tests: the real binary against servers on loopback that the tests start,
+//! one module per area of the contract, all linked into one test binary.
+
+mod common;
+
+mod batch;
+mod conversations;
+mod failures;
+mod history;
+mod hostile;
+mod output;
+mod prompt;
+mod readme;
+mod request;
+mod roles;
+mod secrets;
+mod shell;
+mod tools;
