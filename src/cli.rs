@@ -5,6 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum, ValueHint};
 
+use crate::check::ReasoningEffort;
+use crate::output::ui::ColorChoice;
+use crate::output::usage::UsageFormat;
+
 const EXAMPLES: &str = "\
 Examples:
   echo \"2+2=\" | mume                        pipe a prompt in
@@ -218,11 +222,11 @@ pub(crate) struct Cli {
     pub(crate) retries: u32,
 
     /// Fail when no data arrives for this long
-    #[arg(long, value_name = "SECS", default_value_t = 600.0, value_parser = parse_seconds, global = true, help_heading = "Connection")]
+    #[arg(long, value_name = "SECS", default_value_t = 600.0, value_parser = crate::check::parse_seconds, global = true, help_heading = "Connection")]
     pub(crate) timeout: f64,
 
     /// Hard limit on the whole run, retries included
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds, global = true, help_heading = "Connection")]
+    #[arg(long, value_name = "SECS", value_parser = crate::check::parse_seconds, global = true, help_heading = "Connection")]
     pub(crate) max_time: Option<f64>,
 
     /// Add a file's text to the prompt, fenced under its path (repeatable)
@@ -234,7 +238,7 @@ pub(crate) struct Cli {
     pub(crate) no_stdin: bool,
 
     /// Largest stdin accepted, in bytes (K, M, G suffixes allowed)
-    #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_size, global = true, help_heading = "Input")]
+    #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = crate::check::parse_size, global = true, help_heading = "Input")]
     pub(crate) max_input: u64,
 
     /// Print a completion script or the man page
@@ -336,41 +340,6 @@ pub(crate) enum ConfigAction {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
-/// How `--usage` shows token counts: a line for people, or one of JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum UsageFormat {
-    Text,
-    Json,
-}
-
-/// `reasoning_effort`, as the API names its levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum ReasoningEffort {
-    Minimal,
-    Low,
-    Medium,
-    High,
-}
-
-impl ReasoningEffort {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            ReasoningEffort::Minimal => "minimal",
-            ReasoningEffort::Low => "low",
-            ReasoningEffort::Medium => "medium",
-            ReasoningEffort::High => "high",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Generate {
     Bash,
     Zsh,
@@ -423,41 +392,8 @@ fn parse_field(key: &str, s: &str) -> Result<f64, String> {
         .ok()
         .filter(serde_json::Value::is_number)
         .unwrap_or_else(|| serde_json::json!(v));
-    crate::settings::check_field(key, &value)?;
+    crate::check::check_field(key, &value)?;
     Ok(v)
-}
-
-/// Longer than any run: a limit beyond it is no limit. Larger values would overflow
-/// `Duration` or `Instant` where the callers turn seconds into a deadline.
-pub(crate) const MAX_SECONDS: f64 = 100.0 * 365.25 * 24.0 * 3600.0;
-
-/// A positive number of seconds, at most `MAX_SECONDS` (`1e20` means no limit).
-fn parse_seconds(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v > 0.0 && !v.is_nan() => Ok(v.min(MAX_SECONDS)),
-        _ => Err(format!("`{s}` is not a positive number of seconds")),
-    }
-}
-
-/// Parses a byte count with an optional K, M or G suffix (powers of 1024).
-pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
-        Some((i, _)) => t.split_at(i),
-        None => (t, ""),
-    };
-    let shift = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
-        "" => 0,
-        "K" => 10,
-        "M" => 20,
-        "G" => 30,
-        _ => return Err(format!("`{s}` is not a size (try 512K, 16M or 1G)")),
-    };
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size (try 512K, 16M or 1G)"))?;
-    n.checked_mul(1 << shift)
-        .ok_or_else(|| format!("`{s}` is too large"))
 }
 
 #[cfg(test)]
@@ -468,28 +404,6 @@ mod tests {
     #[test]
     fn definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("100"), Ok(100));
-        assert_eq!(parse_size("16M"), Ok(16 << 20));
-        assert_eq!(parse_size("2k"), Ok(2048));
-        assert_eq!(parse_size("1G"), Ok(1 << 30));
-        assert_eq!(parse_size("1MiB"), Ok(1 << 20));
-        assert!(parse_size("12X").is_err());
-        assert!(parse_size("").is_err());
-    }
-
-    #[test]
-    fn seconds_too_large_for_the_clock_mean_no_limit() {
-        assert_eq!(parse_seconds("1.5"), Ok(1.5));
-        assert_eq!(parse_seconds("1e20"), Ok(MAX_SECONDS));
-        assert_eq!(parse_seconds("inf"), Ok(MAX_SECONDS));
-        assert!(parse_seconds("0").is_err());
-        assert!(parse_seconds("NaN").is_err());
-        let far = std::time::Duration::from_secs_f64(MAX_SECONDS);
-        assert!(std::time::Instant::now().checked_add(far).is_some());
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub(crate) struct ConfigFile {
     pub(crate) temperature: Option<f64>,
     pub(crate) max_tokens: Option<u64>,
     pub(crate) max_completion_tokens: Option<u64>,
-    pub(crate) reasoning_effort: Option<crate::cli::ReasoningEffort>,
+    pub(crate) reasoning_effort: Option<crate::check::ReasoningEffort>,
     pub(crate) stream: Option<bool>,
     pub(crate) save: Option<bool>,
     pub(crate) ca_cert: Option<PathBuf>,
@@ -49,25 +49,40 @@ pub(crate) struct Role {
     pub(crate) options: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Where the config file is, and whether the user named it (then it must exist).
-pub(crate) fn path() -> Option<(PathBuf, bool)> {
-    if let Some(p) = std::env::var_os("MUME_CONFIG").filter(|p| !p.is_empty()) {
+/// Where the config file is, and whether the user named it (then it must exist), from
+/// `MUME_CONFIG`, `XDG_CONFIG_HOME` and `HOME` as `env` gives them.
+pub(crate) fn path_in(env: impl Fn(&str) -> Option<String>) -> Option<(PathBuf, bool)> {
+    if let Some(p) = env("MUME_CONFIG") {
         return Some((PathBuf::from(p), true));
     }
-    let dir = env_dir("XDG_CONFIG_HOME").or_else(|| home().map(|h| h.join(".config")))?;
+    let dir = env("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".config")))?;
     Some((dir.join("mume").join("config.toml"), false))
 }
 
-/// Reads the config file; a missing file at the default place is an empty config.
-pub(crate) fn load() -> Result<(ConfigFile, Option<PathBuf>)> {
-    let Some((path, named)) = path() else {
-        return Ok((ConfigFile::default(), None));
+/// Where the config file is, from this process's environment.
+pub(crate) fn path() -> Option<(PathBuf, bool)> {
+    path_in(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+}
+
+/// The config file as read from disk: its path and text, and whether others may read it.
+#[derive(Debug)]
+pub(crate) struct Text {
+    pub(crate) path: PathBuf,
+    pub(crate) text: String,
+    pub(crate) shared: bool,
+}
+
+/// Reads the config file at `path`; a missing file at the default place is no file.
+pub(crate) fn read(path: Option<(PathBuf, bool)>) -> Result<Option<Text>> {
+    let Some((path, named)) = path else {
+        return Ok(None);
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => {
-            return Ok((ConfigFile::default(), None));
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => return Ok(None),
         Err(e) => {
             return Err(fail(
                 CONFIG,
@@ -75,14 +90,11 @@ pub(crate) fn load() -> Result<(ConfigFile, Option<PathBuf>)> {
             ));
         }
     };
-    let file = parse(&text, &path)?;
-    if file.api_key.is_some() {
-        warn_if_readable_by_others(&path);
-    }
-    Ok((file, Some(path)))
+    let shared = readable_by_others(&path);
+    Ok(Some(Text { path, text, shared }))
 }
 
-fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
+pub(crate) fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
     // The key is a secret before anything can fail: an error may quote any value.
     if let Ok(table) = toml::from_str::<toml::Table>(text)
         && let Some(key) = table.get("api_key")
@@ -118,10 +130,10 @@ fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
         .map(|(k, v)| (*k, v))
         .chain(file.options.iter().map(|(k, v)| (k.as_str(), v)))
     {
-        crate::settings::check_field(key, value)
+        crate::check::check_field(key, value)
             .map_err(|e| fail(CONFIG, format!("bad config file {}: {e}", path.display())))?;
     }
-    for key in ["model", "messages", "stream"] {
+    for key in crate::check::RESERVED {
         if file.options.contains_key(key) {
             return Err(fail(
                 CONFIG,
@@ -139,7 +151,7 @@ fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
                 format!(
                     "bad config file {}: role {}: {e}",
                     path.display(),
-                    crate::ui::one_line(name)
+                    crate::output::ui::one_line(name)
                 ),
             )
         })?;
@@ -158,9 +170,9 @@ fn check_role(role: &Role) -> std::result::Result<(), String> {
         .map(|(k, v)| (*k, v))
         .chain(role.options.iter().map(|(k, v)| (k.as_str(), v)))
     {
-        crate::settings::check_field(key, value)?;
+        crate::check::check_field(key, value)?;
     }
-    match ["model", "messages", "stream"]
+    match crate::check::RESERVED
         .into_iter()
         .find(|key| role.options.contains_key(*key))
     {
@@ -172,21 +184,10 @@ fn check_role(role: &Role) -> std::result::Result<(), String> {
     }
 }
 
-#[cfg(unix)]
-fn warn_if_readable_by_others(path: &Path) {
+fn readable_by_others(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.permissions().mode() & 0o044 != 0
-    {
-        crate::ui::warn(&format!(
-            "{} holds api_key and is readable by others (chmod 600 it, or use api_key_command)",
-            path.display()
-        ));
-    }
+    std::fs::metadata(path).is_ok_and(|meta| meta.permissions().mode() & 0o044 != 0)
 }
-
-#[cfg(not(unix))]
-fn warn_if_readable_by_others(_path: &Path) {}
 
 pub(crate) fn home() -> Option<PathBuf> {
     std::env::var_os("HOME")

@@ -30,6 +30,22 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
+/// A connection that broke while the answer was arriving. `shown` when some of the answer
+/// was already written or kept: then it is not tried again.
+#[derive(Debug)]
+pub(crate) struct Broken {
+    pub(crate) message: String,
+    pub(crate) shown: bool,
+}
+
+impl fmt::Display for Broken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Broken {}
+
 /// Builds an `anyhow::Error` that exits with `code`.
 pub(crate) fn fail(code: u8, message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(Failure {
@@ -56,7 +72,7 @@ pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
         .find_map(|e| {
             e.downcast_ref::<Failure>()
                 .map(|f| f.code)
-                .or_else(|| e.downcast_ref::<crate::retry::Broken>().map(|_| TEMPORARY))
+                .or_else(|| e.downcast_ref::<Broken>().map(|_| TEMPORARY))
         })
         .unwrap_or(1)
 }

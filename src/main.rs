@@ -3,36 +3,31 @@
 //! `main` parses the command line, runs it, and is the one place that prints an error and
 //! picks the exit code.
 
-mod answer;
+mod api;
 mod batch;
-mod chat;
+mod check;
 mod cli;
-mod client;
 mod commands;
 mod config;
 mod error;
+mod exchange;
 mod generate;
-mod input;
+mod http;
+mod lifecycle;
 mod output;
 mod redact;
-mod request;
-mod response;
-mod retry;
-mod scan;
 mod settings;
-mod sse;
 mod store;
-mod tools;
-mod ui;
-mod usage;
 
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{Cli, Command, ConfigAction};
-use crate::settings::Settings;
+use crate::cli::{Cli, Command, ConfigAction, HistoryAction};
+use crate::commands::history;
+use crate::output::ui;
+use crate::settings::{Settings, World};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -65,7 +60,7 @@ fn usage_error(e: &clap::Error) -> String {
     if e.kind() == ErrorKind::UnknownArgument
         && std::env::args().any(|a| a == "batch")
         && let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg)
-        && let Some(message) = batch::refused_with_batch(arg)
+        && let Some(message) = settings::refused_with_batch(arg)
     {
         return message;
     }
@@ -108,16 +103,27 @@ fn run(cli: &Cli) -> Result<u8> {
     {
         return commands::config_path();
     }
+    // The store is read without the settings: a broken config file must not hide it.
     if let Some(Command::History { action }) = &cli.command {
-        return commands::history(cli, action.as_ref());
+        let action = match action {
+            None => history::Action::List,
+            Some(HistoryAction::Show { id }) => history::Action::Show(id),
+            Some(HistoryAction::Rm { id }) => history::Action::Rm(id),
+            Some(HistoryAction::Search { text }) => history::Action::Search(text),
+            Some(HistoryAction::Prune { older_than }) => history::Action::Prune(older_than),
+        };
+        return history::run(action, cli.json, cli.dry_run);
     }
-    let settings = Settings::resolve(cli)?;
+    let settings = Settings::resolve(cli, &World::read()?)?;
+    for warning in &settings.warnings {
+        ui::warn(warning);
+    }
     match &cli.command {
-        Some(Command::Models) => commands::models(cli, &settings),
-        Some(Command::Config { .. }) => commands::config(&settings, cli.json),
-        Some(Command::Batch(args)) => batch::run(cli, args, settings),
-        Some(Command::Roles { names }) => commands::roles(&settings, cli.json, *names),
+        Some(Command::Models) => commands::models(&settings),
+        Some(Command::Config { .. }) => commands::config::run(&settings),
+        Some(Command::Batch(_)) => batch::run(settings),
+        Some(Command::Roles { names }) => commands::roles(&settings, *names),
         Some(Command::History { .. }) => unreachable!("handled above"),
-        None => chat::run(cli, settings),
+        None => exchange::run(settings),
     }
 }

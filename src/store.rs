@@ -11,10 +11,10 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::answer::Answer;
+use crate::api::assemble::Answer;
+use crate::api::wire::ToolCall;
 use crate::config;
 use crate::error::{CONFIG, USAGE, fail};
-use crate::output::ToolCall;
 
 /// The fields of a message that are sent back to a server; anything else mume recorded.
 const MESSAGE_FIELDS: [&str; 5] = ["role", "content", "tool_calls", "tool_call_id", "name"];
@@ -56,7 +56,7 @@ pub(crate) fn latest() -> Result<(PathBuf, Vec<Value>)> {
                 return Ok((path, messages));
             }
             Ok(_) => {}
-            Err(e) => crate::ui::warn(&format!("{e:#}")),
+            Err(e) => crate::output::ui::warn(&format!("{e:#}")),
         }
     }
     Err(fail(
@@ -195,7 +195,7 @@ fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Value>> {
                 ));
             }
         }
-        crate::ui::warn(&format!(
+        crate::output::ui::warn(&format!(
             "skipping line {} of {}: an incomplete message (cut short by a crash or a full disk?)",
             i + 1,
             path.display()

@@ -10,9 +10,9 @@ use anyhow::{Context, Result};
 use serde_json::{Map, Value, json};
 
 use super::rows::key_hash;
-use crate::answer::Answer;
-use crate::client::Reply;
+use crate::api::assemble::Answer;
 use crate::error::{TEMPORARY, USAGE, fail};
+use crate::http::Reply;
 use crate::redact::redact;
 
 /// How one row ended.

@@ -361,7 +361,7 @@ fn request(mut fields: Map<String, Value>) -> Result<Request, String> {
     }
     // `null` unsets a field the flags set.
     for (key, value) in fields.iter().filter(|(_, v)| !v.is_null()) {
-        crate::settings::check_field(key, value).map_err(|e| format!("the row's {e}"))?;
+        crate::check::check_field(key, value).map_err(|e| format!("the row's {e}"))?;
     }
     Ok(Request {
         messages,

@@ -4,14 +4,13 @@
 
 use std::io::Read;
 use std::process::Stdio;
-use std::sync::mpsc;
-use std::time::Instant;
 
 use anyhow::Result;
 
-use super::{Settings, Source, env};
-use crate::config;
-use crate::error::{CONFIG, PERMISSION, TEMPORARY, fail};
+use super::{Source, Transport, World};
+use crate::config::ConfigFile;
+use crate::error::{CONFIG, PERMISSION, fail};
+use crate::lifecycle::Deadline;
 
 /// The API key and where it came from.
 pub(crate) struct Key {
@@ -19,26 +18,75 @@ pub(crate) struct Key {
     pub(crate) from: &'static str,
 }
 
-impl Settings {
-    /// Finds the API key: `MUME_API_KEY`, then `api_key_command`, then `api_key`.
-    /// `None` only for a loopback base URL; elsewhere a missing key is an error.
-    pub(crate) fn key(&self) -> Result<Option<Key>> {
-        let (value, from) = match self.key_source() {
-            KeySource::Env(value) => (value, "MUME_API_KEY"),
+/// Where the key comes from, in the contract's order: `MUME_API_KEY`, then
+/// `api_key_command`, then `api_key`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum KeySource {
+    Env(String),
+    Command(String),
+    File(String),
+    /// No key anywhere; the config file where one could go, for the hint.
+    None {
+        config_file: String,
+    },
+}
+
+impl KeySource {
+    pub(super) fn find(world: &World, config: &ConfigFile) -> KeySource {
+        if let Some(value) = world.var("MUME_API_KEY") {
+            KeySource::Env(value.to_string())
+        } else if let Some(command) = &config.api_key_command {
+            KeySource::Command(command.clone())
+        } else if let Some(value) = &config.api_key {
+            KeySource::File(value.clone())
+        } else {
+            let config_file = world
+                .config_place
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "the config file".into());
+            KeySource::None { config_file }
+        }
+    }
+
+    /// Makes the key known as a secret when it can be had without running anything, so
+    /// that `mume config` and `--dry-run -v` hide it too.
+    pub(super) fn add_secret(&self) {
+        match self {
+            KeySource::Env(value) | KeySource::File(value) => crate::redact::add_secret(value),
+            KeySource::Command(_) | KeySource::None { .. } => {}
+        }
+    }
+
+    /// Describes where the key would come from, without running anything.
+    pub(crate) fn origin(&self) -> (&'static str, Source) {
+        match self {
+            KeySource::Env(_) => ("set", Source::Env("MUME_API_KEY")),
+            KeySource::Command(_) => ("from api_key_command", Source::File),
+            KeySource::File(_) => ("set", Source::File),
+            KeySource::None { .. } => ("none", Source::Default),
+        }
+    }
+}
+
+impl Transport {
+    /// Finds the API key, running `api_key_command` within `--max-time` when that is where
+    /// it comes from. `None` only for a loopback base URL; elsewhere a missing key is an
+    /// error.
+    pub(crate) fn find_key(&self) -> Result<Option<Key>> {
+        let (value, from) = match &self.key {
+            KeySource::Env(value) => (value.clone(), "MUME_API_KEY"),
             KeySource::Command(command) => {
                 (run_key_command(command, self.deadline)?, "api_key_command")
             }
-            KeySource::File(value) => (value.to_string(), "api_key in the config file"),
-            KeySource::None if self.is_loopback() => return Ok(None),
-            KeySource::None => {
-                let file = config::path()
-                    .map(|(p, _)| p.display().to_string())
-                    .unwrap_or_else(|| "the config file".into());
+            KeySource::File(value) => (value.clone(), "api_key in the config file"),
+            KeySource::None { .. } if self.is_loopback() => return Ok(None),
+            KeySource::None { config_file } => {
                 return Err(fail(
                     PERMISSION,
                     format!(
-                        "no API key for {}: set MUME_API_KEY, or api_key_command or api_key in {file}",
-                        crate::redact::url(&self.base_url)
+                        "no API key for {}: set MUME_API_KEY, or api_key_command or api_key in {config_file}",
+                        crate::redact::url(&self.base_url.value)
                     ),
                 ));
             }
@@ -54,46 +102,6 @@ impl Settings {
         }
         Ok(Some(Key { value, from }))
     }
-
-    /// Makes the key known to `ui` as a secret when it can be had without running
-    /// anything, so that `mume config` and `--dry-run -v` hide it too.
-    pub(super) fn add_key_secret(&self) {
-        match self.key_source() {
-            KeySource::Env(value) => crate::redact::add_secret(&value),
-            KeySource::File(value) => crate::redact::add_secret(value),
-            KeySource::Command(_) | KeySource::None => {}
-        }
-    }
-
-    /// Describes where the key would come from, without running anything.
-    pub(crate) fn key_origin(&self) -> (&'static str, Source) {
-        match self.key_source() {
-            KeySource::Env(_) => ("set", Source::Env("MUME_API_KEY")),
-            KeySource::Command(_) => ("from api_key_command", Source::File),
-            KeySource::File(_) => ("set", Source::File),
-            KeySource::None => ("none", Source::Default),
-        }
-    }
-
-    /// The first place that holds a key, in the contract's order.
-    fn key_source(&self) -> KeySource<'_> {
-        if let Some(value) = env("MUME_API_KEY") {
-            KeySource::Env(value)
-        } else if let Some(command) = &self.config.api_key_command {
-            KeySource::Command(command)
-        } else if let Some(value) = &self.config.api_key {
-            KeySource::File(value)
-        } else {
-            KeySource::None
-        }
-    }
-}
-
-enum KeySource<'a> {
-    Env(String),
-    Command(&'a str),
-    File(&'a str),
-    None,
 }
 
 /// A password in the base URL is a secret like the key: errors that quote the URL in
@@ -138,9 +146,9 @@ fn percent_decode(text: &str) -> Vec<u8> {
     out
 }
 
-/// Runs `api_key_command` and returns its output, the key. Past `deadline` the command is
-/// killed: a `pass` waiting for a passphrase nobody will type must not hang a cron job.
-fn run_key_command(command: &str, deadline: Option<Instant>) -> Result<String> {
+/// Runs `api_key_command` and returns its output, the key. Past the deadline the command
+/// is killed: a `pass` waiting for a passphrase nobody will type must not hang a cron job.
+fn run_key_command(command: &str, deadline: Deadline) -> Result<String> {
     let mut child = std::process::Command::new("sh")
         .arg("-c")
         .arg(command)
@@ -152,8 +160,7 @@ fn run_key_command(command: &str, deadline: Option<Instant>) -> Result<String> {
     let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
         return Err(fail(CONFIG, "cannot run api_key_command: no pipes"));
     };
-    let (done, output) = mpsc::channel();
-    std::thread::spawn(move || {
+    let received = deadline.bound("api_key_command was running (it was stopped)", move || {
         let errors = std::thread::spawn(move || {
             let mut bytes = Vec::new();
             let _ = stderr.read_to_end(&mut bytes);
@@ -161,21 +168,15 @@ fn run_key_command(command: &str, deadline: Option<Instant>) -> Result<String> {
         });
         let mut out = Vec::new();
         let _ = stdout.read_to_end(&mut out);
-        let _ = done.send((out, errors.join().unwrap_or_default()));
+        Ok((out, errors.join().unwrap_or_default()))
     });
-    let received = match deadline {
-        None => output.recv().ok(),
-        Some(deadline) => output
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .ok(),
-    };
-    let Some((out, errors)) = received else {
-        let _ = child.kill();
-        let _ = child.wait();
-        return Err(fail(
-            TEMPORARY,
-            "gave up: --max-time reached while api_key_command was running (it was stopped)",
-        ));
+    let (out, errors) = match received {
+        Ok(received) => received,
+        Err(e) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(e);
+        }
     };
     let status = child
         .wait()
@@ -186,7 +187,7 @@ fn run_key_command(command: &str, deadline: Option<Instant>) -> Result<String> {
             CONFIG,
             format!(
                 "api_key_command failed ({status}): {}",
-                crate::ui::one_line(&stderr)
+                crate::output::ui::one_line(&stderr)
             ),
         ));
     }

@@ -969,3 +969,51 @@ fn single_request_flags_after_batch_get_the_same_clear_message() {
     }
 }
 
+#[test]
+fn a_row_and_a_single_request_of_the_same_shape_send_the_same_user_message() {
+    let server = RowServer::start(|_| Answer::ok("a cat"));
+    let sb = Sandbox::new();
+    sb.config("[roles.show]\nprompt = \"Describe the picture.\"\n");
+    let earlier = json!([{"role": "user", "content": "earlier"}]);
+    let messages = sb.path("messages.json");
+    std::fs::write(&messages, earlier.to_string()).unwrap();
+    let image = "https://example.com/cat.jpg";
+    let role = ["-r", "show", "-a", image];
+    sb.run(
+        &server.url,
+        role.iter()
+            .copied()
+            .chain(["--messages", messages.to_str().unwrap()]),
+    )
+    .success();
+    let rows = rows_file(&sb, &[json!({"messages": earlier}).to_string()]);
+    sb.run(
+        &server.url,
+        role.iter()
+            .copied()
+            .chain(["batch", rows.to_str().unwrap()]),
+    )
+    .success();
+    let seen: Vec<Value> = server.seen().into_iter().map(|s| s.body).collect();
+    assert_eq!(seen.len(), 2);
+    let asked = json!({"role": "user", "content": [
+        {"type": "text", "text": "Describe the picture."},
+        {"type": "image_url", "image_url": {"url": image}}
+    ]});
+    for body in &seen {
+        assert_eq!(body["messages"], json!([earlier[0], asked]), "{body}");
+    }
+}
+
+#[test]
+fn usage_never_asks_a_row_for_a_stream_s_usage() {
+    let server = RowServer::start(|_| Answer::ok("ok"));
+    let sb = Sandbox::new();
+    sb.config("stream = true\n");
+    let rows = rows_file(&sb, &prompts(1));
+    sb.run(&server.url, ["--usage", "batch", rows.to_str().unwrap()])
+        .success();
+    let body = &server.seen()[0].body;
+    assert!(body.get("stream").is_none(), "{body}");
+    assert!(body.get("stream_options").is_none(), "{body}");
+}

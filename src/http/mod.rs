@@ -17,11 +17,15 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder};
 use tokio::runtime::Runtime;
 
-use crate::error::{CONFIG, PERMISSION, PROTOCOL, TEMPORARY, UNAVAILABLE, code_for_status, fail};
+pub(crate) mod retry;
+
+use crate::error::{
+    Broken, CONFIG, PERMISSION, PROTOCOL, TEMPORARY, UNAVAILABLE, code_for_status, fail,
+};
+use crate::output::ui;
 use crate::redact;
-use crate::retry::{self, Broken, Trouble};
-use crate::settings::{Key, Settings};
-use crate::ui;
+use crate::settings::{Key, Source, Transport};
+use retry::Trouble;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest answer a request of many (`batch`) accepts: room for any chat answer, and
@@ -35,7 +39,7 @@ pub(crate) struct Client {
     http: reqwest::Client,
     base: String,
     key: Option<Key>,
-    headers: Vec<(String, String, crate::settings::Source)>,
+    headers: Vec<(String, String, Source)>,
     retries: u32,
     /// `--timeout`: how long the server may send nothing.
     idle: Duration,
@@ -43,8 +47,8 @@ pub(crate) struct Client {
 }
 
 impl Client {
-    pub(crate) fn new(settings: &Settings) -> Result<Client> {
-        let key = settings.key()?;
+    pub(crate) fn new(settings: &Transport) -> Result<Client> {
+        let key = settings.find_key()?;
         if let Some(key) = &key {
             redact::add_secret(&key.value);
         }
@@ -59,11 +63,11 @@ impl Client {
         if settings.is_loopback() {
             builder = builder.no_proxy();
         }
-        if settings.base_url.starts_with("http://") && settings.ca_cert.is_none() {
+        if settings.base_url.value.starts_with("http://") && settings.ca_cert.value.is_none() {
             // Plain HTTP needs no trust store, and loading the system's costs milliseconds.
             builder = builder.tls_certs_only([]);
         }
-        if let Some(path) = &settings.ca_cert {
+        if let Some(path) = &settings.ca_cert.value {
             let pem = std::fs::read(path).map_err(|e| {
                 fail(
                     CONFIG,
@@ -90,16 +94,19 @@ impl Client {
         let http = builder
             .build()
             .map_err(|e| fail(CONFIG, format!("cannot set up the HTTP client: {e}")))?;
-        if key.is_some() && settings.base_url.starts_with("http://") && !settings.is_loopback() {
+        if key.is_some()
+            && settings.base_url.value.starts_with("http://")
+            && !settings.is_loopback()
+        {
             ui::warn(&format!(
                 "sending the API key over plain HTTP to {}",
-                redact::url(&settings.base_url)
+                redact::url(&settings.base_url.value)
             ));
         }
         Ok(Client {
             runtime,
             http,
-            base: settings.base_url.clone(),
+            base: settings.base_url.value.clone(),
             key,
             headers: settings.headers.clone(),
             retries: settings.retries,
@@ -630,7 +637,7 @@ pub(crate) fn describe(status: u16, headers: &HeaderMap, body: &[u8]) -> Describ
         .unwrap_or("");
     let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let (text, kind) = match &json {
-        Some(v) => crate::response::error_text(v),
+        Some(v) => crate::api::wire::error_text(v),
         None => (snippet(body), String::new()),
     };
     let mut message = format!("HTTP {status} {reason}").trim_end().to_string();
@@ -669,7 +676,7 @@ fn snippet(body: &[u8]) -> String {
 pub(crate) fn trace_request(
     method: &Method,
     url: &str,
-    headers: &[(String, String, crate::settings::Source)],
+    headers: &[(String, String, Source)],
     key: bool,
     body: bool,
 ) {

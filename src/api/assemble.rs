@@ -6,20 +6,20 @@ use std::io::{self, BufRead, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use crate::cli::UsageFormat;
-use crate::client::Response;
+use crate::http::Response;
+use crate::output::usage::UsageFormat;
 use crate::redact;
 use anyhow::Result;
 use serde_json::Value;
 
+use crate::api::scan;
+use crate::api::sse::{self, SseError};
+use crate::api::wire::{Calls, Chunk, Completion, choice_zero_of, content_text, error_text};
+use crate::error::Broken;
 use crate::error::{DECLINED, PROTOCOL, TEMPORARY, code_for_status, fail};
+use crate::output::ui;
+use crate::output::usage;
 use crate::output::{Extract, Out, extract};
-use crate::response::{Calls, Chunk, Completion, choice_zero_of, content_text, error_text};
-use crate::retry::Broken;
-use crate::scan;
-use crate::sse::{self, SseError};
-use crate::ui;
-use crate::usage;
 
 /// One SSE event may be this large; larger is a protocol failure, not an out-of-memory.
 const EVENT_LIMIT: usize = 16 * 1024 * 1024;
@@ -93,7 +93,7 @@ pub(crate) fn receive(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let request_id = crate::client::request_id(response.headers()).map(String::from);
+    let request_id = crate::http::request_id(response.headers()).map(String::from);
     read_answer(
         &content_type,
         request_id,

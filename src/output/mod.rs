@@ -1,11 +1,12 @@
 //! Writing to stdout: a buffered writer we flush ourselves, code-block extraction, and the
 //! compact JSON lines of tool calls.
 
+pub(crate) mod ui;
+pub(crate) mod usage;
+
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::mem::ManuallyDrop;
-
-use serde::{Deserialize, Serialize};
 
 /// Stdout without std's line buffering: streamed output is flushed when a burst of events
 /// has been written, not at every newline.
@@ -80,39 +81,6 @@ impl Write for RawStdout {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
-}
-
-/// A tool call as the API sends it, and as mume prints it: one compact JSON line each.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub(crate) struct ToolCall {
-    #[serde(default)]
-    pub(crate) id: String,
-    #[serde(rename = "type", default = "function_type")]
-    pub(crate) kind: String,
-    #[serde(default)]
-    pub(crate) function: FunctionCall,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub(crate) struct FunctionCall {
-    #[serde(default)]
-    pub(crate) name: String,
-    #[serde(default, deserialize_with = "arguments")]
-    pub(crate) arguments: String,
-}
-
-/// A call's arguments as the API defines them, a string of JSON. Some servers send the
-/// JSON itself (an object); it is taken as its text rather than refused.
-pub(crate) fn arguments<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::String(s) => s,
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
-    })
-}
-
-fn function_type() -> String {
-    "function".into()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,21 +162,5 @@ mod tests {
         assert_eq!(extract(text, Extract::First), "```\ninner\n```\n");
         assert_eq!(extract("```\nopen", Extract::First), "open");
         assert_eq!(extract("```sh\n```", Extract::First), "");
-    }
-
-    #[test]
-    fn tool_call_prints_in_api_order() {
-        let call = ToolCall {
-            id: "c1".into(),
-            kind: "function".into(),
-            function: FunctionCall {
-                name: "f".into(),
-                arguments: "{}".into(),
-            },
-        };
-        assert_eq!(
-            serde_json::to_string(&call).unwrap(),
-            r#"{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}"#
-        );
     }
 }

@@ -1,9 +1,13 @@
 //! What one exchange sends and what it adds to its conversation, from the conversation so
-//! far, the messages given, the new lines and the settings: a pure function, so that a
-//! single request and every row of a batch are built the same way.
+//! far, the messages given, the new lines and the settings: pure functions, so that a
+//! single request and every row of a batch are built the same way, by the same rules.
 
+use anyhow::Result;
 use serde_json::{Map, Value, json};
 
+use super::gather::Gathered;
+use crate::error::{USAGE, fail};
+use crate::settings::{Settings, Source};
 use crate::store;
 
 /// The settings a request body is made of.
@@ -14,6 +18,8 @@ pub(crate) struct Base<'a> {
     /// `-s` was given: it replaces the conversation's own system message.
     pub(crate) system_from_flag: bool,
     pub(crate) stream: bool,
+    /// `--usage`: a streamed body asks for the usage in its last chunk.
+    pub(crate) usage: bool,
     /// Request fields other than model, messages and stream, precedence applied.
     pub(crate) fields: &'a Map<String, Value>,
 }
@@ -52,6 +58,9 @@ pub(crate) fn build(
     body.insert("messages".into(), Value::Array(messages));
     if base.stream {
         body.insert("stream".into(), json!(true));
+        if base.usage {
+            body.insert("stream_options".into(), json!({"include_usage": true}));
+        }
     }
     for (key, value) in base.fields {
         body.insert(key.clone(), value.clone());
@@ -65,22 +74,77 @@ pub(crate) fn build(
     }
 }
 
-/// The prompt after the role's text (`prompt` of `[roles.NAME]`) and a blank line.
-pub(crate) fn with_role_prompt(role_prompt: Option<&str>, prompt: String) -> String {
-    match role_prompt {
-        Some(before) => format!("{before}\n\n{prompt}"),
-        None => prompt,
+/// The user message of an exchange or a batch row: the prompt after the role's text
+/// (`prompt` of `[roles.NAME]`) and a blank line, with the image parts (`-a`). Without a
+/// prompt, a role's text says what to do with the images it comes with; without either,
+/// there is no user message.
+pub(crate) fn user_line(
+    prompt: Option<String>,
+    role_prompt: Option<&str>,
+    images: &[Value],
+) -> Option<Value> {
+    let text = match (prompt, role_prompt) {
+        (Some(prompt), Some(before)) => Some(format!("{before}\n\n{prompt}")),
+        (Some(prompt), None) => Some(prompt),
+        (None, Some(before)) if !images.is_empty() => Some(before.to_string()),
+        (None, _) => None,
+    };
+    if images.is_empty() {
+        return text.map(|text| json!({"role": "user", "content": text}));
     }
+    let text = text.map(|text| json!({"type": "text", "text": text}));
+    let parts: Vec<Value> = text.into_iter().chain(images.iter().cloned()).collect();
+    Some(json!({"role": "user", "content": parts}))
 }
 
-/// The user message: the prompt, with image parts (`-a`) when there are any.
-pub(crate) fn user_message(prompt: Option<String>, images: &[Value]) -> Value {
-    if images.is_empty() {
-        return json!({"role": "user", "content": prompt.unwrap_or_default()});
+/// A planned exchange: the body, what the conversation keeps of it, and the model asked.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Plan {
+    pub(crate) exchange: Exchange,
+    /// The model asked: the settings' or, continuing, the conversation's.
+    pub(crate) model: String,
+}
+
+/// Plans a single exchange from the settings and what was gathered. A continued
+/// conversation keeps its model unless `-m`, or `-r` given again, says otherwise.
+pub(crate) fn plan(settings: &Settings, gathered: Gathered) -> Result<Plan> {
+    let request = &settings.request;
+    let continued = gathered.conversation.is_some();
+    let model = match store::model(&gathered.history) {
+        Some(model)
+            if continued && !matches!(request.model.from, Source::Flag | Source::Role(_)) =>
+        {
+            model.to_string()
+        }
+        _ => request.model.value.clone(),
+    };
+    let mut new_lines = gathered.tool_results;
+    new_lines.extend(user_line(
+        gathered.prompt,
+        request.role_prompt.as_deref(),
+        &gathered.images,
+    ));
+    let asks = |m: &Value| matches!(m.get("role").and_then(Value::as_str), Some("user" | "tool"));
+    // Given messages say something of their own (an assistant's last line is a prefill).
+    if new_lines.is_empty()
+        && gathered.imported.is_empty()
+        && !gathered.history.last().is_some_and(asks)
+    {
+        return Err(fail(
+            USAGE,
+            "no prompt: give one as words or on stdin, e.g. mume \"write a haiku\" or echo hi | mume",
+        ));
     }
-    let text = prompt.map(|text| json!({"type": "text", "text": text}));
-    let parts: Vec<Value> = text.into_iter().chain(images.iter().cloned()).collect();
-    json!({"role": "user", "content": parts})
+    let base = Base {
+        model: &model,
+        system: request.system.value.as_deref(),
+        system_from_flag: settings.system_replaces(),
+        stream: request.stream.value,
+        usage: request.usage,
+        fields: &gathered.fields,
+    };
+    let exchange = build(&base, &gathered.history, gathered.imported, new_lines);
+    Ok(Plan { exchange, model })
 }
 
 /// The system message to send: `-s` replaces the conversation's; otherwise the latest one
@@ -106,6 +170,7 @@ mod tests {
             system,
             system_from_flag: flag,
             stream: false,
+            usage: false,
             fields,
         }
     }
@@ -199,5 +264,40 @@ mod tests {
         assert_eq!(e.body["stream"], true);
         assert_eq!(e.body["temperature"], 0.2);
         assert_eq!(e.system, None);
+    }
+
+    #[test]
+    fn a_streamed_body_asks_for_usage_and_a_whole_one_never_does() {
+        let fields = Map::new();
+        let mut b = base(None, false, &fields);
+        b.usage = true;
+        let e = build(&b, &[], vec![], vec![user("q")]);
+        assert!(e.body.get("stream_options").is_none(), "{}", e.body);
+        b.stream = true;
+        let e = build(&b, &[], vec![], vec![user("q")]);
+        assert_eq!(e.body["stream_options"], json!({"include_usage": true}));
+    }
+
+    #[test]
+    fn the_user_line_rule() {
+        let image = json!({"type": "image_url", "image_url": {"url": "u"}});
+        let text = |t: &str| json!({"type": "text", "text": t});
+        assert_eq!(user_line(None, Some("role"), &[]), None);
+        assert_eq!(
+            user_line(None, None, std::slice::from_ref(&image)),
+            Some(json!({"role": "user", "content": [image.clone()]}))
+        );
+        assert_eq!(
+            user_line(None, Some("role"), std::slice::from_ref(&image)),
+            Some(json!({"role": "user", "content": [text("role"), image.clone()]}))
+        );
+        assert_eq!(
+            user_line(Some("p".into()), Some("role"), &[]),
+            Some(json!({"role": "user", "content": "role\n\np"}))
+        );
+        assert_eq!(
+            user_line(Some("p".into()), None, std::slice::from_ref(&image)),
+            Some(json!({"role": "user", "content": [text("p"), image]}))
+        );
     }
 }

@@ -9,7 +9,6 @@
 //! Otherwise the wait doubles from half a second up to eight, shortened at random so that
 //! many clients turned away together do not come back together.
 
-use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
@@ -69,7 +68,7 @@ pub(crate) fn next_wait(
 /// The one stderr line of a retry: what failed, and when attempt `attempt` of `retries`
 /// follows.
 pub(crate) fn announce(failure: &str, wait: Duration, attempt: u32, retries: u32) {
-    crate::ui::warn(&format!(
+    crate::output::ui::warn(&format!(
         "{failure}; retrying in {:.1} s ({attempt} of {retries})",
         wait.as_secs_f64()
     ));
@@ -87,22 +86,6 @@ pub(crate) fn pause_for_all(trouble: &Trouble) -> Option<Duration> {
         _ => None,
     }
 }
-
-/// A connection that broke while the answer was arriving. `shown` when some of the answer
-/// was already written or kept: then it is not tried again.
-#[derive(Debug)]
-pub(crate) struct Broken {
-    pub(crate) message: String,
-    pub(crate) shown: bool,
-}
-
-impl fmt::Display for Broken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Broken {}
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())

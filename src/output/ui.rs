@@ -10,7 +10,6 @@ use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::cli::ColorChoice;
 use crate::redact::redact;
 
 struct Ui {
@@ -19,6 +18,14 @@ struct Ui {
 }
 
 static UI: OnceLock<Ui> = OnceLock::new();
+
+/// When to colour stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
 
 /// Records the stderr choices; later calls keep the first ones.
 pub(crate) fn init(quiet: bool, choice: ColorChoice) {

@@ -18,38 +18,34 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
-use crate::answer;
-use crate::chat::CHAT_PATH;
-use crate::cli::{Batch, Cli};
-use crate::client::{Client, Reply};
+use crate::api::assemble;
 use crate::error::{BAD_INPUT, CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, USAGE, exit_code, fail};
-use crate::output::Out;
-use crate::request::{self, Base};
-use crate::retry;
-use crate::settings::Settings;
-use crate::{tools, ui};
+use crate::exchange::plan::{self, Base};
+use crate::exchange::{CHAT_PATH, gather};
+use crate::http::retry;
+use crate::http::{Client, Reply};
+use crate::lifecycle::Deadline;
+use crate::output::{Out, ui};
+use crate::settings::{Batch as BatchSettings, Settings};
 use pace::Pace;
 use results::Outcome;
 use rows::{Input, Request, Row};
 
-pub(crate) fn run(cli: &Cli, args: &Batch, settings: Settings) -> Result<u8> {
-    refuse_single_request_flags(cli)?;
-    let input = Input::open(args.file.as_deref(), args.text, cli.max_input)?;
-    let images = cli
-        .attach
-        .iter()
-        .map(|a| tools::attachment(a))
-        .collect::<Result<Vec<_>>>()?;
+pub(crate) fn run(settings: Settings) -> Result<u8> {
+    let args = settings.batch.as_ref().context("no batch settings")?;
+    let max_input = settings.input.max_input;
+    let input = Input::open(args.file.as_deref(), args.text, max_input)?;
     let maker = Maker {
         settings: &settings,
         system_from_flag: settings.system_replaces(),
-        images,
+        fields: gather::fields(&settings.request)?,
+        images: gather::attachments(&settings.request.attach)?,
     };
-    if cli.dry_run {
-        return dry_run(input, args, cli.max_input, &maker);
+    if settings.request.dry_run {
+        return dry_run(input, args, max_input, &maker);
     }
     let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
     if let (Some(output), Some(identity)) = (output, input.identity)
@@ -75,7 +71,7 @@ pub(crate) fn run(cli: &Cli, args: &Batch, settings: Settings) -> Result<u8> {
         }
         None => (Out::stdout(), Default::default()),
     };
-    let client = Client::new(&settings)?;
+    let client = Client::new(&settings.transport)?;
     let writer = Arc::new(Mutex::new(Writer {
         out,
         to: output.map_or("stdout".into(), |p| p.display().to_string()),
@@ -87,19 +83,18 @@ pub(crate) fn run(cli: &Cli, args: &Batch, settings: Settings) -> Result<u8> {
     let run = Run {
         client: &client,
         pace: Pace::new(args.rpm),
-        retries: settings.retries,
+        retries: settings.transport.retries,
         raw: args.raw,
     };
-    let rows = input.rows(args.text, cli.max_input);
-    let jobs = usize::from(args.jobs);
-    let work = drive(&run, &maker, rows, &done, jobs, &writer);
+    let rows = input.rows(args.text, max_input);
+    let work = drive(&run, &maker, rows, &done, args.jobs, &writer);
     let ended = client.block_on(async {
-        match settings.deadline {
+        match settings.transport.deadline.at() {
             Some(deadline) => {
                 let deadline = tokio::time::Instant::from_std(deadline);
                 tokio::time::timeout_at(deadline, work)
                     .await
-                    .unwrap_or_else(|_| Err(fail(TEMPORARY, "gave up: --max-time reached")))
+                    .unwrap_or_else(|_| Err(Deadline::reached("")))
             }
             None => work.await,
         }
@@ -116,40 +111,6 @@ pub(crate) fn run(cli: &Cli, args: &Batch, settings: Settings) -> Result<u8> {
     Ok(writer.progress.finish())
 }
 
-/// The flags of a single exchange that a batch cannot honour, given before `batch` (after
-/// it, clap knows them not, and `main` gives the same message).
-fn refuse_single_request_flags(cli: &Cli) -> Result<()> {
-    let given = [
-        (cli.stream, "--stream"),
-        (cli.continue_last, "-c"),
-        (cli.chat.is_some(), "--chat"),
-        (!cli.tool_result.is_empty(), "--tool-result"),
-        (cli.messages.is_some(), "--messages"),
-        (cli.extract || cli.extract_last, "-x"),
-        (!cli.files.is_empty(), "-f"),
-    ];
-    match given.iter().find(|(on, _)| *on) {
-        Some((_, flag)) => Err(fail(USAGE, refused_with_batch(flag).unwrap_or_default())),
-        None => Ok(()),
-    }
-}
-
-/// Why a flag of a single exchange is refused with `batch`; `None` for any other flag.
-pub(crate) fn refused_with_batch(flag: &str) -> Option<String> {
-    let name = flag.split('=').next().unwrap_or(flag);
-    let why = match name {
-        "--stream" | "-c" | "--continue" | "--chat" | "--tool-result" | "--messages" => {
-            "rows are sent whole, one request each, and never saved as conversations"
-        }
-        "-x" | "--extract" | "--extract-last" => {
-            "each result holds the whole answer (jq can cut it)"
-        }
-        "-f" | "--file" => "put the file's text in the rows (jq --rawfile can)",
-        _ => return None,
-    };
-    Some(format!("{name} cannot be used with batch: {why}"))
-}
-
 fn same_file(path: &Path, (dev, ino): (u64, u64)) -> bool {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata(path).is_ok_and(|m| m.dev() == dev && m.ino() == ino)
@@ -159,34 +120,34 @@ fn same_file(path: &Path, (dev, ino): (u64, u64)) -> bool {
 struct Maker<'a> {
     settings: &'a Settings,
     system_from_flag: bool,
+    /// The request fields, those from files read once for every row.
+    fields: Map<String, Value>,
     /// `-a`: image parts added to every row's user message.
     images: Vec<Value>,
 }
 
 impl Maker<'_> {
-    /// The body of a row: built as a single request's is, then the row's own fields over
-    /// it; a field the row sets to `null` is not sent, whatever the flags say.
+    /// The body of a row: built as a single request's is, by the same rules, then the
+    /// row's own fields over it; a field the row sets to `null` is not sent, whatever the
+    /// flags say. A row is never streamed.
     fn body(&self, request: Request) -> Value {
         let system = request
             .system
             .as_deref()
-            .or(self.settings.system.as_deref());
+            .or(self.settings.request.system.value.as_deref());
         let base = Base {
-            model: &self.settings.model,
+            model: &self.settings.request.model.value,
             system,
             system_from_flag: self.system_from_flag || request.system.is_some(),
             stream: false,
-            fields: &self.settings.fields,
+            usage: false,
+            fields: &self.fields,
         };
-        let role_prompt = self.settings.role_prompt.as_deref();
-        let prompt = request
-            .prompt
-            .map(|p| request::with_role_prompt(role_prompt, p));
-        let mut new_lines = Vec::new();
-        if prompt.is_some() || !self.images.is_empty() {
-            new_lines.push(request::user_message(prompt, &self.images));
-        }
-        let mut body = request::build(&base, &[], request.messages, new_lines).body;
+        let role_prompt = self.settings.request.role_prompt.as_deref();
+        let new_lines: Vec<Value> = plan::user_line(request.prompt, role_prompt, &self.images)
+            .into_iter()
+            .collect();
+        let mut body = plan::build(&base, &[], request.messages, new_lines).body;
         let Some(fields) = body.as_object_mut() else {
             return body;
         };
@@ -204,8 +165,8 @@ impl Maker<'_> {
 }
 
 /// `--dry-run`: every row's body, one a line; rows that cannot be sent are named on stderr.
-fn dry_run(input: Input, args: &Batch, limit: u64, maker: &Maker) -> Result<u8> {
-    crate::chat::trace_dry_run(maker.settings);
+fn dry_run(input: Input, args: &BatchSettings, limit: u64, maker: &Maker) -> Result<u8> {
+    crate::exchange::trace_dry_run(&maker.settings.transport);
     let mut out = Out::stdout();
     let mut bad = 0;
     for row in input.rows(args.text, limit) {
@@ -332,8 +293,8 @@ fn shared_by_every_row(code: u8) -> bool {
 
 /// A successful response read as an answer, or the row's failure when it is none.
 fn judge(reply: Reply) -> Result<Outcome> {
-    let read = answer::answer_of(&reply.content_type, &reply.body)
-        .and_then(|a| answer::ending(&a).map(|()| a));
+    let read = assemble::answer_of(&reply.content_type, &reply.body)
+        .and_then(|a| assemble::ending(&a).map(|()| a));
     match read {
         Ok(answer) => Ok(Outcome::Answered {
             reply,

@@ -3,12 +3,44 @@
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::output::ToolCall;
+use crate::output::ui;
 use crate::redact;
-use crate::ui;
+
+/// A tool call as the API sends it, and as mume prints it: one compact JSON line each.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub(crate) struct ToolCall {
+    #[serde(default)]
+    pub(crate) id: String,
+    #[serde(rename = "type", default = "function_type")]
+    pub(crate) kind: String,
+    #[serde(default)]
+    pub(crate) function: FunctionCall,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub(crate) struct FunctionCall {
+    #[serde(default)]
+    pub(crate) name: String,
+    #[serde(default, deserialize_with = "arguments")]
+    pub(crate) arguments: String,
+}
+
+/// A call's arguments as the API defines them, a string of JSON. Some servers send the
+/// JSON itself (an object); it is taken as its text rather than refused.
+pub(crate) fn arguments<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    })
+}
+
+fn function_type() -> String {
+    "function".into()
+}
 
 #[derive(Deserialize)]
 pub(crate) struct Chunk<'a> {
@@ -100,7 +132,7 @@ pub(crate) struct Message {
 }
 
 fn some_arguments<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    crate::output::arguments(d).map(Some)
+    arguments(d).map(Some)
 }
 
 /// A string that borrows from the input when it holds no escapes. Serde's own
@@ -454,5 +486,21 @@ mod tests {
         let v = json!([{"type":"text","text":"a"},{"type":"text","text":"b"}]);
         assert_eq!(content_text(Some(v)), "ab");
         assert_eq!(content_text(None), "");
+    }
+
+    #[test]
+    fn tool_call_prints_in_api_order() {
+        let call = ToolCall {
+            id: "c1".into(),
+            kind: "function".into(),
+            function: FunctionCall {
+                name: "f".into(),
+                arguments: "{}".into(),
+            },
+        };
+        assert_eq!(
+            serde_json::to_string(&call).unwrap(),
+            r#"{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}"#
+        );
     }
 }

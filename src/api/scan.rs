@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use crate::response::{Chunk, ChunkChoice, Delta};
+use crate::api::wire::{Chunk, ChunkChoice, Delta};
 
 /// The chunk, when it has the simple shape; `None` means "ask serde".
 fn chunk(data: &str) -> Option<Chunk<'_>> {

@@ -5,7 +5,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-use crate::answer::Answer;
+use crate::api::assemble::Answer;
+
+/// How `--usage` shows token counts: a line for people, or one of JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum UsageFormat {
+    Text,
+    Json,
+}
 
 /// When the exchange began, and when its first text, reasoning or call arrived (streams).
 pub(crate) struct Timing {

@@ -1,0 +1,109 @@
+//! The subcommands: `models`, `history`, `roles` and `config`.
+
+pub(crate) mod config;
+pub(crate) mod history;
+
+use anyhow::Result;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::api::assemble;
+use crate::error::{PROTOCOL, fail};
+use crate::http::Client;
+use crate::output::{Out, ui};
+use crate::settings::Settings;
+
+/// `mume models`: the server's model ids, sorted, one a line; `--json` the body as received.
+pub(crate) fn models(settings: &Settings) -> Result<u8> {
+    let client = Client::new(&settings.transport)?;
+    let mut response = client.send(Method::GET, "/models", None)?;
+    let body = assemble::read_body(&mut response)?;
+    let mut out = Out::stdout();
+    if settings.output.json {
+        out.write_line(&String::from_utf8_lossy(&body))?;
+        out.flush()?;
+        return Ok(0);
+    }
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|e| fail(PROTOCOL, format!("the model list is not valid JSON: {e}")))?;
+    let list = value
+        .get("data")
+        .or_else(|| value.get("models"))
+        .and_then(Value::as_array)
+        .ok_or_else(|| fail(PROTOCOL, "the model list has no `data` array"))?;
+    let mut ids: Vec<&str> = list
+        .iter()
+        .filter_map(|m| {
+            m.get("id")
+                .or_else(|| m.get("name"))
+                .and_then(Value::as_str)
+        })
+        .collect();
+    ids.sort_unstable();
+    for id in ids {
+        // The ids are the server's text, bound for a terminal.
+        out.write_line(&ui::escape(&crate::redact::redact(id)))?;
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// `mume config path`: where the config file is read from, whether or not it exists.
+pub(crate) fn config_path() -> Result<u8> {
+    let path = crate::config::path()
+        .map(|(p, _)| p.display().to_string())
+        .ok_or_else(|| anyhow::anyhow!("no config file path: HOME is not set"))?;
+    let mut out = Out::stdout();
+    out.write_line(&path)?;
+    out.flush()?;
+    Ok(0)
+}
+
+/// `mume roles`: each role of the config file, its model and the first line of its system
+/// text; with `--json`, the whole role, one object a line.
+pub(crate) fn roles(settings: &Settings, names: bool) -> Result<u8> {
+    let json = settings.output.json;
+    let mut out = Out::stdout();
+    let roles = &settings.roles;
+    if names {
+        for name in roles.keys() {
+            out.write_line(name)?;
+        }
+        out.flush()?;
+        return Ok(0);
+    }
+    if json {
+        for (name, role) in roles {
+            let line = json!({
+                "name": name,
+                "model": role.model,
+                "system": role.system,
+                "temperature": role.temperature,
+                "max_tokens": role.max_tokens,
+                "prompt": role.prompt,
+                "options": role.options,
+            });
+            out.write_line(&crate::redact::redact(&line.to_string()))?;
+        }
+        out.flush()?;
+        return Ok(0);
+    }
+    if roles.is_empty() {
+        ui::warn("no roles: add [roles.NAME] tables to the config file (see mume config path)");
+        return Ok(0);
+    }
+    let w0 = roles.keys().map(|n| n.chars().count()).max().unwrap_or(0);
+    let models: Vec<String> = roles
+        .values()
+        .map(|r| ui::one_line(r.model.as_deref().unwrap_or("-")))
+        .collect();
+    let w1 = models.iter().map(|m| m.chars().count()).max().unwrap_or(0);
+    for ((name, role), model) in roles.iter().zip(&models) {
+        let system = role.system.as_deref().unwrap_or("");
+        let first = ui::shorten(&ui::one_line(system.lines().next().unwrap_or("")), 60);
+        let line = format!("{:w0$}  {model:w1$}  {first}", ui::one_line(name));
+        out.write_line(&crate::redact::redact(line.trim_end()))?;
+    }
+    out.flush()?;
+    Ok(0)
+}

@@ -1,0 +1,268 @@
+//! One exchange with the model: gather the conversation and the prompt, build the request,
+//! send it, and save what came back.
+//!
+//! The answer is received and written on the main thread. A watcher thread stands by for
+//! a signal or the `--max-time` deadline: it saves the partial answer, whatever the main
+//! thread is stuck in (a read, a write to a pipe nobody reads), and ends the run.
+
+pub(crate) mod gather;
+pub(crate) mod plan;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use reqwest::Method;
+use serde_json::Value;
+use signal_hook::consts::{SIGALRM, SIGHUP, SIGINT, SIGTERM};
+
+use crate::api::assemble::{self, Answer, Mode, Shared};
+use crate::error::{TEMPORARY, is_broken_pipe};
+use crate::http::Client;
+use crate::output::Out;
+use crate::output::ui;
+use crate::settings::{Settings, Source, Transport};
+use crate::store;
+
+pub(crate) const CHAT_PATH: &str = "/chat/completions";
+
+/// Where this exchange is saved, and the lines it adds before the answer.
+struct Record {
+    /// The conversation continued; `None` starts a new one in the store.
+    path: Option<PathBuf>,
+    /// The system message sent; stored when the conversation's own differs.
+    system: Option<Value>,
+    lines: Vec<Value>,
+}
+
+/// One exchange: gather its parts, plan the request, send it, show and save the answer.
+pub(crate) fn run(settings: Settings) -> Result<u8> {
+    let gathered = gather::gather(&settings)?;
+    let conversation = gathered.conversation.clone();
+    let plan::Plan { exchange, model } = plan::plan(&settings, gathered)?;
+    let plan::Exchange {
+        body,
+        system,
+        lines,
+    } = exchange;
+    if settings.request.dry_run {
+        trace_dry_run(&settings.transport);
+        let mut out = Out::stdout();
+        out.write_line(&body.to_string())?;
+        out.flush()?;
+        return Ok(0);
+    }
+    let record = if settings.conversation.save.value {
+        // Known before the request is paid for: an answer with nowhere to go is lost.
+        store::check_writable(conversation.as_deref())
+            .map_err(|e| anyhow::anyhow!("{e:#} (use --no-save to go without saving)"))?;
+        // Given messages were sent, so they belong to the conversation from now on.
+        Some(Record {
+            path: conversation,
+            system,
+            lines,
+        })
+    } else {
+        None
+    };
+    let client = Client::new(&settings.transport)?;
+    let output = &settings.output;
+    let mode = Mode {
+        json: output.json,
+        extract: output.extract,
+        reasoning: output.reasoning,
+        usage: output.usage,
+        model: model.clone(),
+        started: Instant::now(),
+        // Calls and text must not mix on stdout, whichever source put tools in the request.
+        hold: body.get("tools").is_some() || output.extract != crate::output::Extract::None,
+    };
+    exchange_with(
+        client,
+        body,
+        mode,
+        settings.transport.deadline.at(),
+        record,
+        &model,
+    )
+}
+
+/// `--dry-run -v`: the URL and headers the request would go with, on stderr.
+pub(crate) fn trace_dry_run(transport: &Transport) {
+    if transport.verbose {
+        crate::http::trace_request(
+            &Method::POST,
+            &format!("{}{CHAT_PATH}", transport.base_url.value),
+            &transport.headers,
+            transport.key.origin().1 != Source::Default,
+            true,
+        );
+    }
+}
+
+/// Receives the answer on this thread, while a watcher thread stands ready to save what
+/// arrived and end the process on a signal or at the deadline.
+fn exchange_with(
+    client: Client,
+    body: Value,
+    mode: Mode,
+    deadline: Option<Instant>,
+    record: Option<Record>,
+    model: &str,
+) -> Result<u8> {
+    let keeper = Arc::new(Keeper {
+        record,
+        model: model.to_string(),
+        answer: Shared::default(),
+        saved: Mutex::new(false),
+        interrupted: AtomicI32::new(0),
+    });
+    watch(Arc::clone(&keeper), deadline)?;
+    let result = send(&client, &body, &mode, &keeper.answer);
+    // The connection and the runtime go with the process; closing them now would only
+    // delay its exit.
+    let _ = std::mem::ManuallyDrop::new(client);
+    match result {
+        Ok(()) => match keeper.save(None, false) {
+            Ok(_) => Ok(0),
+            Err(e) => {
+                ui::warn(&format!("the answer was not saved: {e:#}"));
+                Ok(1)
+            }
+        },
+        Err(e) => {
+            let finish = if is_broken_pipe(&e) {
+                "interrupted"
+            } else {
+                "error"
+            };
+            if let Err(save_error) = keeper.save(Some(finish), false) {
+                ui::warn(&format!("the partial answer was not saved: {save_error:#}"));
+            }
+            Err(e)
+        }
+    }
+}
+
+/// The exchange to save, once: by the receiving thread when the answer is complete or
+/// failed, or by the watcher when a signal or the deadline comes first.
+struct Keeper {
+    record: Option<Record>,
+    model: String,
+    answer: Shared,
+    saved: Mutex<bool>,
+    /// The signal that is ending the run (SIGALRM: the deadline), 0 while none is.
+    interrupted: AtomicI32,
+}
+
+impl Keeper {
+    /// Saves the exchange with `finish` as its ending (`None`: the server's), unless it
+    /// was saved already; true when this call is the one that ended it (also without a
+    /// record to write). A partial answer of which nothing arrived is not saved. `ending`:
+    /// the watcher is ending the run, and the receiving thread is stopped.
+    fn save(&self, finish: Option<&str>, ending: bool) -> Result<bool> {
+        let mut saved = self.saved.lock().unwrap_or_else(|e| e.into_inner());
+        if std::mem::replace(&mut *saved, true) {
+            return Ok(false);
+        }
+        let Some(record) = self.record.as_ref() else {
+            return Ok(true);
+        };
+        let mut answer = self.answer.lock().unwrap_or_else(|e| e.into_inner());
+        if finish.is_some() && !answer.started {
+            return Ok(true);
+        }
+        if ending {
+            // The receiving thread stops at its next event or flush; it may have taken
+            // text it has not printed yet, which is left out.
+            answer.stopped = true;
+            if let Some(end) = answer.shown {
+                answer.content.truncate(end);
+            }
+        }
+        let line = store::answer_line(&answer, &self.model, finish);
+        let system = record.system.as_ref();
+        // Another program may hold the conversation's lock: a signal, or the deadline,
+        // still ends the wait.
+        let mut wait = || {
+            let sig = self.interrupted.load(Ordering::Acquire);
+            if sig != 0 {
+                ui::warn("the answer was not saved: another program holds the conversation");
+                end(sig);
+            }
+        };
+        match &record.path {
+            Some(path) => store::append(path, system, &record.lines, &line, &mut wait)?,
+            None => drop(store::append_new(system, &record.lines, &line)?),
+        }
+        Ok(true)
+    }
+}
+
+/// Starts the watcher: on SIGINT, SIGTERM or SIGHUP it saves what arrived, marked as
+/// interrupted, and dies by that signal; at the deadline (a SIGALRM raised by a sleeper)
+/// likewise, with exit 75.
+fn watch(keeper: Arc<Keeper>, deadline: Option<Instant>) -> Result<()> {
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGALRM])
+        .context("setting up signal handling")?;
+    if let Some(deadline) = deadline {
+        std::thread::spawn(move || {
+            std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+            let _ = signal_hook::low_level::raise(SIGALRM);
+        });
+    }
+    std::thread::spawn(move || {
+        let Some(sig) = signals.forever().next() else {
+            return;
+        };
+        keeper.interrupted.store(sig, Ordering::Release);
+        let ended_here = keeper.save(Some("interrupted"), true);
+        if sig == SIGALRM && matches!(ended_here, Ok(false)) {
+            // The answer was complete and saved first: the run ends on its own.
+            return;
+        }
+        end(sig);
+    });
+    Ok(())
+}
+
+/// Ends the process for `sig`: by the signal itself, so that the shell sees it, or for
+/// the deadline with the error line and exit 75.
+fn end(sig: i32) -> ! {
+    if sig == SIGALRM {
+        // Stderr may be stuck (a reader that does not read it, the main thread holding
+        // its lock): the error line gets a moment, the deadline is kept regardless.
+        let (said, told) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            ui::error("gave up: --max-time reached");
+            let _ = said.send(());
+        });
+        let _ = told.recv_timeout(Duration::from_millis(100));
+        std::process::exit(i32::from(TEMPORARY));
+    }
+    let _ = signal_hook::low_level::emulate_default_handler(sig);
+    std::process::exit(128 + sig);
+}
+
+/// The request, the response, stdout.
+fn send(client: &Client, body: &Value, mode: &Mode, answer: &Shared) -> Result<()> {
+    let mut spinner = ui::Spinner::start();
+    let bytes = serde_json::to_vec(body)?;
+    let mut out = Out::stdout();
+    let result = client.send_with(
+        Method::POST,
+        CHAT_PATH,
+        Some(&bytes),
+        &mut |mut response| {
+            // A new attempt starts from nothing: it is made only when nothing was shown or kept.
+            *answer.lock().unwrap_or_else(|p| p.into_inner()) = Answer::default();
+            assemble::receive(&mut response, mode, &mut out, answer, &mut || {
+                spinner.stop()
+            })
+        },
+    );
+    spinner.stop();
+    result
+}

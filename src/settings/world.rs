@@ -1,0 +1,72 @@
+//! What the run's settings are resolved from besides the flags: the environment variables
+//! mume reads, the config file's text, and whether stdin and stdout are terminals. Read
+//! once, so that resolving is a pure function of the flags and this snapshot.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Result;
+
+use crate::config;
+
+/// The environment variables that settings are resolved from.
+const VARIABLES: [&str; 7] = [
+    "MUME_API_KEY",
+    "MUME_BASE_URL",
+    "MUME_MODEL",
+    "MUME_NO_SAVE",
+    "MUME_CONFIG",
+    "XDG_CONFIG_HOME",
+    "HOME",
+];
+
+/// A snapshot of everything outside the flags that the settings depend on.
+#[derive(Debug, Default)]
+pub(crate) struct World {
+    /// The variables of `VARIABLES` that are set and not empty.
+    pub(crate) env: BTreeMap<&'static str, String>,
+    /// The config file, when there is one.
+    pub(crate) config: Option<config::Text>,
+    /// Where the config file is looked for, found or not.
+    pub(crate) config_place: Option<PathBuf>,
+    pub(crate) stdin_terminal: bool,
+    pub(crate) stdout_terminal: bool,
+    /// When the run began: `--max-time` counts from here.
+    pub(crate) started: Option<Instant>,
+}
+
+impl World {
+    /// Reads the environment, the terminals and the config file.
+    pub(crate) fn read() -> Result<World> {
+        let started = Some(Instant::now());
+        let env: BTreeMap<&'static str, String> = VARIABLES
+            .into_iter()
+            .filter_map(|name| {
+                let value = std::env::var(name).ok().filter(|v| !v.is_empty())?;
+                Some((name, value))
+            })
+            .collect();
+        // Known as a secret before anything can fail: an error may quote what it was given.
+        if let Some(key) = env.get("MUME_API_KEY") {
+            crate::redact::add_secret(key);
+        }
+        let place = config::path_in(|name| env.get(name).cloned());
+        let config_place = place.as_ref().map(|(path, _)| path.clone());
+        let config = config::read(place)?;
+        Ok(World {
+            env,
+            config,
+            config_place,
+            stdin_terminal: std::io::stdin().is_terminal(),
+            stdout_terminal: std::io::stdout().is_terminal(),
+            started,
+        })
+    }
+
+    /// An environment variable's value, when it is set and not empty.
+    pub(crate) fn var(&self, name: &str) -> Option<&str> {
+        self.env.get(name).map(String::as_str)
+    }
+}
