@@ -10,6 +10,20 @@ use crate::error::{CONFIG, USAGE, fail};
 /// The body keys mume sets itself: `-o`, `[options]` and a role's options cannot.
 pub(crate) const RESERVED: [&str; 3] = ["model", "messages", "stream"];
 
+/// How much of a server's answer is read, at most; beyond these, a body is a protocol
+/// failure rather than an out-of-memory.
+///
+/// | what | limit |
+/// |---|---|
+/// | one event of a stream | 16 MiB |
+/// | a whole answer | 256 MiB |
+/// | a batch row's answer (many are held at once) | 16 MiB |
+/// | an error body (enough for any message) | 64 KiB |
+pub(crate) const EVENT_LIMIT: usize = 16 * 1024 * 1024;
+pub(crate) const BODY_LIMIT: u64 = 256 * 1024 * 1024;
+pub(crate) const ROW_BODY_LIMIT: u64 = 16 * 1024 * 1024;
+pub(crate) const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+
 /// Text without the byte-order mark some editors start a file with.
 pub(crate) fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
@@ -45,7 +59,7 @@ pub(crate) fn check_header(name: &str, value: &str) -> std::result::Result<(), S
     if HeaderName::from_bytes(name.as_bytes()).is_err() {
         return Err(format!(
             "`{}` is not a valid header name",
-            crate::output::ui::one_line(name)
+            crate::text::one_line(name)
         ));
     }
     if HeaderValue::from_str(value).is_err() {

@@ -151,7 +151,7 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
                 format!(
                     "bad config file {}: role {}: {e}",
                     path.display(),
-                    crate::output::ui::one_line(name)
+                    crate::text::one_line(name)
                 ),
             )
         })?;

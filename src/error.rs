@@ -46,6 +46,28 @@ impl fmt::Display for Broken {
 
 impl std::error::Error for Broken {}
 
+/// A failed read of a body: the server silent for `--timeout` (the body reader says for
+/// how long) or a broken connection, either tried again unless some of the answer was
+/// `shown` already (a timeout before the body is retried, SPEC §6).
+pub(crate) fn broken(e: &std::io::Error, shown: bool) -> anyhow::Error {
+    if e.kind() == std::io::ErrorKind::TimedOut {
+        return anyhow::Error::new(Broken {
+            message: e.to_string(),
+            shown,
+        });
+    }
+    // reqwest's own words ("error decoding response body") hide the cause.
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    let cause = crate::text::one_line(&cause.to_string());
+    anyhow::Error::new(Broken {
+        message: format!("the connection broke: {cause}"),
+        shown,
+    })
+}
+
 /// Builds an `anyhow::Error` that exits with `code`.
 pub(crate) fn fail(code: u8, message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(Failure {

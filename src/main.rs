@@ -18,6 +18,7 @@ mod output;
 mod redact;
 mod settings;
 mod store;
+mod text;
 
 use std::process::ExitCode;
 
@@ -47,7 +48,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if error::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            ui::error(&ui::escape(&format!("{e:#}")));
+            ui::error(&crate::text::escape(&format!("{e:#}")));
             ExitCode::from(error::exit_code(&e))
         }
     }

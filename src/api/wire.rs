@@ -6,7 +6,6 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::output::ui;
 use crate::redact;
 
 /// A tool call as the API sends it, and as mume prints it: one compact JSON line each.
@@ -338,7 +337,7 @@ pub(crate) fn error_text(body: &Value) -> (String, String) {
     {
         text.push_str(&format!(" [provider {provider}]"));
     }
-    (ui::one_line(&text), kind)
+    (crate::text::one_line(&text), kind)
 }
 
 /// FastAPI's `detail`: a string, or a list of `{loc, msg}`.

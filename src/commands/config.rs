@@ -4,7 +4,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use crate::exchange::gather;
-use crate::output::{Out, ui};
+use crate::output::Out;
 use crate::settings::{Settings, Source};
 
 /// `mume config`: each effective setting, its value and where it came from.
@@ -92,7 +92,7 @@ pub(crate) fn run(settings: &Settings) -> Result<u8> {
     let cells: Vec<String> = rows
         .iter()
         .map(|(_, value, _)| match value {
-            Value::String(s) => ui::one_line(s),
+            Value::String(s) => crate::text::one_line(s),
             other => other.to_string(),
         })
         .collect();

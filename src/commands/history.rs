@@ -65,7 +65,7 @@ pub(crate) fn run(action: Action, json: bool, dry_run: bool) -> Result<u8> {
                     }
                     let role = m["role"].as_str().unwrap_or("?");
                     let header = match m.get("model").and_then(Value::as_str) {
-                        Some(model) => format!("## {role} ({})", ui::one_line(model)),
+                        Some(model) => format!("## {role} ({})", crate::text::one_line(model)),
                         None => format!("## {role}"),
                     };
                     out.write_line(&header)?;
@@ -129,8 +129,8 @@ fn write_entry(
     let line = format!(
         "{id}  {}  {}  {turns}  {}",
         time.as_ref().map_or("-".into(), Time::minutes),
-        ui::one_line(model.unwrap_or("-")),
-        ui::shorten(&ui::one_line(&shown), width)
+        crate::text::one_line(model.unwrap_or("-")),
+        crate::text::shorten(&crate::text::one_line(&shown), width)
     );
     Ok(out.write_line(line.trim_end())?)
 }

@@ -42,7 +42,7 @@ pub(crate) fn models(settings: &Settings) -> Result<u8> {
     ids.sort_unstable();
     for id in ids {
         // The ids are the server's text, bound for a terminal.
-        out.write_line(&ui::escape(&crate::redact::redact(id)))?;
+        out.write_line(&crate::text::escape(&crate::redact::redact(id)))?;
     }
     out.flush()?;
     Ok(0)
@@ -95,13 +95,16 @@ pub(crate) fn roles(settings: &Settings, names: bool) -> Result<u8> {
     let w0 = roles.keys().map(|n| n.chars().count()).max().unwrap_or(0);
     let models: Vec<String> = roles
         .values()
-        .map(|r| ui::one_line(r.model.as_deref().unwrap_or("-")))
+        .map(|r| crate::text::one_line(r.model.as_deref().unwrap_or("-")))
         .collect();
     let w1 = models.iter().map(|m| m.chars().count()).max().unwrap_or(0);
     for ((name, role), model) in roles.iter().zip(&models) {
         let system = role.system.as_deref().unwrap_or("");
-        let first = ui::shorten(&ui::one_line(system.lines().next().unwrap_or("")), 60);
-        let line = format!("{:w0$}  {model:w1$}  {first}", ui::one_line(name));
+        let first = crate::text::shorten(
+            &crate::text::one_line(system.lines().next().unwrap_or("")),
+            60,
+        );
+        let line = format!("{:w0$}  {model:w1$}  {first}", crate::text::one_line(name));
         out.write_line(&crate::redact::redact(line.trim_end()))?;
     }
     out.flush()?;

@@ -180,7 +180,7 @@ pub(crate) fn read_files(paths: &[PathBuf], room: u64, limit: u64) -> Result<Vec
     let mut left = room;
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
-        let shown = crate::output::ui::one_line(&path.display().to_string());
+        let shown = crate::text::one_line(&path.display().to_string());
         let unreadable = |e: io::Error| fail(USAGE, format!("cannot read -f {shown}: {e}"));
         let mut file = std::fs::File::open(path).map_err(unreadable)?;
         if file.metadata().map_err(unreadable)?.is_dir() {

@@ -18,10 +18,10 @@ use reqwest::Method;
 use serde_json::Value;
 use signal_hook::consts::{SIGALRM, SIGHUP, SIGINT, SIGTERM};
 
-use crate::api::assemble::{self, Answer, Mode, Shared};
 use crate::error::{TEMPORARY, is_broken_pipe};
 use crate::http::Client;
 use crate::output::Out;
+use crate::output::present::{self, Body, Mode, Shared, Taken};
 use crate::output::ui;
 use crate::settings::{Settings, Source, Transport};
 use crate::store;
@@ -170,19 +170,19 @@ impl Keeper {
         let Some(record) = self.record.as_ref() else {
             return Ok(true);
         };
-        let mut answer = self.answer.lock().unwrap_or_else(|e| e.into_inner());
-        if finish.is_some() && !answer.started {
+        let mut taken = self.answer.lock().unwrap_or_else(|e| e.into_inner());
+        if finish.is_some() && !taken.answer.started {
             return Ok(true);
         }
         if ending {
             // The receiving thread stops at its next event or flush; it may have taken
             // text it has not printed yet, which is left out.
-            answer.stopped = true;
-            if let Some(end) = answer.shown {
-                answer.content.truncate(end);
+            taken.stopped = true;
+            if let Some(end) = taken.shown {
+                taken.answer.content.truncate(end);
             }
         }
-        let line = store::answer_line(&answer, &self.model, finish);
+        let line = store::answer_line(&taken.answer, &self.model, finish);
         let system = record.system.as_ref();
         // Another program may hold the conversation's lock: a signal, or the deadline,
         // still ends the wait.
@@ -257,10 +257,16 @@ fn send(client: &Client, body: &Value, mode: &Mode, answer: &Shared) -> Result<(
         Some(&bytes),
         &mut |mut response| {
             // A new attempt starts from nothing: it is made only when nothing was shown or kept.
-            *answer.lock().unwrap_or_else(|p| p.into_inner()) = Answer::default();
-            assemble::receive(&mut response, mode, &mut out, answer, &mut || {
-                spinner.stop()
-            })
+            *answer.lock().unwrap_or_else(|p| p.into_inner()) = Taken::default();
+            let content_type = crate::http::header(response.headers(), "content-type")
+                .unwrap_or("")
+                .to_string();
+            let body = Body {
+                content_type: &content_type,
+                request_id: crate::http::request_id(response.headers()).map(String::from),
+                body: &mut response,
+            };
+            present::receive(body, mode, &mut out, answer, &mut || spinner.stop())
         },
     );
     spinner.stop();

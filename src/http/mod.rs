@@ -19,6 +19,7 @@ use tokio::runtime::Runtime;
 
 pub(crate) mod retry;
 
+use crate::check::{ERROR_BODY_LIMIT, ROW_BODY_LIMIT};
 use crate::error::{
     Broken, CONFIG, PERMISSION, PROTOCOL, TEMPORARY, UNAVAILABLE, code_for_status, fail,
 };
@@ -28,12 +29,6 @@ use crate::settings::{Key, Source, Transport};
 use retry::Trouble;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// The largest answer a request of many (`batch`) accepts: room for any chat answer, and
-/// a bound on what many of them at once may hold.
-const ROW_BODY_LIMIT: u64 = 16 * 1024 * 1024;
-/// How much of an error body is read: enough for any message, bounded for a hostile one.
-const ERROR_BODY_LIMIT: u64 = 64 * 1024;
-
 pub(crate) struct Client {
     runtime: Runtime,
     http: reqwest::Client,
@@ -589,7 +584,7 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
     header(headers, "x-request-id").or_else(|| header(headers, "request-id"))
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -608,7 +603,7 @@ fn error_chain(e: &reqwest::Error) -> String {
     if parts.is_empty() {
         parts.push(e.to_string());
     }
-    ui::one_line(&parts.join(": "))
+    crate::text::one_line(&parts.join(": "))
 }
 
 fn redirect_error(status: u16, headers: &HeaderMap) -> anyhow::Error {
@@ -618,7 +613,7 @@ fn redirect_error(status: u16, headers: &HeaderMap) -> anyhow::Error {
         format!(
             "HTTP {}: the server redirects to {}; redirects are not followed (point --base-url there if you trust it)",
             status,
-            redact::url(&ui::one_line(location))
+            redact::url(&crate::text::one_line(location))
         ),
     )
 }
@@ -646,7 +641,7 @@ pub(crate) fn describe(status: u16, headers: &HeaderMap, body: &[u8]) -> Describ
         message.push_str(&text);
     }
     if let Some(id) = request_id(headers) {
-        message.push_str(&format!(" (request id {})", ui::one_line(id)));
+        message.push_str(&format!(" (request id {})", crate::text::one_line(id)));
     }
     if status == 404 && json.is_none() {
         message.push_str(" (hint: the base URL may lack its /v1)");
@@ -664,12 +659,12 @@ fn snippet(body: &[u8]) -> String {
     if let (Some(start), Some(end)) = (lower.find("<title>"), lower.find("</title>"))
         && start + 7 <= end
     {
-        return ui::one_line(&text[start + 7..end]);
+        return crate::text::one_line(&text[start + 7..end]);
     }
     if lower.contains("<html") || lower.contains("<!doctype") {
         return "(an HTML page)".into();
     }
-    ui::shorten(&ui::one_line(&text), 200)
+    crate::text::shorten(&crate::text::one_line(&text), 200)
 }
 
 /// The `-v` lines for a request, also shown by `--dry-run -v`; credentials are redacted.
@@ -690,7 +685,7 @@ pub(crate) fn trace_request(
     for (name, value, _) in headers {
         lines.push(format!("> {name}: {}", redact::header_value(name, value)));
     }
-    ui::note(&ui::escape(&lines.join("\n")));
+    ui::note(&crate::text::escape(&lines.join("\n")));
 }
 
 fn trace_response(response: &reqwest::Response, elapsed: Duration) {
@@ -707,7 +702,7 @@ fn trace_response(response: &reqwest::Response, elapsed: Duration) {
             redact::header_value(name.as_str(), &value)
         ));
     }
-    ui::note(&ui::escape(&lines.join("\n")));
+    ui::note(&crate::text::escape(&lines.join("\n")));
 }
 
 #[cfg(test)]

@@ -187,7 +187,7 @@ fn run_key_command(command: &str, deadline: Deadline) -> Result<String> {
             CONFIG,
             format!(
                 "api_key_command failed ({status}): {}",
-                crate::output::ui::one_line(&stderr)
+                crate::text::one_line(&stderr)
             ),
         ));
     }

@@ -1,0 +1,302 @@
+//! Showing an answer as it is read: the text on stdout (as it arrives, or held until the
+//! end), reasoning on stderr, tool calls as JSON lines, `--json` events as received, the
+//! usage line, and the endings that are not plain success. The answer itself is assembled
+//! by `api::assemble`; this module decides only what reaches the terminal.
+
+use std::io::{self, BufRead, Write};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::Result;
+
+use crate::api::assemble::{self, Answer, Assembler, Kind};
+use crate::api::sse;
+use crate::check::EVENT_LIMIT;
+use crate::output::usage::{self, UsageFormat};
+use crate::output::{Extract, Out, extract, ui};
+use crate::redact;
+
+/// How the answer is to be shown.
+pub(crate) struct Mode {
+    pub(crate) json: bool,
+    pub(crate) extract: Extract,
+    pub(crate) reasoning: bool,
+    /// `--usage`: token counts after the answer, for people or as JSON.
+    pub(crate) usage: Option<UsageFormat>,
+    /// The model asked, and when the exchange began: for `--usage=json`.
+    pub(crate) model: String,
+    pub(crate) started: Instant,
+    /// Hold text until the answer is complete (tools may be called, or a block extracted).
+    pub(crate) hold: bool,
+}
+
+/// The answer as it is taken, and how much of it was shown: shared with the thread that
+/// may end the run (a signal, the deadline) and save it. The lock is never held while
+/// writing to stdout or stderr: a reader that stops reading must not keep a signal from
+/// saving.
+#[derive(Debug, Default)]
+pub(crate) struct Taken {
+    pub(crate) answer: Answer,
+    /// How much of the content was handed to stdout, when it is written as it arrives:
+    /// a run ended by a signal saves that much, what was printed.
+    pub(crate) shown: Option<usize>,
+    /// Set by the thread that is ending the run: nothing more is taken or printed.
+    pub(crate) stopped: bool,
+}
+
+pub(crate) type Shared = Arc<Mutex<Taken>>;
+
+/// The response's parts the presenter reads: its content type, its request id, its body.
+pub(crate) struct Body<'a, B> {
+    pub(crate) content_type: &'a str,
+    pub(crate) request_id: Option<String>,
+    pub(crate) body: &'a mut B,
+}
+
+/// Reads the answer from `response` into `shared` and shows it. `first_byte` runs once,
+/// before any output.
+pub(crate) fn receive<B: BufRead>(
+    response: Body<'_, B>,
+    mode: &Mode,
+    out: &mut Out,
+    shared: &Shared,
+    first_byte: &mut dyn FnMut(),
+) -> Result<()> {
+    let mut presenter = Presenter::new(mode, out, shared);
+    presenter.request_id = response.request_id;
+    match assemble::kind(response.content_type)? {
+        Kind::Stream => {
+            presenter.live = !mode.json && !mode.hold;
+            presenter.stream(response.body, first_byte)?;
+        }
+        Kind::Whole => {
+            let body = assemble::read_body(response.body)?;
+            first_byte();
+            presenter.whole(&body)?;
+        }
+    }
+    presenter.finish()
+}
+
+/// Waits for the end of the process once the thread that is ending the run (a signal,
+/// the deadline) has taken the answer to save: what is printed must not run past what
+/// is saved.
+fn stop_if_stopped(taken: &Taken) {
+    if taken.stopped {
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
+struct Presenter<'a> {
+    mode: &'a Mode,
+    out: &'a mut Out,
+    shared: &'a Shared,
+    assembler: Assembler,
+    /// Content is written to stdout as it arrives.
+    live: bool,
+    /// Reasoning text is open on stderr and wants a newline before anything else.
+    in_reasoning: bool,
+    /// Reasoning arrives in pieces; a key split between two must not show.
+    redactor: redact::Redactor,
+    /// The server's id for the request, for `--usage=json`.
+    request_id: Option<String>,
+    /// When the first text or call of a streamed answer arrived.
+    first_token: Option<Instant>,
+}
+
+impl<'a> Presenter<'a> {
+    fn new(mode: &'a Mode, out: &'a mut Out, shared: &'a Shared) -> Presenter<'a> {
+        Presenter {
+            mode,
+            out,
+            shared,
+            assembler: Assembler::new(mode.usage == Some(UsageFormat::Json)),
+            live: false,
+            in_reasoning: false,
+            redactor: redact::Redactor::default(),
+            request_id: None,
+            first_token: None,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'a, Taken> {
+        self.shared.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn stream(&mut self, body: &mut impl BufRead, first_byte: &mut dyn FnMut()) -> Result<()> {
+        let mut parser = sse::Parser::new(EVENT_LIMIT);
+        let mut first = true;
+        loop {
+            let piece = match body.fill_buf() {
+                Ok([]) => break,
+                Ok(piece) => piece,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let shown = self.out.wrote || self.lock().answer.started;
+                    return Err(crate::error::broken(&e, shown));
+                }
+            };
+            if first {
+                first = false;
+                first_byte();
+            }
+            parser.feed(piece);
+            let n = piece.len();
+            body.consume(n);
+            while let Some(event) = parser.next() {
+                let event = event.map_err(assemble::event_error)?;
+                if event.data == "[DONE]" {
+                    return Ok(());
+                }
+                self.event(&event)?;
+            }
+            if self.live {
+                self.showing();
+            }
+            self.out.flush()?;
+        }
+        if first {
+            first_byte();
+        }
+        assemble::ended_early(&self.lock().answer)
+    }
+
+    /// Takes one event into the answer, then shows what it added.
+    fn event(&mut self, event: &sse::Event) -> Result<()> {
+        let mut taken = self.lock();
+        stop_if_stopped(&taken);
+        let added = self.assembler.apply(event, &mut taken.answer)?;
+        if taken.answer.started && self.first_token.is_none() {
+            self.first_token = Some(Instant::now());
+        }
+        drop(taken);
+        if self.mode.json {
+            if event.data.contains('\n') {
+                let value: serde_json::Value = serde_json::from_str(event.data)?;
+                self.out.write_line(&value.to_string())?;
+            } else {
+                self.out.write(event.data)?;
+                self.out.write("\n")?;
+            }
+        }
+        if let Some(text) = added
+            .reasoning
+            .filter(|_| self.mode.reasoning && !self.mode.json)
+        {
+            self.reasoning(&text);
+        }
+        if let Some(text) = added.content.filter(|_| self.live) {
+            self.end_reasoning();
+            if self.out.spills(text.len()) {
+                self.showing();
+            }
+            self.out.write(&text)?;
+        }
+        Ok(())
+    }
+
+    /// Marks all the text taken so far as shown, just before it may reach stdout; waits
+    /// for the end instead when the run is being ended.
+    fn showing(&self) {
+        let mut taken = self.lock();
+        stop_if_stopped(&taken);
+        taken.shown = Some(taken.answer.content.len());
+    }
+
+    fn whole(&mut self, body: &[u8]) -> Result<()> {
+        let parsed = assemble::parse_whole(body)?;
+        let reasoning = (self.mode.reasoning && !self.mode.json).then(|| parsed.reasoning.clone());
+        self.lock().answer = parsed;
+        if self.mode.json {
+            let text = String::from_utf8_lossy(body);
+            self.out.write_line(&text)?;
+        } else if let Some(reasoning) = reasoning {
+            self.reasoning(&reasoning);
+        }
+        Ok(())
+    }
+
+    fn reasoning(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        self.in_reasoning = !text.ends_with('\n');
+        let shown = self.redactor.push(text);
+        let _ = write!(ui::stderr(), "{}", ui::dim(&crate::text::escape(&shown)));
+    }
+
+    fn end_reasoning(&mut self) {
+        let rest = self.redactor.finish();
+        if !rest.is_empty() {
+            let _ = write!(ui::stderr(), "{}", ui::dim(&crate::text::escape(&rest)));
+        }
+        if std::mem::take(&mut self.in_reasoning) {
+            let _ = writeln!(ui::stderr());
+        }
+    }
+
+    /// Writes what was held back, then reports the endings that are not plain success.
+    fn finish(mut self) -> Result<()> {
+        self.end_reasoning();
+        // A copy, once per answer, so that no write below holds the lock.
+        let answer = self.lock().answer.clone();
+        if !self.mode.json {
+            self.text(&answer)?;
+        }
+        self.out.flush()?;
+        self.usage(&answer);
+        if answer.finish_reason.as_deref() == Some("length") {
+            ui::warn("the answer was cut short at the token limit (finish_reason: length)")
+        }
+        if !answer.refusal.is_empty() {
+            ui::note(&crate::text::escape(&answer.refusal));
+        }
+        assemble::ending(&answer)
+    }
+
+    /// The text not shown yet: tool calls as JSON lines (any text beside them on stderr),
+    /// or the held text, whole or its extracted block.
+    fn text(&mut self, answer: &Answer) -> Result<()> {
+        if !answer.tool_calls.list.is_empty() {
+            if !self.live && !answer.content.is_empty() {
+                ui::note(crate::text::escape(answer.content.trim_end_matches('\n')).as_ref());
+            }
+            self.out.end_line()?;
+            for call in &answer.tool_calls.list {
+                self.out.write_line(&serde_json::to_string(call)?)?;
+            }
+        } else if self.live {
+            self.out.end_line()?;
+        } else {
+            self.out
+                .write_line(extract(&answer.content, self.mode.extract))?;
+        }
+        Ok(())
+    }
+
+    /// `--usage`: the token counts on stderr, for people or as a JSON line.
+    fn usage(&self, answer: &Answer) {
+        match (self.mode.usage, &answer.usage) {
+            (Some(UsageFormat::Json), _) => {
+                let timing = usage::Timing {
+                    started: self.mode.started,
+                    first_token: self.first_token,
+                };
+                let line = usage::json_line(
+                    answer,
+                    &self.mode.model,
+                    self.request_id.as_deref(),
+                    &timing,
+                );
+                ui::note(&line.to_string())
+            }
+            (Some(UsageFormat::Text), Some(usage)) => ui::note(&usage::text_line(usage)),
+            (Some(UsageFormat::Text), None) => {
+                ui::warn("the server reported no token usage for this answer")
+            }
+            (None, _) => {}
+        }
+    }
+}
