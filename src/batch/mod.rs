@@ -26,7 +26,7 @@ use crate::error::{BAD_INPUT, CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, USAGE,
 use crate::exchange::plan::{self, Base};
 use crate::exchange::{CHAT_PATH, gather};
 use crate::http::retry;
-use crate::http::{Client, Reply};
+use crate::http::{Client, Failed, Reply};
 use crate::lifecycle::Deadline;
 use crate::output::{Out, ui};
 use crate::settings::{Batch as BatchSettings, Settings};
@@ -253,37 +253,33 @@ async fn drive(
 /// Sends one row, trying again as `retry` says; `Err` for a failure every row would share,
 /// which ends the run.
 async fn send_row(run: &Run<'_>, line: usize, body: &[u8]) -> Result<Outcome> {
-    let mut attempt = 0;
-    loop {
+    let attempt = || async {
         run.pace.ready().await;
-        let failed = match run.client.attempt(CHAT_PATH, body).await {
-            Ok(reply) => return judge(reply),
-            Err(failed) => failed,
-        };
-        let code = exit_code(&failed.error);
-        if shared_by_every_row(code) {
-            return Err(failed.error);
+        run.client.attempt(CHAT_PATH, body).await
+    };
+    let give_up = |failed: &Failed| {
+        if shared_by_every_row(exit_code(&failed.error)) {
+            return true;
         }
         if let Some(wait) = retry::pause_for_all(&failed.trouble) {
             run.pace.pause(wait);
         }
-        let Some(wait) = retry::next_wait(&failed.trouble, attempt, run.retries, retry::jitter())
-        else {
-            return Ok(Outcome::Failed {
-                code,
-                message: format!("{:#}", failed.error),
-                reply: failed.reply,
-            });
-        };
-        attempt += 1;
-        retry::announce(
-            &format!("line {line}: {}", failed.error),
-            wait,
-            attempt,
-            run.retries,
-        );
-        tokio::time::sleep(wait).await;
+        false
+    };
+    let label = format!("line {line}: ");
+    let failed = match retry::run(run.retries, &label, attempt, give_up, tokio::time::sleep).await {
+        Ok(reply) => return judge(reply),
+        Err(failed) => failed,
+    };
+    let code = exit_code(&failed.error);
+    if shared_by_every_row(code) {
+        return Err(failed.error);
     }
+    Ok(Outcome::Failed {
+        code,
+        message: format!("{:#}", failed.error),
+        reply: failed.reply,
+    })
 }
 
 /// No key, a refused key, a bad configuration, TLS: no row can succeed.

@@ -9,26 +9,15 @@
 //! Otherwise the wait doubles from half a second up to eight, shortened at random so that
 //! many clients turned away together do not come back together.
 
+use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
 
+use super::failure::{Failed, Trouble};
+
 /// The longest wait a server may ask for; longer means give up at once.
 pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
-
-/// What went wrong with one attempt.
-pub(crate) enum Trouble {
-    /// No answer at all: the connection failed, or timed out before the response began.
-    NoResponse,
-    /// The server answered with a failing status; `quota` when it says the quota is spent.
-    Status {
-        status: u16,
-        headers: HeaderMap,
-        quota: bool,
-    },
-    /// The connection broke while the answer was arriving.
-    Broken { shown: bool },
-}
 
 /// The wait before the next attempt, or `None` to give up. `attempt` counts the attempts
 /// that failed before this one (0 after the first), `jitter` is 0 to 0.25.
@@ -44,6 +33,7 @@ pub(crate) fn next_wait(
     let (worth, asked) = match trouble {
         Trouble::NoResponse => (true, None),
         Trouble::Broken { shown } => (!shown, None),
+        Trouble::Final => (false, None),
         Trouble::Status {
             status,
             headers,
@@ -67,11 +57,45 @@ pub(crate) fn next_wait(
 
 /// The one stderr line of a retry: what failed, and when attempt `attempt` of `retries`
 /// follows.
-pub(crate) fn announce(failure: &str, wait: Duration, attempt: u32, retries: u32) {
+fn announce(failure: &str, wait: Duration, attempt: u32, retries: u32) {
     crate::output::ui::warn(&format!(
         "{failure}; retrying in {:.1} s ({attempt} of {retries})",
         wait.as_secs_f64()
     ));
+}
+
+/// The one retry loop: runs `attempt` until it succeeds, its failure is not worth another
+/// attempt (by `next_wait`, or because `give_up` says so), or `retries` are spent; between
+/// attempts it announces the failure, `label` first, and waits with `sleep`.
+pub(crate) async fn run<T, A, F, S, W>(
+    retries: u32,
+    label: &str,
+    mut attempt: A,
+    mut give_up: impl FnMut(&Failed) -> bool,
+    mut sleep: S,
+) -> Result<T, Failed>
+where
+    A: FnMut() -> F,
+    F: Future<Output = Result<T, Failed>>,
+    S: FnMut(Duration) -> W,
+    W: Future<Output = ()>,
+{
+    let mut failures = 0;
+    loop {
+        let failed = match attempt().await {
+            Ok(done) => return Ok(done),
+            Err(failed) => failed,
+        };
+        if give_up(&failed) {
+            return Err(failed);
+        }
+        let Some(wait) = next_wait(&failed.trouble, failures, retries, jitter()) else {
+            return Err(failed);
+        };
+        failures += 1;
+        announce(&format!("{label}{}", failed.error), wait, failures, retries);
+        sleep(wait).await;
+    }
 }
 
 /// How long every request of a batch holds back after this failure: the wait a 429 or 503
@@ -138,7 +162,7 @@ mod tests {
         }
         Trouble::Status {
             status,
-            headers: map,
+            headers: Box::new(map),
             quota: false,
         }
     }
@@ -164,7 +188,7 @@ mod tests {
         }
         let quota = Trouble::Status {
             status: 429,
-            headers: HeaderMap::new(),
+            headers: Box::default(),
             quota: true,
         };
         assert_eq!(wait(&quota), None);
@@ -212,7 +236,7 @@ mod tests {
         h.insert("retry-after", "2".parse().unwrap());
         let status = |status, headers: &HeaderMap| Trouble::Status {
             status,
-            headers: headers.clone(),
+            headers: Box::new(headers.clone()),
             quota: false,
         };
         assert_eq!(
@@ -274,5 +298,54 @@ mod tests {
         assert_eq!(retry_after(&h), None);
         h.insert("retry-after", HeaderValue::from_static("NaN"));
         assert_eq!(retry_after(&h), None);
+    }
+
+    /// Runs the loop over scripted attempts; returns its result and the waits it slept.
+    fn drive(
+        retries: u32,
+        script: Vec<Result<u8, Trouble>>,
+        give_up: impl FnMut(&Failed) -> bool,
+    ) -> (Result<u8, String>, Vec<Duration>) {
+        use futures_util::FutureExt;
+        let mut script = script.into_iter();
+        let mut slept = Vec::new();
+        let attempt = || {
+            let next = script.next().expect("an attempt too many");
+            std::future::ready(next.map_err(|t| Failed::new(anyhow::anyhow!("failed"), t)))
+        };
+        let sleep = |wait| {
+            slept.push(wait);
+            std::future::ready(())
+        };
+        let result = run(retries, "", attempt, give_up, sleep)
+            .now_or_never()
+            .unwrap()
+            .map_err(|f| f.error.to_string());
+        (result, slept)
+    }
+
+    #[test]
+    fn the_loop_tries_again_within_the_budget_and_waits_in_between() {
+        let half = |d: &Duration| (375..=500).contains(&d.as_millis());
+        let (result, slept) = drive(2, vec![Err(Trouble::NoResponse), Ok(7)], |_| false);
+        assert_eq!(result, Ok(7));
+        assert!(slept.len() == 1 && half(&slept[0]), "{slept:?}");
+        let (result, slept) = drive(
+            1,
+            vec![Err(Trouble::NoResponse), Err(Trouble::NoResponse)],
+            |_| false,
+        );
+        assert_eq!(result, Err("failed".into()), "the budget is spent");
+        assert_eq!(slept.len(), 1);
+    }
+
+    #[test]
+    fn the_loop_stops_at_once_for_what_another_attempt_cannot_cure() {
+        for trouble in [Trouble::Final, Trouble::Broken { shown: true }] {
+            let (result, slept) = drive(5, vec![Err(trouble)], |_| false);
+            assert!(result.is_err() && slept.is_empty());
+        }
+        let (result, slept) = drive(5, vec![Err(Trouble::NoResponse)], |_| true);
+        assert!(result.is_err() && slept.is_empty(), "the caller gives up");
     }
 }
