@@ -4,9 +4,11 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use signal_hook::consts::{SIGALRM, SIGHUP, SIGINT, SIGTERM};
 
 use crate::error::{TEMPORARY, fail};
+use crate::output::ui;
 
 /// When `--max-time` is up, counted from the start of the run; no limit when `None`
 /// (also for a limit too far away for the clock).
@@ -59,6 +61,83 @@ impl Deadline {
             .recv_timeout(left)
             .unwrap_or_else(|_| Err(Deadline::reached(while_)))
     }
+}
+
+/// Why a run is ending before its work is done.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Ending {
+    /// SIGINT, SIGTERM or SIGHUP: the run dies by it, so that the shell sees it.
+    Signal(i32),
+    /// `--max-time`: the run ends with its error line and exit 75.
+    Deadline,
+}
+
+impl Ending {
+    /// The ending a caught signal stands for (SIGALRM is the deadline's).
+    pub(crate) fn of(signal: i32) -> Ending {
+        if signal == SIGALRM {
+            Ending::Deadline
+        } else {
+            Ending::Signal(signal)
+        }
+    }
+}
+
+/// Starts the watcher thread: on SIGINT, SIGTERM or SIGHUP, and at the deadline (a SIGALRM
+/// raised by a sleeper thread), it lets `last_words` save what must not be lost, then ends
+/// the process. `last_words` returns false when the run is to end on its own instead (its
+/// work was done first). Whatever the main thread is stuck in, a read or a write to a pipe
+/// nobody reads, the watcher ends the run.
+pub(crate) fn watch(
+    deadline: Deadline,
+    last_words: impl FnOnce(Ending) -> bool + Send + 'static,
+) -> Result<()> {
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGALRM])
+        .context("setting up signal handling")?;
+    if let Some(left) = deadline.left() {
+        std::thread::spawn(move || {
+            std::thread::sleep(left);
+            let _ = signal_hook::low_level::raise(SIGALRM);
+        });
+    }
+    std::thread::spawn(move || {
+        let Some(signal) = signals.forever().next() else {
+            return;
+        };
+        let ending = Ending::of(signal);
+        if last_words(ending) {
+            end(ending);
+        }
+    });
+    Ok(())
+}
+
+/// Ends the process: by the signal itself, or for the deadline with the error line and
+/// exit 75. The one place, besides `main` returning, where the process ends.
+#[allow(clippy::exit)]
+pub(crate) fn end(ending: Ending) -> ! {
+    let signal = match ending {
+        Ending::Signal(signal) => signal,
+        Ending::Deadline => {
+            // Stderr may be stuck (a reader that does not read it, the main thread holding
+            // its lock): the error line gets a moment, the deadline is kept regardless.
+            let (said, told) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                ui::error("gave up: --max-time reached");
+                let _ = said.send(());
+            });
+            let _ = told.recv_timeout(Duration::from_millis(100));
+            std::process::exit(i32::from(TEMPORARY));
+        }
+    };
+    let _ = signal_hook::low_level::emulate_default_handler(signal);
+    std::process::exit(128 + signal);
+}
+
+/// Lets `value` go with the process rather than be dropped: closing the HTTP runtime and
+/// its connections now would only delay the exit.
+pub(crate) fn leave<T>(value: T) {
+    std::mem::forget(value);
 }
 
 #[cfg(test)]

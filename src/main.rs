@@ -3,6 +3,9 @@
 //! `main` parses the command line, runs it, and is the one place that prints an error and
 //! picks the exit code.
 
+#[cfg(not(unix))]
+compile_error!("mume runs on Unix-like systems: Linux, macOS and the BSDs");
+
 mod api;
 mod batch;
 mod check;

@@ -410,7 +410,6 @@ fn write_exchange(
 fn create_with(path: &Path, write: impl Fn(&File) -> io::Result<()>) -> io::Result<bool> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
-    #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let (own, file) = own_file(path, &options)?;
     let written = write(&file);
@@ -479,18 +478,12 @@ pub(crate) fn check_writable(path: Option<&Path>) -> Result<()> {
 }
 
 /// True when `file` is still the file at `path`: not removed, not replaced.
-#[cfg(unix)]
 pub(crate) fn still_at(file: &File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (file.metadata(), fs::metadata(path)) {
         (Ok(held), Ok(named)) => held.dev() == named.dev() && held.ino() == named.ino(),
         _ => false,
     }
-}
-
-#[cfg(not(unix))]
-pub(crate) fn still_at(_file: &File, path: &Path) -> bool {
-    path.exists()
 }
 
 /// The file of length `len` ends its last line (an empty file does).
@@ -510,7 +503,6 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     }
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
-    #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder
         .create(dir)

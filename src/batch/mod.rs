@@ -19,7 +19,6 @@ use anyhow::{Context, Result};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use serde_json::{Map, Value};
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use crate::api::assemble;
 use crate::error::{BAD_INPUT, CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, USAGE, exit_code, fail};
@@ -27,7 +26,7 @@ use crate::exchange::plan::{self, Base};
 use crate::exchange::{CHAT_PATH, gather};
 use crate::http::retry;
 use crate::http::{Client, Failed, Reply};
-use crate::lifecycle::Deadline;
+use crate::lifecycle::{self, Deadline};
 use crate::output::{Out, ui};
 use crate::settings::{Batch as BatchSettings, Settings};
 use pace::Pace;
@@ -99,8 +98,7 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
             None => work.await,
         }
     });
-    // The connections and the runtime go with the process.
-    std::mem::forget(client);
+    lifecycle::leave(client);
     let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
     if let Err(e) = ended {
         // Rows that finished are paid for: they are written, out of turn, before the end.
@@ -354,31 +352,22 @@ impl Writer {
 }
 
 /// On a signal, the finished rows still waiting are written, the status line is erased,
-/// and the run dies by that signal, never in the middle of a result line.
+/// and the run dies by that signal, never in the middle of a result line. (The deadline is
+/// the run's own to keep: its requests stop where they are.)
 fn watch_signals(writer: Arc<Mutex<Writer>>) -> Result<()> {
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
-        .context("setting up signal handling")?;
-    std::thread::spawn(move || {
-        let Some(sig) = signals.forever().next() else {
-            return;
-        };
+    lifecycle::watch(Deadline::default(), move |_| {
         // A writer stuck on a full pipe holds the lock: the signal ends the run regardless.
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(1) {
-            match writer.try_lock() {
-                Ok(mut writer) => {
-                    let _ = writer.write_waiting();
-                    ui::clear_status();
-                    let _ = signal_hook::low_level::emulate_default_handler(sig);
-                    std::process::exit(128 + sig);
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(5)),
+            if let Ok(mut writer) = writer.try_lock() {
+                let _ = writer.write_waiting();
+                ui::clear_status();
+                return true;
             }
+            std::thread::sleep(Duration::from_millis(5));
         }
-        let _ = signal_hook::low_level::emulate_default_handler(sig);
-        std::process::exit(128 + sig);
-    });
-    Ok(())
+        true
+    })
 }
 
 /// The status line: rows done of all, failed rows, rows a second, time left.

@@ -1,6 +1,5 @@
 //! `mume history`: list, search, show, remove and prune the stored conversations.
 
-use std::io::IsTerminal;
 use std::time::SystemTime;
 
 use anyhow::Result;
@@ -276,13 +275,8 @@ fn terminal_width() -> Option<usize> {
     if let Some(cols) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
         return Some(cols);
     }
-    if !std::io::stdout().is_terminal() {
-        return None;
-    }
-    // SAFETY: TIOCGWINSZ fills a winsize struct for a terminal fd and touches nothing else.
-    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-    let ok = unsafe { libc::ioctl(1, libc::TIOCGWINSZ, &mut size) } == 0;
-    (ok && size.ws_col > 0).then_some(size.ws_col as usize)
+    let (terminal_size::Width(cols), _) = terminal_size::terminal_size_of(std::io::stdout())?;
+    (cols > 0).then_some(usize::from(cols))
 }
 
 /// A moment in the local time zone.

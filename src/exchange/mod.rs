@@ -9,17 +9,16 @@ pub(crate) mod gather;
 pub(crate) mod plan;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use reqwest::Method;
 use serde_json::Value;
-use signal_hook::consts::{SIGALRM, SIGHUP, SIGINT, SIGTERM};
 
-use crate::error::{TEMPORARY, is_broken_pipe};
+use crate::error::is_broken_pipe;
 use crate::http::Client;
+use crate::lifecycle::{self, Deadline, Ending};
 use crate::output::Out;
 use crate::output::present::{self, Body, Mode, Shared, Taken};
 use crate::output::ui;
@@ -83,7 +82,7 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
         client,
         body,
         mode,
-        settings.transport.deadline.at(),
+        settings.transport.deadline,
         record,
         &model,
     )
@@ -108,7 +107,7 @@ fn exchange_with(
     client: Client,
     body: Value,
     mode: Mode,
-    deadline: Option<Instant>,
+    deadline: Deadline,
     record: Option<Record>,
     model: &str,
 ) -> Result<u8> {
@@ -117,13 +116,17 @@ fn exchange_with(
         model: model.to_string(),
         answer: Shared::default(),
         saved: Mutex::new(false),
-        interrupted: AtomicI32::new(0),
+        interrupted: OnceLock::new(),
     });
-    watch(Arc::clone(&keeper), deadline)?;
+    let watcher = Arc::clone(&keeper);
+    lifecycle::watch(deadline, move |ending| {
+        let _ = watcher.interrupted.set(ending);
+        let ended_here = watcher.save(Some("interrupted"), true);
+        // At the deadline, an answer complete and saved first ends the run on its own.
+        ending != Ending::Deadline || !matches!(ended_here, Ok(false))
+    })?;
     let result = send(&client, &body, &mode, &keeper.answer);
-    // The connection and the runtime go with the process; closing them now would only
-    // delay its exit.
-    let _ = std::mem::ManuallyDrop::new(client);
+    lifecycle::leave(client);
     match result {
         Ok(()) => match keeper.save(None, false) {
             Ok(_) => Ok(0),
@@ -153,8 +156,8 @@ struct Keeper {
     model: String,
     answer: Shared,
     saved: Mutex<bool>,
-    /// The signal that is ending the run (SIGALRM: the deadline), 0 while none is.
-    interrupted: AtomicI32,
+    /// How the run is ending, once the watcher has begun to end it.
+    interrupted: OnceLock<Ending>,
 }
 
 impl Keeper {
@@ -187,10 +190,9 @@ impl Keeper {
         // Another program may hold the conversation's lock: a signal, or the deadline,
         // still ends the wait.
         let mut wait = || {
-            let sig = self.interrupted.load(Ordering::Acquire);
-            if sig != 0 {
+            if let Some(&ending) = self.interrupted.get() {
                 ui::warn("the answer was not saved: another program holds the conversation");
-                end(sig);
+                lifecycle::end(ending);
             }
         };
         match &record.path {
@@ -199,51 +201,6 @@ impl Keeper {
         }
         Ok(true)
     }
-}
-
-/// Starts the watcher: on SIGINT, SIGTERM or SIGHUP it saves what arrived, marked as
-/// interrupted, and dies by that signal; at the deadline (a SIGALRM raised by a sleeper)
-/// likewise, with exit 75.
-fn watch(keeper: Arc<Keeper>, deadline: Option<Instant>) -> Result<()> {
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGALRM])
-        .context("setting up signal handling")?;
-    if let Some(deadline) = deadline {
-        std::thread::spawn(move || {
-            std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
-            let _ = signal_hook::low_level::raise(SIGALRM);
-        });
-    }
-    std::thread::spawn(move || {
-        let Some(sig) = signals.forever().next() else {
-            return;
-        };
-        keeper.interrupted.store(sig, Ordering::Release);
-        let ended_here = keeper.save(Some("interrupted"), true);
-        if sig == SIGALRM && matches!(ended_here, Ok(false)) {
-            // The answer was complete and saved first: the run ends on its own.
-            return;
-        }
-        end(sig);
-    });
-    Ok(())
-}
-
-/// Ends the process for `sig`: by the signal itself, so that the shell sees it, or for
-/// the deadline with the error line and exit 75.
-fn end(sig: i32) -> ! {
-    if sig == SIGALRM {
-        // Stderr may be stuck (a reader that does not read it, the main thread holding
-        // its lock): the error line gets a moment, the deadline is kept regardless.
-        let (said, told) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            ui::error("gave up: --max-time reached");
-            let _ = said.send(());
-        });
-        let _ = told.recv_timeout(Duration::from_millis(100));
-        std::process::exit(i32::from(TEMPORARY));
-    }
-    let _ = signal_hook::low_level::emulate_default_handler(sig);
-    std::process::exit(128 + sig);
 }
 
 /// The request, the response, stdout.

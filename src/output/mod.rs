@@ -7,7 +7,6 @@ pub(crate) mod usage;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::mem::ManuallyDrop;
 
 /// Stdout without std's line buffering: streamed output is flushed when a burst of events
 /// has been written, not at every newline.
@@ -18,15 +17,14 @@ pub(crate) struct Out {
 }
 
 impl Out {
+    /// Stdout through a descriptor of its own (a duplicate of 1), written without std's
+    /// line buffer; std's stdout when there is no descriptor to duplicate.
     pub(crate) fn stdout() -> Out {
-        #[cfg(unix)]
-        let file = {
-            use std::os::fd::FromRawFd;
-            // SAFETY: fd 1 stays open for the life of the process, and ManuallyDrop keeps
-            // this File from closing it.
-            RawStdout(ManuallyDrop::new(unsafe { File::from_raw_fd(1) }))
-        };
-        Out::to(Box::new(file))
+        use std::os::fd::AsFd;
+        match io::stdout().as_fd().try_clone_to_owned() {
+            Ok(fd) => Out::to(Box::new(File::from(fd))),
+            Err(_) => Out::to(Box::new(io::stdout())),
+        }
     }
 
     /// Output to any writer: stdout, or a buffer in tests.
@@ -68,19 +66,6 @@ impl Out {
 
     pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
-    }
-}
-
-/// File descriptor 1, written without std's line buffer; never closed by us.
-struct RawStdout(ManuallyDrop<File>);
-
-impl Write for RawStdout {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        (&*self.0).write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 
