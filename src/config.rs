@@ -94,6 +94,7 @@ pub(crate) fn read(path: Option<(PathBuf, bool)>) -> Result<Option<Text>> {
     Ok(Some(Text { path, text, shared }))
 }
 
+/// Parses the config file's text and checks its values; errors name `path` and the line.
 pub(crate) fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
     // The key is a secret before anything can fail: an error may quote any value.
     if let Ok(table) = toml::from_str::<toml::Table>(text)
@@ -122,6 +123,13 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
             ),
         )
     })?;
+    check(&file).map_err(|e| fail(CONFIG, format!("bad config file {}: {e}", path.display())))?;
+    Ok(file)
+}
+
+/// The checks a file that parsed must pass: fields in range, no reserved key among the
+/// options, roles checked as the file's own.
+fn check(file: &ConfigFile) -> std::result::Result<(), String> {
     let top_level = file
         .temperature
         .map(|t| ("temperature", serde_json::json!(t)));
@@ -130,33 +138,20 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
         .map(|(k, v)| (*k, v))
         .chain(file.options.iter().map(|(k, v)| (k.as_str(), v)))
     {
-        crate::check::check_field(key, value)
-            .map_err(|e| fail(CONFIG, format!("bad config file {}: {e}", path.display())))?;
+        crate::check::check_field(key, value)?;
     }
-    for key in crate::check::RESERVED {
-        if file.options.contains_key(key) {
-            return Err(fail(
-                CONFIG,
-                format!(
-                    "bad config file {}: `{key}` cannot be set in [options]; use the top-level key",
-                    path.display()
-                ),
-            ));
-        }
+    if let Some(key) = crate::check::RESERVED
+        .into_iter()
+        .find(|key| file.options.contains_key(*key))
+    {
+        return Err(format!(
+            "`{key}` cannot be set in [options]; use the top-level key"
+        ));
     }
     for (name, role) in &file.roles {
-        check_role(role).map_err(|e| {
-            fail(
-                CONFIG,
-                format!(
-                    "bad config file {}: role {}: {e}",
-                    path.display(),
-                    crate::text::one_line(name)
-                ),
-            )
-        })?;
+        check_role(role).map_err(|e| format!("role {}: {e}", crate::text::one_line(name)))?;
     }
-    Ok(file)
+    Ok(())
 }
 
 /// A role's fields are checked as the config's own: in range, and `model`, `messages` and

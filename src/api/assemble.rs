@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::api::scan;
 use crate::api::sse::{self, SseError};
-use crate::api::wire::{Calls, Chunk, Completion, choice_zero_of, content_text, error_text};
+use crate::api::wire::{Calls, Chunk, Completion, Delta, choice_zero_of, content_text, error_text};
 use crate::check::{BODY_LIMIT, EVENT_LIMIT};
 use crate::error::{DECLINED, PROTOCOL, TEMPORARY, code_for_status, fail};
 
@@ -93,38 +93,42 @@ impl Assembler {
         if let Some(usage) = chunk.usage.filter(|u| !u.is_null()) {
             answer.usage = Some(usage);
         }
-        let mut added = Added::default();
         let Some(choice) = chunk.choices else {
-            return Ok(added);
+            return Ok(Added::default());
         };
         if let Some(reason) = choice.finish_reason {
             answer.finish_reason = Some(reason.into_owned());
         }
-        let Some(delta) = choice.delta else {
-            return Ok(added);
-        };
-        added.reasoning = delta
-            .reasoning
-            .or(delta.reasoning_content)
-            .filter(|t| !t.is_empty());
-        if let Some(text) = &added.reasoning {
-            answer.started = true;
-            answer.reasoning.push_str(text);
-        }
-        added.content = delta.content.filter(|t| !t.is_empty());
-        if let Some(text) = &added.content {
-            answer.started = true;
-            answer.content.push_str(text);
-        }
-        if let Some(text) = delta.refusal {
-            answer.refusal.push_str(&text);
-        }
-        for call in delta.tool_calls.unwrap_or_default() {
-            answer.started = true;
-            answer.tool_calls.merge(call);
-        }
-        Ok(added)
+        Ok(choice
+            .delta
+            .map(|delta| take_delta(delta, answer))
+            .unwrap_or_default())
     }
+}
+
+/// Adds a chunk's delta to the answer; returns the text it added.
+fn take_delta<'d>(delta: Delta<'d>, answer: &mut Answer) -> Added<'d> {
+    let reasoning = delta
+        .reasoning
+        .or(delta.reasoning_content)
+        .filter(|t| !t.is_empty());
+    if let Some(text) = &reasoning {
+        answer.started = true;
+        answer.reasoning.push_str(text);
+    }
+    let content = delta.content.filter(|t| !t.is_empty());
+    if let Some(text) = &content {
+        answer.started = true;
+        answer.content.push_str(text);
+    }
+    if let Some(text) = delta.refusal {
+        answer.refusal.push_str(&text);
+    }
+    for call in delta.tool_calls.unwrap_or_default() {
+        answer.started = true;
+        answer.tool_calls.merge(call);
+    }
+    Added { content, reasoning }
 }
 
 /// The failure of an event the SSE parser could not take.

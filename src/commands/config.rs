@@ -1,16 +1,39 @@
-//! `mume config`: each effective setting, its value and where it came from.
+//! `mume config`: each effective setting, its value and where it came from. The rows are
+//! built from the settings alone; printing them is a table or JSON lines.
 
 use anyhow::Result;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::exchange::gather;
 use crate::output::Out;
+use crate::redact::redact;
 use crate::settings::{Settings, Source};
+
+/// One setting: its name, its value, and where it came from (empty for none).
+type Row = (String, Value, String);
 
 /// `mume config`: each effective setting, its value and where it came from.
 pub(crate) fn run(settings: &Settings) -> Result<u8> {
-    let json = settings.output.json;
+    let rows = rows(settings, &gather::fields(&settings.request)?);
     let mut out = Out::stdout();
+    if settings.output.json {
+        for (name, value, source) in rows {
+            let source = Some(source).filter(|s| !s.is_empty());
+            let line = json!({"name": name, "value": value, "source": source});
+            // A key in a system prompt or an option is still the key.
+            out.write_line(&redact(&line.to_string()))?;
+        }
+    } else {
+        for line in table(&rows) {
+            out.write_line(&redact(&line))?;
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// The rows of `mume config`, the request fields as gathered (`fields`).
+fn rows(settings: &Settings, fields: &Map<String, Value>) -> Vec<Row> {
     let file = match &settings.config_path {
         Some(p) => format!("file {}", p.display()),
         None => "file".into(),
@@ -22,55 +45,33 @@ pub(crate) fn run(settings: &Settings) -> Result<u8> {
         Source::File => file.clone(),
         Source::Default => "default".to_string(),
     };
-    let (key, key_from) = settings.transport.key.origin();
-    let mut rows: Vec<(String, Value, String)> = vec![
-        (
-            "base_url".into(),
-            json!(crate::redact::url(&settings.transport.base_url.value)),
-            from(&settings.transport.base_url.from),
-        ),
-        (
-            "model".into(),
-            json!(settings.request.model.value),
-            from(&settings.request.model.from),
-        ),
-        ("api_key".into(), json!(key), from(&key_from)),
-        (
-            "stream".into(),
-            json!(settings.request.stream.value),
-            from(&settings.request.stream.from),
-        ),
-        (
-            "save".into(),
-            json!(settings.conversation.save.value),
-            from(&settings.conversation.save.from),
-        ),
+    let row = |name: &str, value: Value, source: &Source| (name.to_string(), value, from(source));
+    let transport = &settings.transport;
+    let request = &settings.request;
+    let save = &settings.conversation.save;
+    let (key, key_from) = transport.key.origin();
+    let base_url = crate::redact::url(&transport.base_url.value);
+    let mut rows = vec![
+        row("base_url", json!(base_url), &transport.base_url.from),
+        row("model", json!(request.model.value), &request.model.from),
+        row("api_key", json!(key), &key_from),
+        row("stream", json!(request.stream.value), &request.stream.from),
+        row("save", json!(save.value), &save.from),
     ];
-    if let Some(system) = &settings.request.system.value {
-        rows.push((
-            "system".into(),
-            json!(system),
-            from(&settings.request.system.from),
-        ));
+    if let Some(system) = &request.system.value {
+        rows.push(row("system", json!(system), &request.system.from));
     }
-    if let Some(ca) = &settings.transport.ca_cert.value {
-        rows.push((
-            "ca_cert".into(),
-            json!(ca.display().to_string()),
-            from(&settings.transport.ca_cert.from),
-        ));
+    if let Some(ca) = &transport.ca_cert.value {
+        let ca = json!(ca.display().to_string());
+        rows.push(row("ca_cert", ca, &transport.ca_cert.from));
     }
-    for (name, value) in &gather::fields(&settings.request)? {
-        let source = settings
-            .request
-            .field_sources
-            .get(name)
-            .unwrap_or(&Source::Default);
-        rows.push((format!("request.{name}"), value.clone(), from(source)));
+    for (name, value) in fields {
+        let source = request.field_sources.get(name).unwrap_or(&Source::Default);
+        rows.push(row(&format!("request.{name}"), value.clone(), source));
     }
-    for (name, value, source) in &settings.transport.headers {
-        let shown = crate::redact::header_value(name, value);
-        rows.push((format!("header.{name}"), json!(shown), from(source)));
+    for (name, value, source) in &transport.headers {
+        let value = json!(crate::redact::header_value(name, value));
+        rows.push(row(&format!("header.{name}"), value, source));
     }
     let config_file = match (&settings.config_path, &settings.config_place) {
         (Some(p), _) => p.display().to_string(),
@@ -78,17 +79,11 @@ pub(crate) fn run(settings: &Settings) -> Result<u8> {
         (None, None) => "(none)".into(),
     };
     rows.push(("config_file".into(), json!(config_file), String::new()));
-    if json {
-        for (name, value, source) in rows {
-            let source = Some(source).filter(|s| !s.is_empty());
-            let line = json!({"name": name, "value": value, "source": source});
-            // A key in a system prompt or an option is still the key.
-            out.write_line(&crate::redact::redact(&line.to_string()))?;
-        }
-        out.flush()?;
-        return Ok(0);
-    }
-    // A table is read on a terminal: one line a setting, no control characters.
+    rows
+}
+
+/// The rows as a table for a terminal: one line a setting, no control characters.
+fn table(rows: &[Row]) -> Vec<String> {
     let cells: Vec<String> = rows
         .iter()
         .map(|(_, value, _)| match value {
@@ -103,10 +98,58 @@ pub(crate) fn run(settings: &Settings) -> Result<u8> {
         .max()
         .unwrap_or(0)
         .min(50);
-    for ((name, _, source), cell) in rows.iter().zip(&cells) {
-        let line = format!("{name:w0$}  {cell:w1$}  {source}");
-        out.write_line(&crate::redact::redact(line.trim_end()))?;
+    rows.iter()
+        .zip(&cells)
+        .map(|((name, _, source), cell)| {
+            format!("{name:w0$}  {cell:w1$}  {source}")
+                .trim_end()
+                .to_string()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::World;
+
+    fn settings(args: &str, env: &[(&'static str, &str)]) -> Settings {
+        let world = World {
+            env: env.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+            config_place: Some("/home/u/.config/mume/config.toml".into()),
+            ..World::default()
+        };
+        crate::settings::from_args(args, &world).unwrap()
     }
-    out.flush()?;
-    Ok(0)
+
+    #[test]
+    fn each_setting_says_where_it_came_from() {
+        let s = settings(
+            "-m m -t 0.5 -H X-Title:mume config",
+            &[("MUME_API_KEY", "sk-config-test-key")],
+        );
+        let rows = rows(&s, &gather::fields(&s.request).unwrap());
+        let find = |name: &str| rows.iter().find(|r| r.0 == name).cloned().unwrap();
+        assert_eq!(find("model"), ("model".into(), json!("m"), "flag".into()));
+        assert_eq!(
+            find("api_key"),
+            ("api_key".into(), json!("set"), "env MUME_API_KEY".into())
+        );
+        assert_eq!(find("save").2, "default");
+        assert_eq!(find("request.temperature").1, json!(0.5));
+        assert_eq!(find("header.X-Title").1, json!("mume"));
+        assert_eq!(
+            rows.last().unwrap().1,
+            json!("/home/u/.config/mume/config.toml (not found)")
+        );
+    }
+
+    #[test]
+    fn the_table_lines_up_and_folds_what_a_value_holds() {
+        let rows = vec![
+            ("a".into(), json!("x\ny"), "flag".into()),
+            ("long_name".into(), json!(true), String::new()),
+        ];
+        assert_eq!(table(&rows), ["a          x y   flag", "long_name  true"]);
+    }
 }

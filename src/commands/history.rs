@@ -9,7 +9,6 @@ use crate::error::{USAGE, fail};
 use crate::output::{Out, ui};
 use crate::store;
 
-/// `mume history`, `history show ID`, `history rm ID`.
 /// What `mume history` is asked to do.
 pub(crate) enum Action<'a> {
     List,
@@ -19,6 +18,7 @@ pub(crate) enum Action<'a> {
     Prune(&'a str),
 }
 
+/// `mume history` and its actions; `--json` prints JSON, `--dry-run` deletes nothing.
 pub(crate) fn run(action: Action, json: bool, dry_run: bool) -> Result<u8> {
     let mut out = Out::stdout();
     match action {
@@ -52,26 +52,7 @@ pub(crate) fn run(action: Action, json: bool, dry_run: bool) -> Result<u8> {
         Action::Prune(older_than) => {
             return prune(older_than, json, dry_run, &mut out);
         }
-        Action::Show(id) => {
-            let messages = store::read(&store::find(id)?)?;
-            if json {
-                let sendable: Vec<Value> = messages.iter().map(store::sendable).collect();
-                out.write_line(&serde_json::to_string_pretty(&sendable)?)?;
-            } else {
-                for (i, m) in messages.iter().enumerate() {
-                    if i > 0 {
-                        out.write("\n")?;
-                    }
-                    let role = m["role"].as_str().unwrap_or("?");
-                    let header = match m.get("model").and_then(Value::as_str) {
-                        Some(model) => format!("## {role} ({})", crate::text::one_line(model)),
-                        None => format!("## {role}"),
-                    };
-                    out.write_line(&header)?;
-                    out.write_line(&text_of(m))?;
-                }
-            }
-        }
+        Action::Show(id) => show(id, json, &mut out)?,
         Action::Rm(id) => {
             let path = store::find(id)?;
             std::fs::remove_file(&path)
@@ -80,6 +61,30 @@ pub(crate) fn run(action: Action, json: bool, dry_run: bool) -> Result<u8> {
     }
     out.flush()?;
     Ok(0)
+}
+
+/// `history show ID`: the messages under `## role (model)` headings, or as a JSON array
+/// of what a server accepts.
+fn show(id: &str, json: bool, out: &mut Out) -> Result<()> {
+    let messages = store::read(&store::find(id)?)?;
+    if json {
+        let sendable: Vec<Value> = messages.iter().map(store::sendable).collect();
+        out.write_line(&serde_json::to_string_pretty(&sendable)?)?;
+        return Ok(());
+    }
+    for (i, m) in messages.iter().enumerate() {
+        if i > 0 {
+            out.write("\n")?;
+        }
+        let role = m["role"].as_str().unwrap_or("?");
+        let header = match m.get("model").and_then(Value::as_str) {
+            Some(model) => format!("## {role} ({})", crate::text::one_line(model)),
+            None => format!("## {role}"),
+        };
+        out.write_line(&header)?;
+        out.write_line(&text_of(m))?;
+    }
+    Ok(())
 }
 
 /// A conversation's messages, or `None` with a warning: one damaged file must not stop a
@@ -300,4 +305,44 @@ fn local_time(time: SystemTime) -> Option<Time> {
     let zone = ZONE.get_or_init(jiff::tz::TimeZone::system);
     let at = jiff::Timestamp::try_from(time).ok()?;
     Some(Time(at.to_zoned(zone.clone())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_excerpt_starts_a_little_before_the_match() {
+        let line = format!("{}needle and more", "x".repeat(100));
+        let found = excerpt(&line, "needle").unwrap();
+        assert_eq!(found, format!("…{}needle and more", "x".repeat(40)));
+        assert_eq!(excerpt("short NEEDLE", "needle").unwrap(), "short NEEDLE");
+        assert_eq!(excerpt("nothing here", "needle"), None);
+    }
+
+    #[test]
+    fn ages_need_a_unit_that_says_what_it_means() {
+        assert!(parse_age("30d").is_ok());
+        assert!(parse_age("2w").is_ok());
+        assert!(parse_age("6 months").is_ok());
+        let months_or_minutes = parse_age("5m").unwrap_err().to_string();
+        assert!(
+            months_or_minutes.contains("5min or 5mo"),
+            "{months_or_minutes}"
+        );
+        assert!(parse_age("soon").is_err());
+        assert!(parse_age("0d").is_err());
+    }
+
+    #[test]
+    fn a_message_as_text_names_its_images_and_calls() {
+        let m = json!({"role": "user", "content": [
+            {"type": "text", "text": "look"},
+            {"type": "image_url", "image_url": {"url": "u"}}
+        ]});
+        assert_eq!(text_of(&m), "look [image_url]");
+        let call = json!({"id": "c", "function": {"name": "f"}});
+        let m = json!({"role": "assistant", "content": null, "tool_calls": [call]});
+        assert_eq!(text_of(&m), call.to_string());
+    }
 }

@@ -6,6 +6,7 @@
 //! thread is stuck in (a read, a write to a pipe nobody reads), and ends the run.
 
 pub(crate) mod gather;
+mod parts;
 pub(crate) mod plan;
 
 use std::path::PathBuf;

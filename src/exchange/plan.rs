@@ -300,4 +300,47 @@ mod tests {
             Some(json!({"role": "user", "content": [text("p"), image]}))
         );
     }
+
+    fn planned(args: &str, gathered: Gathered) -> Result<Plan> {
+        let settings = crate::settings::from_args(args, &Default::default()).unwrap();
+        plan(&settings, gathered)
+    }
+
+    #[test]
+    fn a_continued_conversation_keeps_its_model_unless_m_says_otherwise() {
+        let answered = json!({"role": "assistant", "content": "a", "model": "stored/m"});
+        let continued = || Gathered {
+            conversation: Some("c.jsonl".into()),
+            history: vec![user("q"), answered.clone()],
+            prompt: Some("again".into()),
+            ..Gathered::default()
+        };
+        let p = planned("", continued()).unwrap();
+        assert_eq!(p.model, "stored/m");
+        assert_eq!(p.exchange.body["model"], "stored/m");
+        assert_eq!(planned("-m flag/m", continued()).unwrap().model, "flag/m");
+        let new = Gathered {
+            prompt: Some("q".into()),
+            ..Gathered::default()
+        };
+        assert_eq!(
+            planned("", new).unwrap().model,
+            crate::settings::DEFAULT_MODEL
+        );
+    }
+
+    #[test]
+    fn a_plan_needs_something_to_ask() {
+        let err = planned("", Gathered::default()).unwrap_err();
+        assert!(err.to_string().starts_with("no prompt"), "{err}");
+        let asked = Gathered {
+            conversation: Some("c.jsonl".into()),
+            history: vec![user("unanswered")],
+            ..Gathered::default()
+        };
+        assert!(
+            planned("", asked).is_ok(),
+            "the conversation's last line asks"
+        );
+    }
 }

@@ -49,6 +49,13 @@ impl Fields {
 /// Merges the request fields in precedence order, lowest first, so later inserts win.
 pub(super) fn merge(cli: &Cli, config: &ConfigFile, role: Option<(&str, &Role)>) -> Result<Fields> {
     let mut fields = Fields::default();
+    from_file(&mut fields, config, role);
+    from_flags(&mut fields, cli)?;
+    Ok(fields)
+}
+
+/// The config's top-level fields, its `[options]`, then the role's.
+fn from_file(fields: &mut Fields, config: &ConfigFile, role: Option<(&str, &Role)>) {
     if let Some(t) = config.temperature {
         fields.set("temperature", json!(t), Source::File);
     }
@@ -77,7 +84,10 @@ pub(super) fn merge(cli: &Cli, config: &ConfigFile, role: Option<(&str, &Role)>)
             fields.set(key, value.clone(), from());
         }
     }
+}
 
+/// The dedicated flags, then `-o`.
+fn from_flags(fields: &mut Fields, cli: &Cli) -> Result<()> {
     let flags = [
         ("temperature", cli.temperature.map(|t| json!(t))),
         ("top_p", cli.top_p.map(|p| json!(p))),
@@ -114,7 +124,7 @@ pub(super) fn merge(cli: &Cli, config: &ConfigFile, role: Option<(&str, &Role)>)
         let (key, value) = parse_option(option)?;
         fields.set(&key, value, Source::Flag);
     }
-    Ok(fields)
+    Ok(())
 }
 
 /// `--tool-choice`: the three keywords as strings, anything else names a function.

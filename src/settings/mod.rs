@@ -5,25 +5,23 @@
 
 mod fields;
 mod key;
+mod resolve;
 mod world;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Result;
 use serde_json::{Map, Value};
 
-use crate::check::{check_base_url, check_header, is_loopback_url};
-use crate::cli::{Batch as BatchArgs, Cli, Command};
-use crate::config::{self, ConfigFile, Role};
-use crate::error::{CONFIG, USAGE, fail};
+use crate::check::is_loopback_url;
+use crate::config::Role;
 use crate::lifecycle::Deadline;
 use crate::output::Extract;
 use crate::output::usage::UsageFormat;
-use crate::text::one_line;
 pub(crate) use fields::FieldFile;
 pub(crate) use key::{Key, KeySource};
+pub(crate) use resolve::refused_with_batch;
 pub(crate) use world::World;
 
 pub(crate) const DEFAULT_BASE_URL: &str = "https://mume.ai/api/v1";
@@ -171,86 +169,6 @@ impl Settings {
     pub(crate) fn alias(&self, model: String) -> String {
         self.aliases.get(&model).cloned().unwrap_or(model)
     }
-
-    /// The run's settings from the flags and a snapshot of the rest; reads nothing.
-    pub(crate) fn resolve(cli: &Cli, world: &World) -> Result<Settings> {
-        let config = match &world.config {
-            Some(text) => config::parse(&text.text, &text.path)?,
-            None => ConfigFile::default(),
-        };
-        let config_path = world.config.as_ref().map(|t| t.path.clone());
-        let mut warnings = Vec::new();
-        if let Some(text) = world.config.as_ref().filter(|t| t.shared)
-            && config.api_key.is_some()
-        {
-            warnings.push(format!(
-                "{} holds api_key and is readable by others (chmod 600 it, or use api_key_command)",
-                text.path.display()
-            ));
-        }
-        let transport = transport(cli, world, &config, config_path.as_deref())?;
-        let role = role(cli, &config)?;
-        let role_source = || Source::Role(cli.role.clone().unwrap_or_default());
-        let model = match (&cli.model, role.and_then(|(_, r)| r.model.as_ref())) {
-            (None, Some(model)) => Sourced::new(model.clone(), role_source()),
-            _ => pick(
-                cli.model.clone(),
-                world,
-                "MUME_MODEL",
-                config.model.clone(),
-                DEFAULT_MODEL,
-            ),
-        };
-        let model = Sourced::new(
-            config
-                .aliases
-                .get(&model.value)
-                .cloned()
-                .unwrap_or(model.value),
-            model.from,
-        );
-        let stream = if cli.stream || cli.no_stream {
-            Sourced::new(cli.stream, Source::Flag)
-        } else if let Some(s) = config.stream {
-            Sourced::new(s, Source::File)
-        } else {
-            Sourced::new(world.stdout_terminal && !cli.json, Source::Default)
-        };
-        let fields = fields::merge(cli, &config, role)?;
-        let system = match (&cli.system, role.and_then(|(_, r)| r.system.as_ref())) {
-            (None, Some(system)) => Sourced::new(Some(system.clone()), role_source()),
-            _ => flag_or_file(cli.system.as_ref(), config.system.as_ref()),
-        };
-        let request = Request {
-            model,
-            system,
-            role_prompt: role.and_then(|(_, r)| r.prompt.clone()),
-            stream,
-            fields: fields.values,
-            field_sources: fields.sources,
-            files: fields.files,
-            usage: cli.usage.is_some(),
-            attach: cli.attach.clone(),
-            dry_run: cli.dry_run,
-        };
-        let batch = match &cli.command {
-            Some(Command::Batch(args)) => Some(batch(cli, args)?),
-            _ => None,
-        };
-        Ok(Settings {
-            transport,
-            request,
-            input: input(cli, world),
-            output: output(cli),
-            conversation: conversation(cli, world, &config),
-            batch,
-            roles: config.roles,
-            aliases: config.aliases,
-            config_path,
-            config_place: world.config_place.clone(),
-            warnings,
-        })
-    }
 }
 
 impl Transport {
@@ -260,194 +178,12 @@ impl Transport {
     }
 }
 
-fn transport(
-    cli: &Cli,
-    world: &World,
-    config: &ConfigFile,
-    config_path: Option<&std::path::Path>,
-) -> Result<Transport> {
-    let base = pick(
-        cli.base_url.clone(),
-        world,
-        "MUME_BASE_URL",
-        config.base_url.clone(),
-        DEFAULT_BASE_URL,
-    );
-    let base_url = Sourced::new(check_base_url(&base.value)?, base.from);
-    key::add_url_secrets(&base_url.value);
-    let mut headers: Vec<(String, String, Source)> = Vec::new();
-    for (name, value) in &config.headers {
-        check_header(name, value).map_err(|e| {
-            let file = config_path.unwrap_or(std::path::Path::new("?"));
-            fail(CONFIG, format!("bad config file {}: {e}", file.display()))
-        })?;
-        headers.push((name.clone(), value.clone(), Source::File));
-    }
-    for h in &cli.headers {
-        // The text may hold a key, so errors name the header, never its value.
-        let (name, value) = h.split_once(':').ok_or_else(|| {
-            fail(
-                USAGE,
-                "bad -H value: expected 'Name: value' (no `:` found)".to_string(),
-            )
-        })?;
-        let (name, value) = (name.trim(), value.trim());
-        check_header(name, value).map_err(|e| fail(USAGE, format!("bad -H: {e}")))?;
-        headers.retain(|(n, _, _)| !n.eq_ignore_ascii_case(name));
-        headers.push((name.to_string(), value.to_string(), Source::Flag));
-    }
-    let key = KeySource::find(world, config);
-    key.add_secret();
-    Ok(Transport {
-        base_url,
-        headers,
-        ca_cert: flag_or_file(cli.cacert.as_ref(), config.ca_cert.as_ref()),
-        key,
-        retries: cli.retries,
-        idle: Duration::from_secs_f64(cli.timeout),
-        deadline: Deadline::after(world.started, cli.max_time),
-        verbose: cli.verbose,
-    })
-}
-
-fn input(cli: &Cli, world: &World) -> Input {
-    let stdin_taken =
-        cli.messages.as_deref() == Some("-") || cli.tool_result.iter().any(|r| r.ends_with("=@-"));
-    Input {
-        words: cli.words.clone(),
-        files: cli.files.clone(),
-        stdin: !cli.no_stdin && !stdin_taken && !world.stdin_terminal,
-        max_input: cli.max_input,
-        messages: cli.messages.clone(),
-        tool_results: cli.tool_result.clone(),
-    }
-}
-
-fn output(cli: &Cli) -> Output {
-    let extract = if cli.extract {
-        Extract::First
-    } else if cli.extract_last {
-        Extract::Last
-    } else {
-        Extract::None
-    };
-    Output {
-        json: cli.json,
-        extract,
-        reasoning: cli.reasoning,
-        usage: cli.usage,
-    }
-}
-
-fn conversation(cli: &Cli, world: &World, config: &ConfigFile) -> Conversation {
-    let target = if cli.continue_last {
-        Some(Target::Latest)
-    } else {
-        cli.chat.clone().map(Target::Named)
-    };
-    let save = if cli.no_save {
-        Sourced::new(false, Source::Flag)
-    } else if world.var("MUME_NO_SAVE").is_some_and(|v| v != "0") {
-        Sourced::new(false, Source::Env("MUME_NO_SAVE"))
-    } else if let Some(s) = config.save {
-        Sourced::new(s, Source::File)
-    } else {
-        Sourced::new(true, Source::Default)
-    };
-    Conversation { target, save }
-}
-
-/// `mume batch`'s settings; the flags of a single exchange that a batch cannot honour,
-/// given before `batch`, are refused (after it, clap knows them not, and `main` gives the
-/// same message).
-fn batch(cli: &Cli, args: &BatchArgs) -> Result<Batch> {
-    let given = [
-        (cli.stream, "--stream"),
-        (cli.continue_last, "-c"),
-        (cli.chat.is_some(), "--chat"),
-        (!cli.tool_result.is_empty(), "--tool-result"),
-        (cli.messages.is_some(), "--messages"),
-        (cli.extract || cli.extract_last, "-x"),
-        (!cli.files.is_empty(), "-f"),
-    ];
-    if let Some((_, flag)) = given.iter().find(|(on, _)| *on) {
-        return Err(fail(USAGE, refused_with_batch(flag).unwrap_or_default()));
-    }
-    Ok(Batch {
-        file: args.file.clone(),
-        output: args.output.clone(),
-        jobs: usize::from(args.jobs),
-        rpm: args.rpm,
-        text: args.text,
-        raw: args.raw,
-    })
-}
-
-/// Why a flag of a single exchange is refused with `batch`; `None` for any other flag.
-pub(crate) fn refused_with_batch(flag: &str) -> Option<String> {
-    let name = flag.split('=').next().unwrap_or(flag);
-    let why = match name {
-        "--stream" | "-c" | "--continue" | "--chat" | "--tool-result" | "--messages" => {
-            "rows are sent whole, one request each, and never saved as conversations"
-        }
-        "-x" | "--extract" | "--extract-last" => {
-            "each result holds the whole answer (jq can cut it)"
-        }
-        "-f" | "--file" => "put the file's text in the rows (jq --rawfile can)",
-        _ => return None,
-    };
-    Some(format!("{name} cannot be used with batch: {why}"))
-}
-
-/// The role `-r` names, with its name, or a usage error that lists the known ones.
-fn role<'a>(cli: &'a Cli, config: &'a ConfigFile) -> Result<Option<(&'a str, &'a Role)>> {
-    let Some(name) = &cli.role else {
-        return Ok(None);
-    };
-    let Some(role) = config.roles.get(name) else {
-        let known: Vec<String> = config.roles.keys().map(|k| one_line(k)).collect();
-        let known = if known.is_empty() {
-            "none: add [roles.NAME] tables to the config file".to_string()
-        } else {
-            known.join(", ")
-        };
-        return Err(fail(
-            USAGE,
-            format!(
-                "no role `{}` in the config file (known roles: {known})",
-                one_line(name)
-            ),
-        ));
-    };
-    Ok(Some((name, role)))
-}
-
-/// A flag, else an environment variable, else the config file, else the default.
-fn pick(
-    flag: Option<String>,
-    world: &World,
-    env_name: &'static str,
-    file: Option<String>,
-    default: &str,
-) -> Sourced<String> {
-    if let Some(v) = flag {
-        Sourced::new(v, Source::Flag)
-    } else if let Some(v) = world.var(env_name) {
-        Sourced::new(v.to_string(), Source::Env(env_name))
-    } else if let Some(v) = file {
-        Sourced::new(v, Source::File)
-    } else {
-        Sourced::new(default.to_string(), Source::Default)
-    }
-}
-
-/// A setting that only a flag or the config file can give.
-fn flag_or_file<T: Clone>(flag: Option<&T>, file: Option<&T>) -> Sourced<Option<T>> {
-    match (flag, file) {
-        (Some(v), _) => Sourced::new(Some(v.clone()), Source::Flag),
-        (None, Some(v)) => Sourced::new(Some(v.clone()), Source::File),
-        (None, None) => Sourced::new(None, Source::Default),
-    }
+/// Settings for a command line (without `mume`) in `world`, for tests elsewhere.
+#[cfg(test)]
+pub(crate) fn from_args(args: &str, world: &World) -> anyhow::Result<Settings> {
+    use clap::Parser;
+    let words = std::iter::once("mume").chain(args.split_whitespace());
+    Settings::resolve(&crate::cli::Cli::try_parse_from(words)?, world)
 }
 
 #[cfg(test)]

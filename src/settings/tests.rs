@@ -3,10 +3,12 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
 use serde_json::{Value, json};
 
+use anyhow::Result;
+
 use super::*;
+use crate::config;
 
 /// Settings for `args` with `env` and the config text `file`, stdout not a terminal.
 fn resolve(args: &str, env: &[(&'static str, &str)], file: &str) -> Settings {
@@ -19,7 +21,6 @@ fn resolve_on(
     file: &str,
     stdout_terminal: bool,
 ) -> Result<Settings> {
-    let cli = Cli::try_parse_from(std::iter::once("mume").chain(args.split_whitespace()))?;
     let world = World {
         env: env.iter().map(|(k, v)| (*k, v.to_string())).collect(),
         config: (!file.is_empty()).then(|| config::Text {
@@ -30,7 +31,7 @@ fn resolve_on(
         stdout_terminal,
         ..World::default()
     };
-    Settings::resolve(&cli, &world)
+    from_args(args, &world)
 }
 
 /// A row of a table: the command line, the environment, the config file, the value and
