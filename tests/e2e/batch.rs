@@ -5,8 +5,8 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::common::rows::{Answer, RowServer, prompt};
-use crate::common::{Sandbox, jsonl, kill, stderr_of};
+use crate::common::server::{Answer, Server, prompt};
+use crate::common::{Sandbox, exits, jsonl, kill, stderr_of};
 use serde_json::{Value, json};
 
 /// Writes `lines` as the rows file `rows.jsonl` of the sandbox.
@@ -48,7 +48,7 @@ fn echo(body: &Value) -> Answer {
 
 #[test]
 fn results_come_in_input_order_when_later_rows_answer_first() {
-    let server = RowServer::start(|body| {
+    let server = Server::rows(|body| {
         let p = prompt(body);
         // The first rows take longest.
         let n: u64 = p.trim_start_matches('r').parse().unwrap();
@@ -83,7 +83,7 @@ fn results_come_in_input_order_when_later_rows_answer_first() {
 
 #[test]
 fn the_three_kinds_of_row_and_text_lines_make_the_requests_a_flag_would() {
-    let server = RowServer::start(echo);
+    let server = Server::rows(echo);
     let sb = Sandbox::new();
     let rows = rows_file(
         &sb,
@@ -144,7 +144,7 @@ fn the_three_kinds_of_row_and_text_lines_make_the_requests_a_flag_would() {
     }
 
     // --text: every line is a prompt, whatever it holds.
-    let server = RowServer::start(echo);
+    let server = Server::rows(echo);
     let text = sb.path("lines.txt");
     std::fs::write(&text, "{\"prompt\": \"x\"}\n\nsecond line\n").unwrap();
     let out = sb
@@ -160,7 +160,7 @@ fn the_three_kinds_of_row_and_text_lines_make_the_requests_a_flag_would() {
 
 #[test]
 fn a_bad_row_is_a_failed_result_and_the_run_goes_on() {
-    let server = RowServer::start(|body| match prompt(body).as_str() {
+    let server = Server::rows(|body| match prompt(body).as_str() {
         "rejected" => Answer::status(400, r#"{"error":{"message":"no such thing"}}"#),
         _ => echo(body),
     });
@@ -217,7 +217,7 @@ fn a_bad_row_is_a_failed_result_and_the_run_goes_on() {
 
 #[test]
 fn a_401_stops_the_run_at_once() {
-    let server = RowServer::start(|_| Answer::status(401, r#"{"error":{"message":"bad key"}}"#));
+    let server = Server::rows(|_| Answer::status(401, r#"{"error":{"message":"bad key"}}"#));
     let sb = Sandbox::new();
     let rows = rows_file(&sb, &prompts(50));
     let out = sb
@@ -232,7 +232,7 @@ fn a_401_stops_the_run_at_once() {
 
 #[test]
 fn duplicate_ids_are_refused_before_anything_is_sent() {
-    let server = RowServer::start(echo);
+    let server = Server::rows(echo);
     let sb = Sandbox::new();
     // A default id is the line number: an explicit id 1 on line 2 takes line 1's.
     let rows = rows_file(
@@ -280,7 +280,7 @@ fn single_request_flags_are_usage_errors_with_batch() {
 
 #[test]
 fn dry_run_prints_every_body_and_sends_nothing() {
-    let server = RowServer::start(echo);
+    let server = Server::rows(echo);
     let sb = Sandbox::new();
     let rows = rows_file(
         &sb,
@@ -312,7 +312,7 @@ fn dry_run_prints_every_body_and_sends_nothing() {
 
 #[test]
 fn raw_results_are_the_batch_api_output_format() {
-    let server = RowServer::start(|body| match prompt(body).as_str() {
+    let server = Server::rows(|body| match prompt(body).as_str() {
         "r2" => {
             Answer::status(400, r#"{"error":{"message":"nope"}}"#).header("x-request-id", "req-2")
         }
@@ -351,7 +351,7 @@ fn raw_results_are_the_batch_api_output_format() {
 #[test]
 fn a_429_with_retry_after_pauses_every_request() {
     let once = std::sync::atomic::AtomicBool::new(false);
-    let server = RowServer::start(move |body| {
+    let server = Server::rows(move |body| {
         if prompt(body) == "r3" && !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
             return Answer::status(429, r#"{"error":{"message":"slow down"}}"#)
                 .header("retry-after", "1");
@@ -390,7 +390,7 @@ fn a_429_with_retry_after_pauses_every_request() {
 
 #[test]
 fn rpm_spaces_the_starts_of_requests() {
-    let server = RowServer::start(echo);
+    let server = Server::rows(echo);
     let sb = Sandbox::new();
     let rows = rows_file(&sb, &prompts(4));
     sb.run(
@@ -416,7 +416,7 @@ fn rpm_spaces_the_starts_of_requests() {
 
 #[test]
 fn at_most_four_times_jobs_rows_wait_behind_a_slow_one() {
-    let server = RowServer::start(|body| match prompt(body).as_str() {
+    let server = Server::rows(|body| match prompt(body).as_str() {
         "r1" => echo(body).after(1000),
         _ => echo(body),
     });
@@ -447,7 +447,7 @@ fn at_most_four_times_jobs_rows_wait_behind_a_slow_one() {
 #[test]
 fn a_killed_run_resumes_with_nothing_lost_or_repeated_and_failed_rows_retried() {
     // First run: row 5 is rejected, every answer takes a while.
-    let server = RowServer::start(|body| match prompt(body).as_str() {
+    let server = Server::rows(|body| match prompt(body).as_str() {
         "r5" => Answer::status(500, r#"{"error":{"message":"boom"}}"#),
         _ => echo(body).after(100),
     });
@@ -490,7 +490,7 @@ fn a_killed_run_resumes_with_nothing_lost_or_repeated_and_failed_rows_retried() 
     let sent_first = server.seen().len();
 
     // Second run: everything answers.
-    let again = RowServer::start(echo);
+    let again = Server::rows(echo);
     let mut second = sb.std_cmd(&again.url);
     second
         .args([
@@ -521,7 +521,7 @@ fn a_killed_run_resumes_with_nothing_lost_or_repeated_and_failed_rows_retried() 
 
 #[test]
 fn progress_shows_on_a_terminal_and_not_on_a_pipe() {
-    let server = RowServer::start(|body| echo(body).after(30));
+    let server = Server::rows(|body| echo(body).after(30));
     let sb = Sandbox::new();
     let rows = rows_file(&sb, &prompts(20));
     // On a pipe: no progress line, no summary.
@@ -553,7 +553,7 @@ fn progress_shows_on_a_terminal_and_not_on_a_pipe() {
 fn memory_stays_bounded_on_a_large_input() {
     const ROWS: usize = 10_000;
     // The last row's answer waits, so that the peak can be read while mume still runs.
-    let server = RowServer::start(|body| {
+    let server = Server::rows(|body| {
         let last = prompt(body).starts_with(&format!("{} ", ROWS - 1));
         Answer::ok("ok").after(if last { 1500 } else { 0 })
     });
@@ -596,7 +596,7 @@ fn memory_stays_bounded_on_a_large_input() {
 
 #[test]
 fn an_output_file_that_is_not_ours_is_refused_and_left_alone() {
-    let server = RowServer::start(echo);
+    let server = Server::rows(echo);
     let sb = Sandbox::new();
     let rows = rows_file(&sb, &prompts(2));
     let notes = sb.path("notes.txt");
@@ -661,7 +661,7 @@ fn an_output_file_that_is_not_ours_is_refused_and_left_alone() {
         .stdin(std::fs::File::open(&input).unwrap())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     assert!(
         stderr_of(&out).contains("the file the rows come from"),
         "{}",
@@ -687,7 +687,7 @@ fn an_output_file_that_is_not_ours_is_refused_and_left_alone() {
 #[test]
 fn a_rewritten_output_keeps_its_link_and_its_mode() {
     use std::os::unix::fs::PermissionsExt;
-    let server = RowServer::start(|body| match prompt(body).as_str() {
+    let server = Server::rows(|body| match prompt(body).as_str() {
         "r2" => Answer::status(400, r#"{"error":{"message":"no"}}"#),
         _ => echo(body),
     });
@@ -708,7 +708,7 @@ fn a_rewritten_output_keeps_its_link_and_its_mode() {
     .code(75);
     std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o644)).unwrap();
     // The rerun drops the failed result: the file is rewritten.
-    let again = RowServer::start(echo);
+    let again = Server::rows(echo);
     sb.run(
         &again.url,
         [
@@ -733,7 +733,7 @@ fn a_rewritten_output_keeps_its_link_and_its_mode() {
 
 #[test]
 fn a_second_run_on_the_same_output_is_refused_while_the_first_writes() {
-    let server = RowServer::start(|body| echo(body).after(200));
+    let server = Server::rows(|body| echo(body).after(200));
     let sb = Sandbox::new();
     let rows = rows_file(&sb, &prompts(10));
     let output = sb.path("out.jsonl");
@@ -776,7 +776,7 @@ fn a_second_run_on_the_same_output_is_refused_while_the_first_writes() {
 
 #[test]
 fn a_kill_writes_the_finished_rows_that_wait_behind_a_slow_one() {
-    let server = RowServer::start(|body| match prompt(body).as_str() {
+    let server = Server::rows(|body| match prompt(body).as_str() {
         "r1" => echo(body).after(10_000),
         _ => echo(body),
     });
@@ -820,7 +820,7 @@ fn answers_of_every_form_a_single_request_reads_are_read() {
     let sse = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"stre\"}}]}\n\n\
                data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"amed\"},\"finish_reason\":\"stop\"}]}\n\n\
                data: [DONE]\n\n";
-    let server = RowServer::start(move |body| match prompt(body).as_str() {
+    let server = Server::rows(move |body| match prompt(body).as_str() {
         "sse" => Answer {
             headers: vec![("content-type".into(), "text/event-stream".into())],
             body: sse.to_string(),
@@ -852,9 +852,8 @@ fn answers_of_every_form_a_single_request_reads_are_read() {
 
 #[test]
 fn an_error_every_row_would_share_stops_the_run_even_inside_a_200() {
-    let server = RowServer::start(|_| {
-        Answer::status(200, r#"{"error":{"code":401,"message":"key revoked"}}"#)
-    });
+    let server =
+        Server::rows(|_| Answer::status(200, r#"{"error":{"code":401,"message":"key revoked"}}"#));
     let sb = Sandbox::new();
     let rows = rows_file(&sb, &prompts(20));
     let out = sb
@@ -872,7 +871,7 @@ fn an_error_every_row_would_share_stops_the_run_even_inside_a_200() {
 
 #[test]
 fn raw_failures_never_show_the_key_a_server_echoes() {
-    let server = RowServer::start(|_| {
+    let server = Server::rows(|_| {
         Answer::status(
             400,
             &format!(
@@ -898,7 +897,7 @@ fn raw_failures_never_show_the_key_a_server_echoes() {
 
 #[test]
 fn a_row_may_set_its_own_system_model_and_unset_a_flag() {
-    let server = RowServer::start(|body| {
+    let server = Server::rows(|body| {
         Answer {
         // An answer that does not name its model.
         body: json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": prompt(body)}, "finish_reason": "stop"}]}).to_string(),
@@ -971,7 +970,7 @@ fn single_request_flags_after_batch_get_the_same_clear_message() {
 
 #[test]
 fn a_row_and_a_single_request_of_the_same_shape_send_the_same_user_message() {
-    let server = RowServer::start(|_| Answer::ok("a cat"));
+    let server = Server::rows(|_| Answer::ok("a cat"));
     let sb = Sandbox::new();
     sb.config("[roles.show]\nprompt = \"Describe the picture.\"\n");
     let earlier = json!([{"role": "user", "content": "earlier"}]);
@@ -1007,7 +1006,7 @@ fn a_row_and_a_single_request_of_the_same_shape_send_the_same_user_message() {
 
 #[test]
 fn usage_never_asks_a_row_for_a_stream_s_usage() {
-    let server = RowServer::start(|_| Answer::ok("ok"));
+    let server = Server::rows(|_| Answer::ok("ok"));
     let sb = Sandbox::new();
     sb.config("stream = true\n");
     let rows = rows_file(&sb, &prompts(1));

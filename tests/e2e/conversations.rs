@@ -133,7 +133,7 @@ fn continue_without_a_conversation_is_a_usage_error() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     assert!(stderr_of(&out).contains("no conversation to continue"));
 }
 
@@ -309,7 +309,7 @@ fn malformed_messages_name_the_file_and_line() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     let err = stderr_of(&out);
     assert!(
         err.contains(&format!("{}, line 2", path.display())),
@@ -323,7 +323,7 @@ fn malformed_messages_name_the_file_and_line() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     assert!(stderr_of(&out).contains("message 1 has no \"role\""));
 }
 
@@ -405,7 +405,7 @@ fn history_lists_shows_and_removes() {
         .args(["history", "show", "nope"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
 }
 
 #[test]
@@ -544,7 +544,7 @@ fn a_store_that_cannot_be_written_is_found_before_the_request_is_paid_for() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    exits(&out, 1);
     assert_eq!(stdout_of(&out), "");
     let err = stderr_of(&out);
     assert!(
@@ -588,7 +588,7 @@ fn a_write_cut_short_by_a_full_disk_is_undone() {
         )
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    exits(&out, 1);
     assert!(
         stderr_of(&out).contains("warning: the answer was not saved"),
         "{}",
@@ -684,7 +684,7 @@ fn run_at_once(sb: &Sandbox, url: &str, args: &[&str], count: usize) -> Vec<bool
 fn twenty_writers_on_a_new_chat_lose_nothing_when_some_fail() {
     // Fails before this change: the run that created the file deleted it when its request
     // failed, while the others held it open, and their exchanges were lost with exit 0.
-    use crate::common::scripted::{Scripted, http, sleep_ms};
+    use crate::common::server::{Server, http, sleep_ms};
     let failing = {
         let mut steps = vec![sleep_ms(300)];
         steps.extend(http(
@@ -712,7 +712,7 @@ fn twenty_writers_on_a_new_chat_lose_nothing_when_some_fail() {
             }
         })
         .collect();
-    let server = Scripted::start(replies);
+    let server = Server::scripted(replies);
     let sb = Sandbox::new();
     let statuses = run_at_once(&sb, &server.url, &["--chat", "same"], 20);
     let succeeded = statuses.iter().filter(|ok| **ok).count();
@@ -743,8 +743,8 @@ fn twenty_writers_with_one_system_prompt_store_it_once() {
 fn a_run_killed_before_its_answer_leaves_no_empty_conversation() {
     // Fails before this change: the new conversation's file was created before the answer
     // and stayed behind, empty, and -c then continued it with no history.
-    use crate::common::scripted::{Scripted, sleep_ms, sse_head};
-    let server = Scripted::start(vec![vec![sse_head(), sleep_ms(20_000)]]);
+    use crate::common::server::{Server, sleep_ms, sse_head};
+    let server = Server::scripted(vec![vec![sse_head(), sleep_ms(20_000)]]);
     let sb = Sandbox::new();
     std::fs::create_dir_all(sb.chats()).unwrap();
     std::fs::write(
@@ -791,7 +791,7 @@ fn a_file_that_is_not_a_conversation_is_refused_and_left_alone() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(78));
+    exits(&out, 78);
     assert!(
         stderr_of(&out).contains("notes.md is not a conversation: line 1"),
         "{}",
@@ -837,7 +837,7 @@ fn a_locked_conversation_does_not_hold_off_ctrl_c_or_max_time() {
         .output()
         .unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(4));
-    assert_eq!(out.status.code(), Some(75), "{}", stderr_of(&out));
+    exits(&out, 75);
     assert_eq!(
         stderr_of(&out),
         "mume: warning: the answer was not saved: another program holds the conversation\n\
@@ -902,7 +902,7 @@ fn what_is_not_a_regular_conversation_file_is_refused_before_sending() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    exits(&out, 1);
     assert!(stderr_of(&out).contains("--no-save"), "{}", stderr_of(&out));
     mock.assert();
 }

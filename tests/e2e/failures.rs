@@ -6,7 +6,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::common::scripted::{Scripted, Step, http, send, sleep_ms, sse_head};
+use crate::common::server::{Server, Step, http, send, sleep_ms, sse_head, tls_ca};
 use crate::common::*;
 use serde_json::json;
 
@@ -33,7 +33,7 @@ fn http_statuses_map_to_exit_codes_without_retry() {
         ("413 Payload Too Large", 65),
     ];
     for (status, code) in cases {
-        let server = Scripted::start(vec![http(
+        let server = Server::scripted(vec![http(
             status,
             &[JSON],
             r#"{"error":{"message":"nope","type":"invalid_request_error"}}"#,
@@ -69,7 +69,7 @@ fn server_messages_in_their_many_forms() {
         ("", "HTTP 400 Bad Request"),
     ];
     for (body, want) in cases {
-        let server = Scripted::start(vec![http(
+        let server = Server::scripted(vec![http(
             "400 Bad Request",
             &[("x-request-id", "req_42")],
             body,
@@ -84,16 +84,16 @@ fn server_messages_in_their_many_forms() {
 
 #[test]
 fn not_found_without_json_hints_at_v1() {
-    let server = Scripted::start(vec![http("404 Not Found", &[], "404 page not found")]);
+    let server = Server::scripted(vec![http("404 Not Found", &[], "404 page not found")]);
     let out = run(&server.url, &["q"]);
-    assert_eq!(out.status.code(), Some(64));
+    exits(&out, 64);
     assert!(error_line(&out).ends_with("(hint: the base URL may lack its /v1)"));
 }
 
 #[test]
 fn max_tokens_rejection_hints_at_max_completion_tokens() {
     let body = r#"{"error":{"message":"Unsupported parameter: 'max_tokens' is not supported with this model."}}"#;
-    let server = Scripted::start(vec![http("400 Bad Request", &[JSON], body)]);
+    let server = Server::scripted(vec![http("400 Bad Request", &[JSON], body)]);
     let out = run(&server.url, &["--max-tokens", "5", "q"]);
     assert!(error_line(&out).contains("--max-completion-tokens N"));
 }
@@ -101,9 +101,9 @@ fn max_tokens_rejection_hints_at_max_completion_tokens() {
 #[test]
 fn unauthorized_says_where_the_key_came_from_and_never_shows_it() {
     let echo = format!(r#"{{"error":{{"message":"Incorrect API key provided: {KEY}"}}}}"#);
-    let server = Scripted::start(vec![http("401 Unauthorized", &[JSON], &echo)]);
+    let server = Server::scripted(vec![http("401 Unauthorized", &[JSON], &echo)]);
     let out = run(&server.url, &["-v", "q"]);
-    assert_eq!(out.status.code(), Some(77));
+    exits(&out, 77);
     let line = error_line(&out);
     assert!(
         line.contains("Incorrect API key provided: [redacted]"),
@@ -121,7 +121,7 @@ fn unauthorized_says_where_the_key_came_from_and_never_shows_it() {
 
 #[test]
 fn retry_after_is_honoured_then_the_answer_arrives() {
-    let server = Scripted::start(vec![
+    let server = Server::scripted(vec![
         http(
             "429 Too Many Requests",
             &[JSON, ("retry-after", "1")],
@@ -151,7 +151,7 @@ fn retry_after_is_honoured_then_the_answer_arrives() {
 
 #[test]
 fn server_errors_are_retried_with_backoff() {
-    let server = Scripted::start(vec![
+    let server = Server::scripted(vec![
         http("500 Internal Server Error", &[], ""),
         http("502 Bad Gateway", &[], ""),
         http("200 OK", &[JSON], &completion("third time")),
@@ -171,38 +171,38 @@ fn server_errors_are_retried_with_backoff() {
 
 #[test]
 fn retries_run_out_with_exit_75() {
-    let server = Scripted::start(vec![http(
+    let server = Server::scripted(vec![http(
         "503 Service Unavailable",
         &[("retry-after-ms", "10")],
         "",
     )]);
     let out = run(&server.url, &["q"]);
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert_eq!(server.count(), 3);
     assert_eq!(stderr_of(&out).matches("retrying").count(), 2);
 
-    let server = Scripted::start(vec![http(
+    let server = Server::scripted(vec![http(
         "503 Service Unavailable",
         &[("retry-after-ms", "10")],
         "",
     )]);
     let out = run(&server.url, &["--retries", "0", "q"]);
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert_eq!(server.count(), 1);
 }
 
 #[test]
 fn should_retry_header_overrides() {
-    let server = Scripted::start(vec![http(
+    let server = Server::scripted(vec![http(
         "503 Service Unavailable",
         &[("x-should-retry", "false")],
         "",
     )]);
     let out = run(&server.url, &["q"]);
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert_eq!(server.count(), 1);
 
-    let server = Scripted::start(vec![
+    let server = Server::scripted(vec![
         http(
             "400 Bad Request",
             &[("x-should-retry", "true"), ("retry-after-ms", "1")],
@@ -218,22 +218,22 @@ fn should_retry_header_overrides() {
 #[test]
 fn quota_exhausted_is_not_retried() {
     let body = r#"{"error":{"message":"You exceeded your quota","type":"insufficient_quota","code":"insufficient_quota"}}"#;
-    let server = Scripted::start(vec![http("429 Too Many Requests", &[JSON], body)]);
+    let server = Server::scripted(vec![http("429 Too Many Requests", &[JSON], body)]);
     let out = run(&server.url, &["q"]);
-    assert_eq!(out.status.code(), Some(77));
+    exits(&out, 77);
     assert_eq!(server.count(), 1);
 }
 
 #[test]
 fn a_long_retry_after_gives_up_at_once() {
-    let server = Scripted::start(vec![http(
+    let server = Server::scripted(vec![http(
         "429 Too Many Requests",
         &[("retry-after", "3600")],
         "",
     )]);
     let started = Instant::now();
     let out = run(&server.url, &["q"]);
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert_eq!(server.count(), 1);
     assert!(started.elapsed() < Duration::from_secs(30));
 }
@@ -244,7 +244,7 @@ fn connection_refused_is_temporary_and_retried() {
     let url = format!("http://{}/v1", listener.local_addr().unwrap());
     drop(listener);
     let out = run(&url, &["--retries", "1", "q"]);
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert!(
         error_line(&out).contains("cannot connect to"),
         "{}",
@@ -255,30 +255,30 @@ fn connection_refused_is_temporary_and_retried() {
 
 #[test]
 fn redirects_are_not_followed() {
-    let server = Scripted::start(vec![http(
+    let server = Server::scripted(vec![http(
         "301 Moved Permanently",
         &[("location", "https://elsewhere.example/v1/chat/completions")],
         "",
     )]);
     let out = run(&server.url, &["q"]);
-    assert_eq!(out.status.code(), Some(78));
+    exits(&out, 78);
     assert!(error_line(&out).contains("https://elsewhere.example/v1/chat/completions"));
     assert_eq!(server.count(), 1);
 }
 
 #[test]
 fn ok_status_with_an_error_body_fails() {
-    let server = Scripted::start(vec![http(
+    let server = Server::scripted(vec![http(
         "200 OK",
         &[JSON],
         r#"{"error":{"message":"upstream overloaded","code":503}}"#,
     )]);
     let out = run(&server.url, &["q"]);
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert!(error_line(&out).contains("upstream overloaded"));
     assert!(out.stdout.is_empty());
 
-    let server = Scripted::start(vec![http(
+    let server = Server::scripted(vec![http(
         "200 OK",
         &[JSON],
         r#"{"error":{"message":"bad model","code":400}}"#,
@@ -287,84 +287,84 @@ fn ok_status_with_an_error_body_fails() {
 
     let body = json!({"choices": [{"message": {"content": "partial"}, "finish_reason": "error"}]})
         .to_string();
-    let server = Scripted::start(vec![http("200 OK", &[JSON], &body)]);
+    let server = Server::scripted(vec![http("200 OK", &[JSON], &body)]);
     let out = run(&server.url, &["q"]);
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert_eq!(stdout_of(&out), "partial\n");
 }
 
 #[test]
 fn answers_that_break_the_protocol_exit_76() {
-    let server = Scripted::start(vec![http("200 OK", &[JSON], "{not json")]);
+    let server = Server::scripted(vec![http("200 OK", &[JSON], "{not json")]);
     assert_eq!(run(&server.url, &["q"]).status.code(), Some(76));
-    let server = Scripted::start(vec![http(
+    let server = Server::scripted(vec![http(
         "200 OK",
         &[("content-type", "text/html")],
         "<html></html>",
     )]);
     let out = run(&server.url, &["q"]);
-    assert_eq!(out.status.code(), Some(76));
+    exits(&out, 76);
     assert!(error_line(&out).contains("text/html"));
 }
 
 #[test]
 fn refusals_and_filters_exit_3_with_the_text_on_stderr() {
     let body = json!({"choices": [{"message": {"content": null, "refusal": "I can't help with that."}, "finish_reason": "stop"}]}).to_string();
-    let server = Scripted::start(vec![http("200 OK", &[JSON], &body)]);
+    let server = Server::scripted(vec![http("200 OK", &[JSON], &body)]);
     let out = run(&server.url, &["q"]);
-    assert_eq!(out.status.code(), Some(3));
+    exits(&out, 3);
     assert!(out.stdout.is_empty());
     assert!(stderr_of(&out).contains("I can't help with that."));
 
     let body =
         json!({"choices": [{"message": {"content": ""}, "finish_reason": "content_filter"}]})
             .to_string();
-    let server = Scripted::start(vec![http("200 OK", &[JSON], &body)]);
+    let server = Server::scripted(vec![http("200 OK", &[JSON], &body)]);
     let out = run(&server.url, &["q"]);
-    assert_eq!(out.status.code(), Some(3));
+    exits(&out, 3);
     assert!(error_line(&out).contains("content_filter"));
 }
 
 #[test]
 fn stream_error_mid_answer_keeps_the_text_and_is_not_retried() {
     let chunk = json!({"error": {"message": "model crashed"}});
-    let server = Scripted::start(vec![vec![
+    let server = Server::scripted(vec![vec![
         sse_head(),
         send(&delta("partial ")),
         send(&format!("data: {chunk}\n\n")),
     ]]);
     let out = run(&server.url, &["--stream", "q"]);
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert_eq!(stdout_of(&out), "partial ");
     assert!(error_line(&out).contains("model crashed"));
     assert_eq!(server.count(), 1);
 
-    let server = Scripted::start(vec![vec![
+    let server = Server::scripted(vec![vec![
         sse_head(),
         send(&delta("x")),
         send("event: error\ndata: {\"message\":\"overloaded\"}\n\n"),
     ]]);
     let out = run(&server.url, &["--stream", "q"]);
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert!(error_line(&out).contains("overloaded"));
 }
 
 #[test]
 fn truncated_stream_is_a_failure() {
-    let server = Scripted::start(vec![vec![sse_head(), send(&delta("half an ans"))]]);
+    let server = Server::scripted(vec![vec![sse_head(), send(&delta("half an ans"))]]);
     let out = run(&server.url, &["--stream", "q"]);
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert_eq!(stdout_of(&out), "half an ans");
     assert!(error_line(&out).contains("ended early"));
 
     // A finish reason without [DONE] is a complete answer.
-    let server = Scripted::start(vec![vec![
+    let server = Server::scripted(vec![vec![
         sse_head(),
         send(&delta("whole")),
         send(&finish("stop")),
     ]]);
     let out = run(&server.url, &["--stream", "q"]);
-    assert_eq!(out.status.code(), Some(0));
+    exits(&out, 0);
     assert_eq!(stdout_of(&out), "whole\n");
 }
 
@@ -374,21 +374,21 @@ fn oversized_event_is_a_protocol_failure() {
         "data: {{\"choices\":[{{\"delta\":{{\"content\":\"{}\"}}}}]}}\n\n",
         "x".repeat(17 << 20)
     );
-    let server = Scripted::start(vec![vec![sse_head(), send(&big)]]);
+    let server = Server::scripted(vec![vec![sse_head(), send(&big)]]);
     let out = run(&server.url, &["--stream", "q"]);
-    assert_eq!(out.status.code(), Some(76));
+    exits(&out, 76);
     assert!(error_line(&out).contains("larger than 16 MiB"));
 }
 
 #[test]
 fn idle_timeout_fails_but_a_slow_healthy_answer_does_not() {
-    let server = Scripted::start(vec![vec![sse_head(), send(&delta("a")), sleep_ms(3000)]]);
+    let server = Server::scripted(vec![vec![sse_head(), send(&delta("a")), sleep_ms(3000)]]);
     let started = Instant::now();
     let out = run(
         &server.url,
         &["--stream", "--timeout", "1", "--retries", "0", "q"],
     );
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert!(started.elapsed() < Duration::from_millis(2900));
 
     // Each gap is under the idle limit, the whole answer is well over it.
@@ -398,7 +398,7 @@ fn idle_timeout_fails_but_a_slow_healthy_answer_does_not() {
         steps.push(sleep_ms(500));
     }
     steps.push(send(&stream(&[])));
-    let server = Scripted::start(vec![steps]);
+    let server = Server::scripted(vec![steps]);
     let out = run(&server.url, &["--stream", "--timeout", "1", "q"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(stdout_of(&out), "xxxxx\n");
@@ -422,7 +422,7 @@ fn silence_after_the_head_before_any_of_the_answer_is_retried() {
         } else {
             http("200 OK", &[JSON], &completion("late"))
         };
-        let server = Scripted::start(vec![vec![head, sleep_ms(3000)], answer]);
+        let server = Server::scripted(vec![vec![head, sleep_ms(3000)], answer]);
         let out = run(&server.url, &[flag, "--timeout", "0.5", "q"]);
         assert!(out.status.success(), "{flag}: {}", stderr_of(&out));
         assert_eq!(stdout_of(&out), "late\n", "{flag}");
@@ -438,7 +438,7 @@ fn silence_after_the_head_before_any_of_the_answer_is_retried() {
 fn slow_headers_of_a_whole_answer_are_waited_for() {
     let mut steps = vec![sleep_ms(1500)];
     steps.extend(http("200 OK", &[JSON], &completion("slow")));
-    let server = Scripted::start(vec![steps]);
+    let server = Server::scripted(vec![steps]);
     let out = run(&server.url, &["--timeout", "3", "q"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(stdout_of(&out), "slow\n");
@@ -446,10 +446,10 @@ fn slow_headers_of_a_whole_answer_are_waited_for() {
 
 #[test]
 fn max_time_bounds_the_whole_run() {
-    let server = Scripted::start(vec![vec![sleep_ms(10_000)]]);
+    let server = Server::scripted(vec![vec![sleep_ms(10_000)]]);
     let started = Instant::now();
     let out = run(&server.url, &["--max-time", "1", "q"]);
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert!(error_line(&out).contains("--max-time"));
     assert!(
         started.elapsed() < Duration::from_secs(5),
@@ -461,7 +461,7 @@ fn max_time_bounds_the_whole_run() {
 #[test]
 fn hostile_control_characters_are_escaped_on_stderr() {
     let body = r#"{"error":{"message":"bad\u001b[2J\u001b]0;owned\u0007 thing"}}"#;
-    let server = Scripted::start(vec![http("400 Bad Request", &[JSON], body)]);
+    let server = Server::scripted(vec![http("400 Bad Request", &[JSON], body)]);
     let out = run(&server.url, &["q"]);
     let err = stderr_of(&out);
     assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
@@ -470,7 +470,7 @@ fn hostile_control_characters_are_escaped_on_stderr() {
 
 #[test]
 fn plain_http_to_a_remote_host_with_a_key_warns() {
-    let server = Scripted::start(vec![http("200 OK", &[JSON], &completion("ok"))]);
+    let server = Server::scripted(vec![http("200 OK", &[JSON], &completion("ok"))]);
     let out = Sandbox::new()
         .cmd("http://api.example.com/v1")
         .env("HTTP_PROXY", server.url.trim_end_matches("/v1"))
@@ -500,7 +500,7 @@ fn start_hanging_stream(sb: &Sandbox, url: &str, args: &[&str]) -> (std::process
 /// Sends `signal` while a stream hangs after its first text: the partial answer is saved,
 /// marked interrupted, within a second, and mume dies by that signal.
 fn a_signal_mid_stream_saves_and_kills(signal: &str, number: i32) {
-    let server = Scripted::start(vec![vec![
+    let server = Server::scripted(vec![vec![
         sse_head(),
         send(&delta("partial")),
         sleep_ms(20_000),
@@ -544,7 +544,7 @@ fn sigint_while_stdout_is_not_read_still_saves_and_dies_at_once() {
         ("--stream", vec![sse_head(), send(&burst), sleep_ms(20_000)]),
     ];
     for (mode, reply) in replies {
-        let server = Scripted::start(vec![reply]);
+        let server = Server::scripted(vec![reply]);
         let sb = Sandbox::new();
         let chat = sb.path("talk.jsonl");
         let mut child = sb
@@ -590,7 +590,7 @@ fn sigint_while_stdout_is_not_read_still_saves_and_dies_at_once() {
 
 #[test]
 fn sigterm_while_waiting_for_headers_dies_by_sigterm_and_saves_nothing() {
-    let server = Scripted::start(vec![vec![sleep_ms(20_000)]]);
+    let server = Server::scripted(vec![vec![sleep_ms(20_000)]]);
     let sb = Sandbox::new();
     let mut child = sb
         .std_cmd(&server.url)
@@ -614,7 +614,7 @@ fn sigterm_while_waiting_for_headers_dies_by_sigterm_and_saves_nothing() {
 
 #[test]
 fn sigint_while_backing_off_stops_at_once() {
-    let server = Scripted::start(vec![http(
+    let server = Server::scripted(vec![http(
         "503 Service Unavailable",
         &[("retry-after", "30")],
         "",
@@ -647,7 +647,7 @@ fn closed_stdout_stops_quietly_with_success() {
         steps.push(sleep_ms(5));
     }
     steps.push(send(&stream(&[])));
-    let server = Scripted::start(vec![steps]);
+    let server = Server::scripted(vec![steps]);
     let sb = Sandbox::new();
     let (mut child, _) = start_hanging_stream(&sb, &server.url, &["--stream", "q"]);
     drop(child.stdout.take());
@@ -663,158 +663,18 @@ fn closed_stdout_stops_quietly_with_success() {
     assert_eq!(err, "");
 }
 
-/// A TLS server on loopback with a self-signed certificate for `localhost`, made with the
-/// machine's `openssl` and served by `python3`.
-struct TlsServer {
-    child: std::process::Child,
-    url: String,
-    cert: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for TlsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn tls_server() -> TlsServer {
-    let dir = tempfile::tempdir().unwrap();
-    let path = |name: &str| dir.path().join(name);
-    let openssl = |args: &[&str]| {
-        let out = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .expect("openssl is needed for the TLS tests");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            stderr_of(&out)
-        );
-    };
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
-    openssl(
-        &[
-            &["req", "-x509"],
-            &ec[..],
-            &[
-                "-days",
-                "1",
-                "-subj",
-                "/CN=mume test CA",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-            ],
-        ]
-        .concat(),
-    );
-    openssl(
-        &[
-            &["req"],
-            &ec[..],
-            &[
-                "-subj",
-                "/CN=localhost",
-                "-keyout",
-                "key.pem",
-                "-out",
-                "leaf.csr",
-            ],
-        ]
-        .concat(),
-    );
-    std::fs::write(
-        path("leaf.ext"),
-        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n",
-    )
-    .unwrap();
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "leaf.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "1",
-        "-extfile",
-        "leaf.ext",
-        "-out",
-        "cert.pem",
-    ]);
-    let (cert, key) = (path("cert.pem"), path("key.pem"));
-    let script = format!(
-        r#"
-import http.server, ssl, sys
-body = {body:?}.encode()
-class H(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("content-length", 0)))
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-server = http.server.HTTPServer(("127.0.0.1", 0), H)
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(sys.argv[1], sys.argv[2])
-server.socket = ctx.wrap_socket(server.socket, server_side=True)
-print(server.server_address[1], flush=True)
-server.serve_forever()
-"#,
-        body = completion("secure")
-    );
-    let mut child = std::process::Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(&cert)
-        .arg(&key)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 is needed for the TLS tests");
-    let mut port = String::new();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut byte = [0u8];
-    while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
-        port.push(byte[0] as char);
-    }
-    TlsServer {
-        child,
-        url: format!("https://localhost:{}/v1", port.trim()),
-        cert: path("ca.pem"),
-        _dir: dir,
-    }
-}
-
 #[test]
 fn untrusted_certificate_exits_69_and_cacert_trusts_it() {
-    let server = tls_server();
+    let server = Server::tls("secure");
     let out = run(&server.url, &["q"]);
-    assert_eq!(out.status.code(), Some(69), "{}", stderr_of(&out));
+    exits(&out, 69);
     assert!(
         error_line(&out).contains("--cacert"),
         "{}",
         error_line(&out)
     );
 
-    let out = run(
-        &server.url,
-        &["--cacert", server.cert.to_str().unwrap(), "q"],
-    );
+    let out = run(&server.url, &["--cacert", tls_ca().to_str().unwrap(), "q"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(stdout_of(&out), "secure\n");
 }
@@ -822,7 +682,7 @@ fn untrusted_certificate_exits_69_and_cacert_trusts_it() {
 #[test]
 fn a_body_broken_before_anything_was_shown_is_retried() {
     let broken = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\nconnection: close\r\n\r\n{\"choices\":";
-    let server = Scripted::start(vec![
+    let server = Server::scripted(vec![
         vec![send(broken)],
         http("200 OK", &[JSON], &completion("second try")),
     ]);
@@ -845,7 +705,7 @@ fn a_stream_broken_after_text_was_shown_is_not_retried() {
     let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n";
     let event = delta("partial");
     let chunked = format!("{head}{:x}\r\n{event}\r\n5\r\nda", event.len());
-    let server = Scripted::start(vec![
+    let server = Server::scripted(vec![
         vec![send(&chunked)],
         http("200 OK", &[JSON], &completion("no")),
     ]);
@@ -857,7 +717,7 @@ fn a_stream_broken_after_text_was_shown_is_not_retried() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(75), "{}", stderr_of(&out));
+    exits(&out, 75);
     assert_eq!(stdout_of(&out), "partial");
     assert_eq!(server.count(), 1);
     assert!(error_line(&out).contains("the connection broke"));
@@ -870,7 +730,7 @@ fn a_stream_broken_after_text_was_shown_is_not_retried() {
 fn silence_mid_body_says_how_long_nothing_came() {
     // Fails before this change: the message was "the connection broke: error decoding
     // response body".
-    let server = Scripted::start(vec![vec![
+    let server = Server::scripted(vec![vec![
         Step::Send(
             b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{"
                 .to_vec(),
@@ -881,12 +741,12 @@ fn silence_mid_body_says_how_long_nothing_came() {
         &server.url,
         &["--no-stream", "--timeout", "1", "--retries", "0", "q"],
     );
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert_eq!(
         error_line(&out),
         "mume: error: no data from the server for 1 s (--timeout)"
     );
-    let server = Scripted::start(vec![vec![sse_head(), send(&delta("a")), sleep_ms(3000)]]);
+    let server = Server::scripted(vec![vec![sse_head(), send(&delta("a")), sleep_ms(3000)]]);
     let out = run(&server.url, &["--stream", "--timeout", "0.5", "q"]);
     assert_eq!(
         error_line(&out),
@@ -908,7 +768,7 @@ fn a_signal_during_a_flood_saves_exactly_what_was_printed() {
     let burst: String = (0..2000).map(|i| delta(&format!("w{i} "))).collect();
     let mut flood = vec![sse_head()];
     flood.extend((0..400).map(|_| send(&burst)));
-    let server = Scripted::start(vec![flood]);
+    let server = Server::scripted(vec![flood]);
     for round in 0..8 {
         let sb = Sandbox::new();
         let out_path = sb.path("out");
@@ -965,7 +825,7 @@ fn max_time_covers_the_wait_for_stdin() {
         "{:?}",
         started.elapsed()
     );
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert!(
         stderr_of(&out).contains("--max-time reached while waiting for stdin"),
         "{}",
@@ -996,7 +856,7 @@ fn max_time_stops_a_key_command_that_hangs() {
         "{:?}",
         started.elapsed()
     );
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     assert_eq!(
         error_line(&out),
         "mume: error: gave up: --max-time reached while api_key_command was running (it was stopped)"
@@ -1010,45 +870,17 @@ fn a_retry_does_not_go_out_on_a_connection_the_server_closed_while_we_waited() {
     // Fails before this change: the wait before a retry did not run the connection's
     // runtime, so the closed kept-alive connection was taken for the retry, which failed
     // and used up the budget.
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/v1", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for (n, stream) in listener.incoming().enumerate() {
-            let mut stream = stream.unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-                if line == "\r\n" {
-                    break;
-                }
-            }
-            let mut body = vec![0; length];
-            let _ = std::io::Read::read_exact(&mut reader, &mut body);
-            if n == 0 {
-                // Kept alive, then closed while the client waits to retry.
-                let _ = stream.write_all(
-                    b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nretry-after-ms: 400\r\n\r\n",
-                );
-                std::thread::sleep(Duration::from_millis(100));
-                drop(stream);
-            } else {
-                let body = completion("recovered");
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            }
-        }
-    });
+    let kept_then_closed = vec![
+        send(
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nretry-after-ms: 400\r\n\r\n",
+        ),
+        sleep_ms(100),
+    ];
+    let server = Server::scripted(vec![
+        kept_then_closed,
+        http("200 OK", &[JSON], &completion("recovered")),
+    ]);
+    let url = server.url.clone();
     let out = run(&url, &["--retries", "1", "q"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(stdout_of(&out), "recovered\n");
@@ -1062,7 +894,7 @@ fn max_time_is_kept_while_stderr_is_not_read() {
         "data: {}\n\n",
         json!({"choices": [{"index": 0, "delta": {"reasoning": "r".repeat(200_000)}}]})
     );
-    let server = Scripted::start(vec![vec![sse_head(), send(&reasoning), sleep_ms(20_000)]]);
+    let server = Server::scripted(vec![vec![sse_head(), send(&reasoning), sleep_ms(20_000)]]);
     let sb = Sandbox::new();
     let mut child = sb
         .std_cmd(&server.url)
@@ -1094,7 +926,7 @@ fn a_ca_file_without_a_certificate_is_a_configuration_error() {
         "https://127.0.0.1:9/v1",
         &["--cacert", ca.to_str().unwrap(), "q"],
     );
-    assert_eq!(out.status.code(), Some(78));
+    exits(&out, 78);
     assert!(
         error_line(&out).ends_with("notes.pem: no certificate in it"),
         "{}",

@@ -69,7 +69,7 @@ fn search_finds_any_case_in_any_message_newest_first() {
     assert!(out.status.success());
     assert_eq!(stdout_of(&out), "");
     let out = history(&sb, &["search", " "]);
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     // Words are joined, as a prompt's are; a match deep in a long line shows where it is.
     let long = format!("{} the needle here", "x".repeat(5000));
     conversation(&sb, "long", "find it", &long, days(5));
@@ -119,7 +119,7 @@ fn an_age_that_does_not_parse_is_a_usage_error() {
     let sb = Sandbox::new();
     conversation(&sb, "keep", "a", "b", days(400));
     let out = history(&sb, &["prune", "--older-than", "30m"]);
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     assert!(
         stderr_of(&out).contains("30min or 30mo"),
         "{}",

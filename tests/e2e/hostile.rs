@@ -2,7 +2,7 @@
 //! out-of-range request fields, escapes and bidi controls from a server, a prompt that
 //! looks like a flag, and the waiting indicator on a real terminal. Through the real binary.
 
-use crate::common::scripted::{Scripted, http, sleep_ms};
+use crate::common::server::{Server, http, sleep_ms};
 use crate::common::*;
 
 const JSON: (&str, &str) = ("content-type", "application/json");
@@ -11,7 +11,7 @@ fn run(sb: &Sandbox, url: &str, args: &[&str]) -> std::process::Output {
     sb.cmd(url).args(args).write_stdin("").output().unwrap()
 }
 
-fn ok() -> Vec<crate::common::scripted::Step> {
+fn ok() -> Vec<crate::common::server::Step> {
     http("200 OK", &[JSON], &completion("fine"))
 }
 
@@ -25,7 +25,7 @@ fn an_absurd_retry_after_gives_up_at_once() {
         ("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT"),
     ];
     for (name, value) in cases {
-        let server = Scripted::start(vec![
+        let server = Server::scripted(vec![
             http("429 Too Many Requests", &[(name, value)], ""),
             ok(),
         ]);
@@ -55,12 +55,12 @@ fn huge_timeouts_mean_no_limit() {
         ["--timeout", "1e20"],
         ["--max-time", "1e300"],
     ] {
-        let server = Scripted::start(vec![ok()]);
+        let server = Server::scripted(vec![ok()]);
         let out = run(&Sandbox::new(), &server.url, &[args[0], args[1], "q"]);
         assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));
         assert_eq!(stdout_of(&out), "fine\n");
     }
-    let server = Scripted::start(vec![http("200 OK", &[JSON], r#"{"data":[{"id":"m"}]}"#)]);
+    let server = Server::scripted(vec![http("200 OK", &[JSON], r#"{"data":[{"id":"m"}]}"#)]);
     let out = run(
         &Sandbox::new(),
         &server.url,
@@ -80,7 +80,7 @@ fn out_of_range_temperature_from_the_config_is_a_config_error() {
         "[options]\ntop_p = 1.5\n",
         "[options]\ntemperature = \"hot\"\n",
     ] {
-        let server = Scripted::start(vec![ok()]);
+        let server = Server::scripted(vec![ok()]);
         let sb = Sandbox::new();
         let path = sb.config(text);
         let out = run(&sb, &server.url, &["q"]);
@@ -104,14 +104,14 @@ fn out_of_range_temperature_from_flags_is_a_usage_error() {
         ["--top-p", "1.5"],
         ["-o", "top_p=2"],
     ] {
-        let server = Scripted::start(vec![ok()]);
+        let server = Server::scripted(vec![ok()]);
         let out = run(&Sandbox::new(), &server.url, &[args[0], args[1], "q"]);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr_of(&out));
         let line = error_line(&out);
         assert!(line.contains("0 to"), "{line}");
         assert_eq!(server.count(), 0, "{args:?} was sent");
     }
-    let server = Scripted::start(vec![ok()]);
+    let server = Server::scripted(vec![ok()]);
     let out = run(
         &Sandbox::new(),
         &server.url,
@@ -129,7 +129,7 @@ fn a_malformed_header_flag_is_a_usage_error() {
         ("X-Ok: a\r\nInjected: 1", "X-Ok"),
         ("X-Bel: a\u{7}b", "X-Bel"),
     ] {
-        let server = Scripted::start(vec![ok()]);
+        let server = Server::scripted(vec![ok()]);
         let out = run(&Sandbox::new(), &server.url, &["-H", header, "q"]);
         assert_eq!(
             out.status.code(),
@@ -149,7 +149,7 @@ fn a_malformed_config_header_is_a_config_error_that_hides_the_value() {
         "[headers]\n\"X-Api-Key\" = \"very-secret-value\\r\\nInjected: 1\"\n",
         "[headers]\n\"Bad Name\" = \"very-secret-value\"\n",
     ] {
-        let server = Scripted::start(vec![ok()]);
+        let server = Server::scripted(vec![ok()]);
         let sb = Sandbox::new();
         let path = sb.config(text);
         let out = run(&sb, &server.url, &["q"]);
@@ -171,7 +171,7 @@ fn a_malformed_config_header_is_a_config_error_that_hides_the_value() {
 fn models_escapes_terminal_controls_and_bidi_overrides() {
     let body =
         r#"{"data":[{"id":"a\u001b]0;pwned\u0007"},{"id":"b\u202eevil"},{"id":"c\u2066x\u200f"}]}"#;
-    let server = Scripted::start(vec![http("200 OK", &[JSON], body)]);
+    let server = Server::scripted(vec![http("200 OK", &[JSON], body)]);
     let out = run(&Sandbox::new(), &server.url, &["models"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(
@@ -189,7 +189,7 @@ fn models_escapes_terminal_controls_and_bidi_overrides() {
 #[test]
 fn server_errors_escape_bidi_controls() {
     let body = "{\"error\":{\"message\":\"no such model \u{202e}lmth.exe\u{202c} here\"}}";
-    let server = Scripted::start(vec![http("400 Bad Request", &[JSON], body)]);
+    let server = Server::scripted(vec![http("400 Bad Request", &[JSON], body)]);
     let out = run(&Sandbox::new(), &server.url, &["q"]);
     assert_eq!(
         error_line(&out),
@@ -200,7 +200,7 @@ fn server_errors_escape_bidi_controls() {
 #[test]
 fn history_escapes_bidi_controls() {
     let sb = Sandbox::new();
-    let server = Scripted::start(vec![ok()]);
+    let server = Server::scripted(vec![ok()]);
     let out = run(&sb, &server.url, &["-m", "m\u{202e}x", "abc\u{202e}def"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     let out = sb.bare().arg("history").output().unwrap();
@@ -215,7 +215,7 @@ fn history_escapes_bidi_controls() {
 #[test]
 fn a_prompt_that_looks_like_a_flag_gets_the_tip() {
     let out = Sandbox::new().bare().arg("-5 degrees").output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     let err = stderr_of(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
@@ -263,7 +263,7 @@ fn the_spinner_is_erased_before_the_response_trace() {
         steps.extend(ok());
         steps
     };
-    let server = Scripted::start(vec![reply]);
+    let server = Server::scripted(vec![reply]);
     let sb = Sandbox::new();
     let bin = assert_cmd::cargo::cargo_bin!("mume");
     // `script` gives mume a pseudo-terminal for stdin, stdout and stderr.

@@ -251,7 +251,7 @@ fn finish_reason_length_keeps_the_answer_and_warns() {
         .with_body(body.to_string())
         .create();
     let out = run(&server, &["q"]);
-    assert_eq!(out.status.code(), Some(0));
+    exits(&out, 0);
     assert_eq!(stdout_of(&out), "cut sh\n");
     assert!(stderr_of(&out).starts_with("mume: warning: the answer was cut short"));
     let out = run(&server, &["-q", "q"]);

@@ -61,7 +61,7 @@ fn no_prompt_is_a_usage_error_with_an_example() {
     let mock = answer(&mut server, "x").expect(0);
     let sb = Sandbox::new();
     let out = sb.cmd(&base(&server)).write_stdin("").output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     assert!(out.stdout.is_empty());
     let err = stderr_of(&out);
     assert!(err.starts_with("mume: error: no prompt"), "{err}");
@@ -93,7 +93,7 @@ fn invalid_utf8_names_the_offset_and_sends_nothing() {
         .write_stdin(b"abc\xffdef".to_vec())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(65));
+    exits(&out, 65);
     assert!(stderr_of(&out).contains("offset 3"), "{}", stderr_of(&out));
     mock.assert();
 }
@@ -109,7 +109,7 @@ fn input_over_the_limit_is_refused() {
         .write_stdin(vec![b'a'; 1025])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(65));
+    exits(&out, 65);
     assert!(stderr_of(&out).contains("input limit of 1024 bytes"));
 
     let out = sb
@@ -203,13 +203,13 @@ fn an_empty_or_blank_prompt_is_a_usage_error() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    exits(&out, 2);
     let out = sb
         .cmd(&base(&server))
         .write_stdin("\n \t\n")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    exits(&out, 2);
     assert!(stderr_of(&out).starts_with("mume: error: no prompt"));
     mock.assert();
 }

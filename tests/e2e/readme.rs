@@ -1,6 +1,6 @@
 //! The README's tool loop, run as written with bash and jq against a scripted server.
 
-use crate::common::scripted::{Scripted, http};
+use crate::common::server::{Server, http};
 use crate::common::*;
 use serde_json::json;
 
@@ -21,7 +21,7 @@ fn the_readme_tool_loop_works() {
     ]);
     let first = json!({"choices": [{"message": {"role": "assistant", "content": null, "tool_calls": calls}, "finish_reason": "tool_calls"}]});
     let json = [("content-type", "application/json")];
-    let server = Scripted::start(vec![
+    let server = Server::scripted(vec![
         http("200 OK", &json, &first.to_string()),
         http("200 OK", &json, &completion("Paris: sunny. Oslo: snow.")),
     ]);
@@ -55,10 +55,10 @@ fn the_readme_tool_loop_works() {
 
 #[test]
 fn the_readme_batch_labelling_runs_and_resumes() {
-    use crate::common::rows::{Answer, RowServer, prompt};
+    use crate::common::server::{Answer, Server, prompt};
     use std::sync::atomic::{AtomicBool, Ordering};
     let failed_once = AtomicBool::new(false);
-    let server = RowServer::start(move |body| {
+    let server = Server::rows(move |body| {
         let p = prompt(body);
         if p.contains("broke") && !failed_once.swap(true, Ordering::SeqCst) {
             return Answer::status(400, r#"{"error":{"message":"try later"}}"#);

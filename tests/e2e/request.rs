@@ -84,7 +84,7 @@ fn temperature_is_checked_locally() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     assert!(
         stderr_of(&out).contains("outside 0 to 2"),
         "{}",
@@ -167,7 +167,7 @@ fn base_url_with_chat_completions_is_refused_with_a_hint() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(78));
+    exits(&out, 78);
     let err = stderr_of(&out);
     assert!(err.contains("drop `/chat/completions`"), "{err}");
     assert!(err.contains(&format!("try `{}/v1`", server.url())), "{err}");
@@ -281,7 +281,7 @@ fn malformed_config_names_file_and_line() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(78));
+    exits(&out, 78);
     let err = stderr_of(&out);
     assert!(
         err.contains(&format!("{}, line 2", path.display())),
@@ -300,7 +300,7 @@ fn unknown_config_key_is_an_error() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(78));
+    exits(&out, 78);
     assert!(stderr_of(&out).contains("modle"));
 }
 
@@ -329,7 +329,7 @@ fn mume_config_names_another_file() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(78));
+    exits(&out, 78);
 }
 
 #[test]
@@ -341,7 +341,7 @@ fn missing_key_names_where_one_can_come_from() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(77));
+    exits(&out, 77);
     let err = stderr_of(&out);
     assert!(err.contains("MUME_API_KEY"), "{err}");
     assert!(err.contains("api_key_command"), "{err}");
@@ -412,7 +412,7 @@ fn failing_key_command_is_a_configuration_error_with_its_stderr() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(78));
+    exits(&out, 78);
     assert!(
         stderr_of(&out).contains("vault is locked"),
         "{}",
@@ -465,7 +465,7 @@ fn unreadable_cacert_is_a_configuration_error() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(78));
+    exits(&out, 78);
     assert!(stderr_of(&out).contains("/nonexistent/ca.pem"));
 }
 

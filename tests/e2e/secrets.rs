@@ -2,7 +2,7 @@
 //! that carry credentials, and a password in the base URL; while a short placeholder key
 //! does not blank out unrelated text. Through the real binary.
 
-use crate::common::scripted::{Scripted, http};
+use crate::common::server::{Server, http};
 use crate::common::*;
 
 const JSON: (&str, &str) = ("content-type", "application/json");
@@ -30,9 +30,9 @@ fn filler(n: usize) -> String {
 #[test]
 fn a_text_body_echoing_the_key_across_the_cut_shows_none_of_it() {
     let body = format!("{} {KEY} is not a valid key", filler(180));
-    let server = Scripted::start(vec![http("401 Unauthorized", &[TEXT], &body)]);
+    let server = Server::scripted(vec![http("401 Unauthorized", &[TEXT], &body)]);
     let out = run(&Sandbox::new(), &server.url, &[], &["q"]);
-    assert_eq!(out.status.code(), Some(77));
+    exits(&out, 77);
     let all = everything(&out);
     assert!(
         !all.contains("sk-test-0123"),
@@ -47,9 +47,9 @@ fn openrouter_raw_metadata_echoing_the_key_across_the_cut_shows_none_of_it() {
     let body = serde_json::json!({"error": {"code": 400, "message": "Provider returned error",
         "metadata": {"raw": raw, "provider_name": "P"}}})
     .to_string();
-    let server = Scripted::start(vec![http("400 Bad Request", &[JSON], &body)]);
+    let server = Server::scripted(vec![http("400 Bad Request", &[JSON], &body)]);
     let out = run(&Sandbox::new(), &server.url, &[], &["q"]);
-    assert_eq!(out.status.code(), Some(64));
+    exits(&out, 64);
     let all = everything(&out);
     assert!(all.contains("Provider returned error"), "{all}");
     assert!(
@@ -68,14 +68,14 @@ fn a_key_with_a_tab_is_redacted_before_whitespace_is_folded() {
             JSON,
         ),
     ] {
-        let server = Scripted::start(vec![http("401 Unauthorized", &[headers], &body)]);
+        let server = Server::scripted(vec![http("401 Unauthorized", &[headers], &body)]);
         let out = run(
             &Sandbox::new(),
             &server.url,
             &[("MUME_API_KEY", key)],
             &["q"],
         );
-        assert_eq!(out.status.code(), Some(77));
+        exits(&out, 77);
         let all = everything(&out);
         assert!(all.contains("wrong key: [redacted]"), "{all}");
         assert!(!all.contains("0123456789abcdef"), "the key leaked: {all}");
@@ -85,7 +85,7 @@ fn a_key_with_a_tab_is_redacted_before_whitespace_is_folded() {
 #[test]
 fn a_key_the_server_cut_short_is_still_redacted() {
     let body = r#"{"error":{"message":"Incorrect API key provided: sk-test-0123456789…"}}"#;
-    let server = Scripted::start(vec![http("401 Unauthorized", &[JSON], body)]);
+    let server = Server::scripted(vec![http("401 Unauthorized", &[JSON], body)]);
     let out = run(&Sandbox::new(), &server.url, &[], &["q"]);
     let all = everything(&out);
     assert!(
@@ -162,7 +162,7 @@ fn verbose_response_trace_shows_no_cookie_or_echoed_key() {
         ("x-echo", KEY),
         ("x-request-id", "req_7"),
     ];
-    let server = Scripted::start(vec![http("200 OK", &headers, &completion("hi"))]);
+    let server = Server::scripted(vec![http("200 OK", &headers, &completion("hi"))]);
     let out = run(
         &Sandbox::new(),
         &server.url,
@@ -186,7 +186,7 @@ fn verbose_response_trace_shows_no_cookie_or_echoed_key() {
 fn a_short_placeholder_key_does_not_blank_out_other_text() {
     for key in ["1", "ollama", "EMPTY"] {
         let body = "no model ollama/llama3 at http://127.0.0.1:11434 (EMPTY), try HTTP/1.1";
-        let server = Scripted::start(vec![http(
+        let server = Server::scripted(vec![http(
             "404 Not Found",
             &[JSON],
             &format!(r#"{{"error":{{"message":"{body}"}}}}"#),
@@ -197,7 +197,7 @@ fn a_short_placeholder_key_does_not_blank_out_other_text() {
             &[("MUME_API_KEY", key)],
             &["-v", "q"],
         );
-        assert_eq!(out.status.code(), Some(64));
+        exits(&out, 64);
         let err = stderr_of(&out);
         assert!(
             err.contains(&format!("mume: error: HTTP 404 Not Found: {body}\n")),
@@ -253,23 +253,23 @@ fn a_password_in_the_base_url_never_shows() {
     let out = run(&sb, &remote, &[], &["--dry-run", "-v", "hi"]);
     check(&out, "--dry-run -v");
     let out = run(&sb, &format!("{remote}/chat/completions"), &[], &["hi"]);
-    assert_eq!(out.status.code(), Some(78));
+    exits(&out, 78);
     check(&out, "bad base URL");
     let out = run(&sb, &remote, &[("MUME_API_KEY", "")], &["hi"]);
-    assert_eq!(out.status.code(), Some(77));
+    exits(&out, 77);
     check(&out, "no key");
 
     // Nothing listens on port 1: the connection error names the URL.
     let refused = format!("http://user:{PASSWORD}@127.0.0.1:1/v1");
     let out = run(&sb, &refused, &[], &["--retries", "0", "-v", "hi"]);
-    assert_eq!(out.status.code(), Some(75));
+    exits(&out, 75);
     check(&out, "connection refused");
 }
 
 #[test]
 fn a_password_in_a_plain_http_base_url_is_not_in_the_warning_or_the_trace() {
     // The scripted server stands in for a proxy, so a remote host needs no network.
-    let proxy = Scripted::start(vec![http("200 OK", &[JSON], &completion("hi"))]);
+    let proxy = Server::scripted(vec![http("200 OK", &[JSON], &completion("hi"))]);
     let proxy_url = proxy.url.trim_end_matches("/v1").to_string();
     let remote = format!("http://user:{PASSWORD}@api.example.com/v1");
     let out = run(
@@ -322,7 +322,7 @@ fn a_key_split_across_streamed_reasoning_pieces_never_shows() {
         stream(&["done"]),
     ]
     .concat();
-    let server = Scripted::start(vec![http(
+    let server = Server::scripted(vec![http(
         "200 OK",
         &[("content-type", "text/event-stream")],
         &body,
@@ -349,13 +349,13 @@ fn a_key_wrapped_across_lines_or_cut_and_followed_by_text_never_shows() {
         &KEY[..16]
     );
     for (body, kind) in [(wrapped.as_str(), TEXT), (cut.as_str(), JSON)] {
-        let server = Scripted::start(vec![http(
+        let server = Server::scripted(vec![http(
             "401 Unauthorized",
             &[kind, ("x-echo", &KEY[..16])],
             body,
         )]);
         let out = run(&Sandbox::new(), &server.url, &[], &["-v", "q"]);
-        assert_eq!(out.status.code(), Some(77));
+        exits(&out, 77);
         shows_no_part_of_the_key(&everything(&out));
     }
 }
@@ -369,9 +369,9 @@ fn a_key_in_an_error_inside_a_stream_or_a_200_body_is_redacted_before_the_cut() 
         ("text/event-stream", streamed),
         ("application/json", error.to_string()),
     ] {
-        let server = Scripted::start(vec![http("200 OK", &[("content-type", kind)], &body)]);
+        let server = Server::scripted(vec![http("200 OK", &[("content-type", kind)], &body)]);
         let out = run(&Sandbox::new(), &server.url, &[], &["--retries", "0", "q"]);
-        assert_eq!(out.status.code(), Some(75), "{}", stderr_of(&out));
+        exits(&out, 75);
         let all = everything(&out);
         assert!(all.contains("upstream failed"), "{all}");
         assert!(!all.contains("sk-test-01"), "{all}");
@@ -381,7 +381,7 @@ fn a_key_in_an_error_inside_a_stream_or_a_200_body_is_redacted_before_the_cut() 
 #[test]
 fn models_and_config_json_never_show_the_key() {
     let body = format!(r#"{{"data":[{{"id":"model-{KEY}"}}]}}"#);
-    let server = Scripted::start(vec![http("200 OK", &[JSON], &body)]);
+    let server = Server::scripted(vec![http("200 OK", &[JSON], &body)]);
     let sb = Sandbox::new();
     let out = run(&sb, &server.url, &[], &["models"]);
     assert_eq!(stdout_of(&out), "model-[redacted]\n");
@@ -406,7 +406,7 @@ fn errors_before_the_key_is_used_do_not_show_it() {
     let sb = Sandbox::new();
     sb.config(&format!("headers = \"Authorization: Bearer {KEY}\"\n"));
     let out = run(&sb, "http://127.0.0.1:9/v1", &[], &["q"]);
-    assert_eq!(out.status.code(), Some(78));
+    exits(&out, 78);
     assert!(
         !stderr_of(&out).contains("sk-test-01"),
         "{}",
@@ -420,7 +420,7 @@ fn errors_before_the_key_is_used_do_not_show_it() {
         &[],
         &["-o", &format!("temperature={KEY}"), "q"],
     );
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     assert!(
         !stderr_of(&out).contains("sk-test-01"),
         "{}",
@@ -430,14 +430,14 @@ fn errors_before_the_key_is_used_do_not_show_it() {
 
 #[test]
 fn a_short_url_password_echoed_with_its_user_never_shows() {
-    let server = Scripted::start(vec![http(
+    let server = Server::scripted(vec![http(
         "401 Unauthorized",
         &[TEXT],
         "bad credentials for bob:hunter2",
     )]);
     let url = server.url.replacen("http://", "http://bob:hunter2@", 1);
     let out = run(&Sandbox::new(), &url, &[], &["-v", "q"]);
-    assert_eq!(out.status.code(), Some(77));
+    exits(&out, 77);
     assert!(
         !everything(&out).contains("hunter2"),
         "{}",
@@ -455,14 +455,14 @@ fn a_short_url_password_echoed_with_its_user_never_shows() {
 
 #[test]
 fn a_key_with_a_line_break_is_a_configuration_error_not_an_empty_header() {
-    let server = Scripted::start(vec![http("200 OK", &[JSON], &completion("x"))]);
+    let server = Server::scripted(vec![http("200 OK", &[JSON], &completion("x"))]);
     let out = run(
         &Sandbox::new(),
         &server.url,
         &[("MUME_API_KEY", &format!("{KEY}\r"))],
         &["q"],
     );
-    assert_eq!(out.status.code(), Some(78));
+    exits(&out, 78);
     assert!(stderr_of(&out).contains("holds a character a header cannot carry"));
     assert_eq!(server.count(), 0);
 }

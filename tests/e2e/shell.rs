@@ -122,7 +122,7 @@ fn models_errors_are_reported_like_chat_errors() {
         .arg("models")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(77));
+    exits(&out, 77);
     assert!(stderr_of(&out).starts_with("mume: error: HTTP 401 Unauthorized: bad key"));
 }
 
@@ -227,7 +227,7 @@ fn colour_only_on_stderr_and_only_when_asked() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     assert!(
         stderr_of(&out).starts_with("mume: \x1b[1;31merror:\x1b[0m no prompt"),
         "{:?}",
@@ -282,7 +282,7 @@ fn help_ends_with_examples_and_version_prints() {
 #[test]
 fn usage_errors_are_one_line_with_a_hint() {
     let out = Sandbox::new().bare().arg("--bogus").output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     assert_eq!(
         stderr_of(&out),
         "mume: error: unexpected argument '--bogus' found (tip: to pass '--bogus' as a value, use '-- --bogus'; see mume --help)\n"
@@ -292,7 +292,7 @@ fn usage_errors_are_one_line_with_a_hint() {
         .args(["history", "of", "rome"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     assert!(
         stderr_of(&out).contains("write mume -- history"),
         "{}",
@@ -303,7 +303,7 @@ fn usage_errors_are_one_line_with_a_hint() {
         .args(["history", "show"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     assert!(stderr_of(&out).contains("<ID>"));
 }
 

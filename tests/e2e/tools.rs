@@ -245,7 +245,7 @@ fn tool_result_for_an_unknown_call_or_without_a_conversation_is_refused() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     let err = stderr_of(&out);
     assert!(
         err.contains("call_9") && err.contains("call_1, call_2"),
@@ -258,7 +258,7 @@ fn tool_result_for_an_unknown_call_or_without_a_conversation_is_refused() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     assert!(stderr_of(&out).contains("needs -c or --chat"));
 }
 
@@ -300,7 +300,7 @@ fn schema_becomes_a_strict_response_format() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
 }
 
 /// A valid 1×1 PNG.
@@ -349,7 +349,7 @@ fn attachments_become_image_parts() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     assert!(stderr_of(&out).contains("notes.txt is not a PNG, JPEG, GIF or WebP"));
 }
 
@@ -459,7 +459,7 @@ fn an_empty_call_id_is_a_usage_error() {
         .write_stdin("")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    exits(&out, 2);
     assert!(
         stderr_of(&out).contains("the CALL_ID is empty"),
         "{}",

@@ -2,8 +2,7 @@
 //! canned server answers.
 #![allow(dead_code)]
 
-pub mod rows;
-pub mod scripted;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 
@@ -202,6 +201,15 @@ pub fn kill(child: &std::process::Child, signal: &str) {
         .status()
         .unwrap();
     assert!(status.success());
+}
+
+/// Asserts that a run ended with exit `code`, showing its stderr when it did not; returns
+/// that stderr.
+#[track_caller]
+pub fn exits(output: &std::process::Output, code: i32) -> String {
+    let err = stderr_of(output);
+    assert_eq!(output.status.code(), Some(code), "stderr: {err}");
+    err
 }
 
 pub fn stderr_of(output: &std::process::Output) -> String {
