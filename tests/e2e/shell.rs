@@ -15,7 +15,7 @@ const GENERATED: [(&str, &str); 6] = [
 ];
 
 /// Fails when a committed file differs from what the binary generates.
-/// `MUME_REGENERATE=1 cargo test --test shell` rewrites them all.
+/// `MUME_REGENERATE=1 cargo test --test e2e shell::` rewrites them all.
 #[test]
 fn committed_completions_and_man_page_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -38,7 +38,7 @@ fn committed_completions_and_man_page_are_current() {
     }
     assert!(
         stale.is_empty(),
-        "stale generated files {stale:?}: refresh them all with `MUME_REGENERATE=1 cargo test --test shell`"
+        "stale generated files {stale:?}: refresh them all with `MUME_REGENERATE=1 cargo test --test e2e shell::`"
     );
 }
 
