@@ -8,6 +8,7 @@ mod conversations;
 mod failures;
 mod history;
 mod hostile;
+mod layout;
 mod output;
 mod prompt;
 mod readme;
