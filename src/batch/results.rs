@@ -291,11 +291,18 @@ fn each_result(
         match read_result(&text, raw) {
             Ok(id) => each(&text, id.as_ref())?,
             // A kill cut the last line short: it is dropped, and its row sent again.
-            Err(_) if last => {}
+            Err(_) if last && cut_result(&text) => {}
             Err(why) => return Err(refuse(&why)),
         }
     }
     Ok(untidy)
+}
+
+/// A line that can only be the start of a result a kill cut short: it begins as every
+/// result line mume writes begins, and it is not whole JSON. Anything else without its
+/// newline (notes, a minified document, a token) is not mume's to rewrite.
+fn cut_result(text: &str) -> bool {
+    text.starts_with("{\"id\":") && serde_json::from_str::<serde::de::IgnoredAny>(text).is_err()
 }
 
 /// A result line's id when the row succeeded, `None` when it failed; `Err` when the line
@@ -323,6 +330,15 @@ fn read_result(text: &str, raw: bool) -> Result<Option<Value>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_start_of_a_result_passes_for_one_cut_short() {
+        assert!(cut_result(r#"{"id":3,"line":3,"ok":tr"#));
+        assert!(cut_result(r#"{"id":"batch_req_3","custom_id":"#));
+        assert!(!cut_result(r#"{"id":"x","name":"whole"}"#));
+        assert!(!cut_result("notes"));
+        assert!(!cut_result(r#"{"a":1"#));
+    }
 
     #[test]
     fn results_are_read_in_their_own_form_only() {

@@ -1016,3 +1016,75 @@ fn usage_never_asks_a_row_for_a_stream_s_usage() {
     assert!(body.get("stream").is_none(), "{body}");
     assert!(body.get("stream_options").is_none(), "{body}");
 }
+
+#[test]
+fn a_file_mume_did_not_write_is_refused_whatever_its_last_line() {
+    let server = Server::rows(echo);
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(2));
+    let notes = sb.path("notes.txt");
+    // One line without its newline: notes, a minified document, a token.
+    for text in [
+        "my precious notes",
+        "{\"a\":1,\"b\":[2,3]}",
+        "sk-not-a-result",
+        "{\"id\":\"x\",\"name\":\"a document\"}",
+        "{\"id\":1,\"ok\":true}\nmore notes",
+    ] {
+        std::fs::write(&notes, text).unwrap();
+        let out = sb
+            .cmd(&server.url)
+            .args(["batch", rows.to_str().unwrap(), "--output"])
+            .arg(&notes)
+            .write_stdin("")
+            .output()
+            .unwrap();
+        let err = exits(&out, 2);
+        assert!(err.contains("not a mume batch result"), "{text:?}: {err}");
+        assert_eq!(std::fs::read_to_string(&notes).unwrap(), text);
+    }
+    assert_eq!(server.count(), 0);
+}
+
+#[test]
+fn rows_piped_in_cannot_be_overwritten_by_their_own_results() {
+    let server = Server::rows(echo);
+    let sb = Sandbox::new();
+    // One row without its newline, as `printf` or an editor may leave it.
+    let rows = sb.path("rows.jsonl");
+    std::fs::write(&rows, "{\"id\": 2, \"prompt\": \"r2\"}").unwrap();
+    let before = std::fs::read(&rows).unwrap();
+    let out = sb
+        .cmd(&server.url)
+        .args(["batch", "--output"])
+        .arg(&rows)
+        .write_stdin(before.clone())
+        .output()
+        .unwrap();
+    exits(&out, 2);
+    assert_eq!(std::fs::read(&rows).unwrap(), before);
+}
+
+#[test]
+fn a_result_cut_short_by_a_kill_is_still_dropped_and_its_row_sent_again() {
+    let server = Server::rows(echo);
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(2));
+    let output = sb.path("out.jsonl");
+    let first = r#"{"id":1,"line":1,"ok":true,"content":"re r1","finish_reason":"stop","model":"m","usage":null}"#;
+    std::fs::write(&output, format!("{first}\n{{\"id\":2,\"line\":2,\"ok\":tr")).unwrap();
+    sb.run(
+        &server.url,
+        [
+            "batch",
+            rows.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let lines = jsonl(&output);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["id"], 2);
+    assert_eq!(server.count(), 1, "only the cut row is sent again");
+}
