@@ -35,6 +35,28 @@ pub(crate) fn redact(text: &str) -> Cow<'_, str> {
     redact_all(text, &secrets())
 }
 
+/// Redacts every string of a JSON value, object keys included: what a server spelled with
+/// `\u` escapes is redacted as it reads once decoded.
+pub(crate) fn redact_value(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => {
+            if let Cow::Owned(clean) = redact(text) {
+                *text = clean;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_value),
+        Value::Object(map) => {
+            let held = std::mem::take(map);
+            for (key, mut item) in held {
+                redact_value(&mut item);
+                map.insert(redact(&key).into_owned(), item);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
 fn redact_all<'a>(text: &'a str, secrets: &[String]) -> Cow<'a, str> {
     let keys: Vec<Vec<char>> = secrets
         .iter()
@@ -343,5 +365,23 @@ mod tests {
         assert_eq!(url("http:/u:p@h/v1"), "http:/[redacted]@h/v1");
         assert_eq!(url("http:u:p@h/v1"), "http:[redacted]@h/v1");
         assert_eq!(url("http:\\\\u:p@h/v1"), "http:\\\\[redacted]@h/v1");
+    }
+
+    #[test]
+    fn every_string_of_a_value_is_redacted_as_it_reads_decoded() {
+        let key = "sk-value-0123456789";
+        add_secret(key);
+        let body = format!(
+            r#"{{"error":{{"message":"bad {}","{key}":[1,"{key}"]}}}}"#,
+            key.chars()
+                .map(|c| format!("\\u{:04x}", c as u32))
+                .collect::<String>()
+        );
+        let mut value: serde_json::Value = serde_json::from_str(&body).unwrap();
+        redact_value(&mut value);
+        let text = value.to_string();
+        assert!(!text.contains(key), "{text}");
+        assert_eq!(value["error"]["message"], "bad [redacted]");
+        assert_eq!(value["error"]["[redacted]"][1], "[redacted]");
     }
 }

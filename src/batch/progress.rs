@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use serde_json::Value;
 
 use crate::error::TEMPORARY;
 use crate::lifecycle::{self, Deadline};
@@ -30,13 +29,13 @@ pub(super) struct Writer {
 
 impl Writer {
     /// Takes the result of the row at `place`, and writes every result whose turn it is.
-    pub(super) fn finished(&mut self, place: usize, result: Value, ok: bool) -> Result<()> {
+    pub(super) fn finished(&mut self, place: usize, result: String, ok: bool) -> Result<()> {
         if ok {
             self.progress.ok += 1;
         } else {
             self.progress.failed += 1;
         }
-        self.waiting.insert(place, result.to_string());
+        self.waiting.insert(place, result);
         while let Some(text) = self.waiting.remove(&self.turn) {
             self.write(&text)?;
             self.turn += 1;

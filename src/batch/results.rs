@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::rows::key_hash;
 use crate::api::assemble::Answer;
+use crate::check::ERROR_BODY_LIMIT;
 use crate::error::{TEMPORARY, USAGE, fail};
 use crate::http::Reply;
 use crate::redact::redact;
@@ -44,8 +45,31 @@ impl Outcome {
     }
 }
 
-/// The result line for a row.
-pub(crate) fn line(id: &Value, line: usize, outcome: &Outcome, model: &str, raw: bool) -> Value {
+/// The result line for a row, as written: every string from the server redacted (the
+/// row's id is the user's own), and never longer than a rerun reads back.
+pub(crate) fn line(id: &Value, number: usize, outcome: &Outcome, model: &str, raw: bool) -> String {
+    let mut result = value(id, number, outcome, model, raw);
+    if let Some(fields) = result.as_object_mut() {
+        for (key, field) in fields.iter_mut() {
+            if !matches!(key.as_str(), "id" | "custom_id") {
+                crate::redact::redact_value(field);
+            }
+        }
+    }
+    let text = result.to_string();
+    if text.len() as u64 >= LINE_LIMIT {
+        let message = format!(
+            "the result is {} bytes, more than a result line may hold; a rerun tries the row again",
+            text.len()
+        );
+        let too_large = Outcome::failed(crate::error::PROTOCOL, message);
+        return value(id, number, &too_large, model, raw).to_string();
+    }
+    text
+}
+
+/// The result line for a row as JSON.
+fn value(id: &Value, line: usize, outcome: &Outcome, model: &str, raw: bool) -> Value {
     if raw {
         return raw_line(id, line, outcome);
     }
@@ -101,15 +125,16 @@ fn raw_line(id: &Value, line: usize, outcome: &Outcome) -> Value {
         }
     };
     let response = reply.map(|reply| {
-        // The answer is the model's text, kept as it came (as on stdout); a failure's body
-        // is the server's, and may echo the key.
-        let text = String::from_utf8_lossy(&reply.body);
-        let text = if error.is_null() {
-            text
-        } else {
-            redact(&text).into_owned().into()
-        };
-        let body = serde_json::from_str::<Value>(&text).unwrap_or_else(|_| json!(text));
+        let body = serde_json::from_slice::<Value>(&reply.body).unwrap_or_else(|_| {
+            // Not JSON: kept as text, as much as an error body may be, so that the line
+            // stays one a rerun reads whatever the server sent.
+            let text = String::from_utf8_lossy(&reply.body);
+            let mut end = text.len().min(ERROR_BODY_LIMIT as usize);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            json!(&text[..end])
+        });
         json!({
             "status_code": reply.status,
             "request_id": reply.request_id,
@@ -369,13 +394,14 @@ mod tests {
             message: "HTTP 400".into(),
             reply: Some(reply),
         };
-        let ours = line(&json!("a"), 3, &outcome, "m", false);
+        let ours: Value =
+            serde_json::from_str(&line(&json!("a"), 3, &outcome, "m", false)).unwrap();
         assert_eq!(
             ours,
             json!({"id": "a", "line": 3, "ok": false,
                    "error": {"exit": 64, "status": 400, "message": "HTTP 400"}})
         );
-        let raw = line(&json!(3), 3, &outcome, "m", true);
+        let raw: Value = serde_json::from_str(&line(&json!(3), 3, &outcome, "m", true)).unwrap();
         assert_eq!(raw["custom_id"], "3");
         assert_eq!(raw["response"]["status_code"], 400);
         assert_eq!(raw["response"]["request_id"], "req-1");

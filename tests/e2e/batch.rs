@@ -1088,3 +1088,71 @@ fn a_result_cut_short_by_a_kill_is_still_dropped_and_its_row_sent_again() {
     assert_eq!(lines[1]["id"], 2);
     assert_eq!(server.count(), 1, "only the cut row is sent again");
 }
+
+#[test]
+fn raw_results_never_write_the_key_however_a_server_spells_it() {
+    use crate::common::KEY;
+    // The key with every character as a JSON \u escape, in the body and in a header.
+    let escaped: String = KEY
+        .chars()
+        .map(|c| format!("\\u{:04x}", c as u32))
+        .collect();
+    let server = Server::rows(move |body| {
+        let reply = if prompt(body) == "r1" {
+            Answer::ok("fine")
+        } else {
+            Answer::status(
+                400,
+                &format!(r#"{{"error":{{"message":"bad key {escaped}"}}}}"#),
+            )
+        };
+        reply.header("x-request-id", &format!("req-{KEY}"))
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(2));
+    for raw in [true, false] {
+        let mut args = vec!["batch", rows.to_str().unwrap()];
+        if raw {
+            args.push("--raw");
+        }
+        let out = sb.run(&server.url, args).code(75).get_output().clone();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for line in text.lines() {
+            let decoded: Value = serde_json::from_str(line).unwrap();
+            assert!(!decoded.to_string().contains(KEY), "{line}");
+            assert!(!line.contains(KEY), "{line}");
+        }
+        assert!(!stderr_of(&out).contains(KEY));
+    }
+}
+
+#[test]
+fn a_raw_result_is_always_one_a_rerun_can_read() {
+    // A 200 whose body is 12 MiB of control bytes: escaped in JSON it would grow six-fold.
+    let junk = "\u{1}".repeat(12 << 20);
+    let server = Server::rows(move |_| Answer {
+        headers: vec![("content-type".into(), "text/plain".into())],
+        ..Answer::status(200, &junk)
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(1));
+    let output = sb.path("out.jsonl");
+    let args = [
+        "batch",
+        rows.to_str().unwrap(),
+        "--raw",
+        "--output",
+        output.to_str().unwrap(),
+    ];
+    sb.run(&server.url, args).code(75);
+    let written = std::fs::metadata(&output).unwrap().len();
+    assert!(written < 1 << 20, "{written} bytes for one result");
+    let out = sb
+        .cmd(&server.url)
+        .args(args)
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let err = exits(&out, 75);
+    assert!(err.contains("trying again 1 failed row"), "{err}");
+}
