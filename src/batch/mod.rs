@@ -5,6 +5,7 @@
 //! Memory stays bounded: rows are read as they are needed, and a row starts only while
 //! fewer than `4 × jobs` rows are in flight or waiting for their turn.
 
+mod id;
 mod pace;
 mod progress;
 mod results;
@@ -218,7 +219,7 @@ async fn drive(
                 break;
             };
             let row = row.context("reading the rows")?;
-            if done.contains(&rows::key_hash(&row.id)) {
+            if done.contains(&row.id.hash()) {
                 lock().progress.skipped += 1;
                 continue;
             }

@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde_json::{Map, Value, json};
 
-use super::rows::key_hash;
+use super::id::Id;
 use crate::api::assemble::Answer;
 use crate::check::ERROR_BODY_LIMIT;
 use crate::error::{TEMPORARY, USAGE, fail};
@@ -47,8 +47,25 @@ impl Outcome {
 
 /// The result line for a row, as written: every string from the server redacted (the
 /// row's id is the user's own), and never longer than a rerun reads back.
-pub(crate) fn line(id: &Value, number: usize, outcome: &Outcome, model: &str, raw: bool) -> String {
-    let mut result = value(id, number, outcome, model, raw);
+pub(crate) fn line(id: &Id, number: usize, outcome: &Outcome, model: &str, raw: bool) -> String {
+    let text = text(id, number, outcome, model, raw);
+    if text.len() as u64 >= LINE_LIMIT {
+        let message = format!(
+            "the result is {} bytes, more than a result line may hold; a rerun tries the row again",
+            text.len()
+        );
+        let too_large = Outcome::failed(crate::error::PROTOCOL, message);
+        return self::text(id, number, &too_large, model, raw);
+    }
+    text
+}
+
+/// The result line, redacted, of any length.
+fn text(id: &Id, number: usize, outcome: &Outcome, model: &str, raw: bool) -> String {
+    let mut result = match raw {
+        true => raw_line(id, number, outcome),
+        false => value(number, outcome, model),
+    };
     if let Some(fields) = result.as_object_mut() {
         for (key, field) in fields.iter_mut() {
             if !matches!(key.as_str(), "id" | "custom_id") {
@@ -57,26 +74,18 @@ pub(crate) fn line(id: &Value, number: usize, outcome: &Outcome, model: &str, ra
         }
     }
     let text = result.to_string();
-    if text.len() as u64 >= LINE_LIMIT {
-        let message = format!(
-            "the result is {} bytes, more than a result line may hold; a rerun tries the row again",
-            text.len()
-        );
-        let too_large = Outcome::failed(crate::error::PROTOCOL, message);
-        return value(id, number, &too_large, model, raw).to_string();
+    match raw {
+        true => text,
+        // The id goes first, as the row wrote it: a number as JSON holds no more than an f64.
+        false => format!("{{\"id\":{id},{}", &text[1..]),
     }
-    text
 }
 
-/// The result line for a row as JSON.
-fn value(id: &Value, line: usize, outcome: &Outcome, model: &str, raw: bool) -> Value {
-    if raw {
-        return raw_line(id, line, outcome);
-    }
+/// The result line for a row as JSON, but for its id.
+fn value(line: usize, outcome: &Outcome, model: &str) -> Value {
     match outcome {
         Outcome::Answered { answer, .. } => {
             let mut result = Map::new();
-            result.insert("id".into(), id.clone());
             result.insert("line".into(), json!(line));
             result.insert("ok".into(), json!(true));
             result.insert("content".into(), json!(answer.content));
@@ -98,7 +107,6 @@ fn value(id: &Value, line: usize, outcome: &Outcome, model: &str, raw: bool) -> 
             message,
             reply,
         } => json!({
-            "id": id,
             "line": line,
             "ok": false,
             "error": {
@@ -111,7 +119,7 @@ fn value(id: &Value, line: usize, outcome: &Outcome, model: &str, raw: bool) -> 
 }
 
 /// The Batch API's output line: the whole response, and an error for a row that failed.
-fn raw_line(id: &Value, line: usize, outcome: &Outcome) -> Value {
+fn raw_line(id: &Id, line: usize, outcome: &Outcome) -> Value {
     let (reply, error) = match outcome {
         Outcome::Answered { reply, .. } => (Some(reply), Value::Null),
         Outcome::Failed {
@@ -143,7 +151,7 @@ fn raw_line(id: &Value, line: usize, outcome: &Outcome) -> Value {
     });
     json!({
         "id": format!("batch_req_{line}"),
-        "custom_id": super::rows::key(id),
+        "custom_id": id.key(),
         "response": response,
         "error": error,
     })
@@ -191,7 +199,7 @@ pub(crate) fn resume(path: &Path, raw: bool) -> Result<Resume> {
     let mut dropped = 0;
     let untidy = each_result(&mut file, &path, raw, &mut |_, id| {
         match id {
-            Some(id) => drop(done.insert(key_hash(id))),
+            Some(id) => drop(done.insert(id.hash())),
             None => dropped += 1,
         }
         Ok(())
@@ -277,7 +285,7 @@ fn each_result(
     file: &mut File,
     path: &Path,
     raw: bool,
-    each: &mut dyn FnMut(&str, Option<&Value>) -> Result<()>,
+    each: &mut dyn FnMut(&str, Option<&Id>) -> Result<()>,
 ) -> Result<bool> {
     let shown = path.display();
     let len = file.metadata()?.len();
@@ -332,8 +340,8 @@ fn cut_result(text: &str) -> bool {
 
 /// A result line's id when the row succeeded, `None` when it failed; `Err` when the line
 /// is not a result of this form.
-fn read_result(text: &str, raw: bool) -> Result<Option<Value>, String> {
-    let value: Value =
+fn read_result(text: &str, raw: bool) -> Result<Option<Id>, String> {
+    let mut value: Value =
         serde_json::from_str(text).map_err(|_| "not a mume batch result".to_string())?;
     let is_raw = value.get("custom_id").is_some() && value.get("response").is_some();
     let is_ours = value.get("ok").is_some_and(Value::is_boolean) && value.get("id").is_some();
@@ -345,10 +353,22 @@ fn read_result(text: &str, raw: bool) -> Result<Option<Value>, String> {
                 && value["response"]["status_code"]
                     .as_u64()
                     .is_some_and(|s| (200..300).contains(&s));
-            Ok(ok.then(|| value["custom_id"].clone()))
+            if !ok {
+                return Ok(None);
+            }
+            written_id(&mut value, "custom_id", text).map(Some)
         }
-        (_, true) => Ok((value["ok"] == true).then(|| value["id"].clone())),
+        (_, true) if value["ok"] == true => written_id(&mut value, "id", text).map(Some),
+        (_, true) => Ok(None),
         _ => Err("not a mume batch result".into()),
+    }
+}
+
+/// The id of a result line, as written.
+fn written_id(value: &mut Value, field: &str, text: &str) -> Result<Id, String> {
+    match Id::of(Some(value[field].take()), field, text) {
+        Ok(Some(id)) => Ok(id),
+        _ => Err("not a mume batch result: its id is neither a string nor a number".into()),
     }
 }
 
@@ -371,9 +391,9 @@ mod tests {
         let failed = r#"{"id":"b","line":2,"ok":false,"error":{"exit":75}}"#;
         let raw = r#"{"id":"batch_req_1","custom_id":"a","response":{"status_code":200,"body":{}},"error":null}"#;
         let raw_failed = r#"{"id":"batch_req_2","custom_id":"b","response":{"status_code":500,"body":{}},"error":{"code":"temporary"}}"#;
-        assert_eq!(read_result(ours, false), Ok(Some(json!("a"))));
+        assert_eq!(read_result(ours, false), Ok(Some(Id::Text("a".into()))));
         assert_eq!(read_result(failed, false), Ok(None));
-        assert_eq!(read_result(raw, true), Ok(Some(json!("a"))));
+        assert_eq!(read_result(raw, true), Ok(Some(Id::Text("a".into()))));
         assert_eq!(read_result(raw_failed, true), Ok(None));
         assert!(read_result(ours, true).unwrap_err().contains("drop --raw"));
         assert!(read_result(raw, false).unwrap_err().contains("add --raw"));
@@ -395,13 +415,13 @@ mod tests {
             reply: Some(reply),
         };
         let ours: Value =
-            serde_json::from_str(&line(&json!("a"), 3, &outcome, "m", false)).unwrap();
+            serde_json::from_str(&line(&Id::Text("a".into()), 3, &outcome, "m", false)).unwrap();
         assert_eq!(
             ours,
             json!({"id": "a", "line": 3, "ok": false,
                    "error": {"exit": 64, "status": 400, "message": "HTTP 400"}})
         );
-        let raw: Value = serde_json::from_str(&line(&json!(3), 3, &outcome, "m", true)).unwrap();
+        let raw: Value = serde_json::from_str(&line(&Id::line(3), 3, &outcome, "m", true)).unwrap();
         assert_eq!(raw["custom_id"], "3");
         assert_eq!(raw["response"]["status_code"], 400);
         assert_eq!(raw["response"]["request_id"], "req-1");

@@ -3,13 +3,13 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{self, BufRead, BufReader, IsTerminal, Seek};
 use std::path::Path;
 
 use anyhow::Result;
 use serde_json::{Map, Value};
 
+use super::id::Id;
 use crate::error::{USAGE, fail};
 
 /// One row of the input.
@@ -17,7 +17,7 @@ pub(crate) struct Row {
     /// Its line number, from 1; blank lines count.
     pub(crate) line: usize,
     /// Its own id, or its line number.
-    pub(crate) id: Value,
+    pub(crate) id: Id,
     /// What it asks for, or why it cannot be sent.
     pub(crate) request: Result<Request, String>,
 }
@@ -129,7 +129,7 @@ fn check_ids(file: &mut File, text: bool, limit: u64) -> Result<usize> {
         let (number, line) = line?;
         rows += 1;
         let row = parse(number, line, text);
-        if !seen.insert(key_hash(&row.id)) {
+        if !seen.insert(row.id.hash()) {
             return Err(fail(
                 USAGE,
                 format!(
@@ -140,20 +140,6 @@ fn check_ids(file: &mut File, text: bool, limit: u64) -> Result<usize> {
         }
     }
     Ok(rows)
-}
-
-/// An id as the key results are matched by: a string as it is, a number as its digits.
-pub(crate) fn key(id: &Value) -> String {
-    match id {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-pub(crate) fn key_hash(id: &Value) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    key(id).hash(&mut hasher);
-    hasher.finish()
 }
 
 /// A line of the input: its text, or why it has none.
@@ -244,7 +230,7 @@ impl<R: io::Read> Iterator for Lines<R> {
 
 /// Parses one line into a row. `text`: the line is the prompt, whatever it holds.
 fn parse(number: usize, line: Line, text: bool) -> Row {
-    let fallback = Value::from(number);
+    let fallback = Id::line(number);
     let row = |id, request| Row {
         line: number,
         id,
@@ -280,7 +266,7 @@ fn parse(number: usize, line: Line, text: bool) -> Row {
             row(fallback, Ok(request))
         }
         Value::Object(object) => {
-            let (id, request) = from_object(object);
+            let (id, request) = from_object(object, &line);
             row(id.unwrap_or(fallback), request)
         }
         _ => row(
@@ -291,16 +277,15 @@ fn parse(number: usize, line: Line, text: bool) -> Row {
 }
 
 /// A row object: `{prompt|messages, id?, fields…}` or a Batch API request line.
-fn from_object(mut object: Map<String, Value>) -> (Option<Value>, Result<Request, String>) {
+fn from_object(
+    mut object: Map<String, Value>,
+    line: &str,
+) -> (Option<Id>, Result<Request, String>) {
     let batch_api = object.contains_key("custom_id");
-    let id = object.remove(if batch_api { "custom_id" } else { "id" });
-    let id = match id {
-        None | Some(Value::Null) => None,
-        Some(id @ (Value::String(_) | Value::Number(_))) => Some(id),
-        Some(_) => {
-            let message = "the row's id is neither a string nor a number".to_string();
-            return (None, Err(message));
-        }
+    let field = if batch_api { "custom_id" } else { "id" };
+    let id = match Id::of(object.remove(field), field, line) {
+        Ok(id) => id,
+        Err(message) => return (None, Err(message)),
     };
     let fields = if batch_api {
         if let Some(method) = object.get("method").and_then(Value::as_str)
@@ -383,11 +368,11 @@ mod tests {
     #[test]
     fn the_three_kinds_of_row() {
         let r = row(r#""hello""#);
-        assert_eq!(r.id, json!(7));
+        assert_eq!(r.id, Id::line(7));
         assert_eq!(r.request.unwrap().prompt.as_deref(), Some("hello"));
 
         let r = row(r#"{"id": "a", "prompt": "p", "temperature": 0.5}"#);
-        assert_eq!(r.id, json!("a"));
+        assert_eq!(r.id, Id::Text("a".into()));
         let request = r.request.unwrap();
         assert_eq!(request.prompt.as_deref(), Some("p"));
         assert_eq!(
@@ -399,7 +384,7 @@ mod tests {
             r#"{"custom_id": "r1", "method": "POST", "url": "/v1/chat/completions",
                 "body": {"model": "m", "messages": [{"role": "user", "content": "x"}]}}"#,
         );
-        assert_eq!(r.id, json!("r1"));
+        assert_eq!(r.id, Id::Text("r1".into()));
         let request = r.request.unwrap();
         assert_eq!(
             request.messages,
@@ -428,14 +413,14 @@ mod tests {
         assert!(why(r#"{"prompt": "p", "stream": true}"#).contains("cannot be streamed"));
         assert!(why(r#"{"prompt": "p", "temperature": 9}"#).contains("temperature"));
         let r = row(r#"{"custom_id": "e", "url": "/v1/embeddings", "body": {}}"#);
-        assert_eq!(r.id, json!("e"));
+        assert_eq!(r.id, Id::Text("e".into()));
         assert!(r.request.unwrap_err().contains("/v1/embeddings"));
     }
 
     #[test]
     fn text_rows_are_prompts_whatever_they_hold() {
         let r = parse(3, Ok(r#"{"prompt": "x"}"#.into()), true);
-        assert_eq!(r.id, json!(3));
+        assert_eq!(r.id, Id::line(3));
         assert_eq!(
             r.request.unwrap().prompt.as_deref(),
             Some(r#"{"prompt": "x"}"#)
@@ -459,12 +444,5 @@ mod tests {
         );
         assert_eq!(lines[3], (6, Ok("\"c\"".into())));
         assert_eq!(lines.len(), 4);
-    }
-
-    #[test]
-    fn ids_match_as_text() {
-        assert_eq!(key(&json!(12)), "12");
-        assert_eq!(key(&json!("12")), "12");
-        assert_eq!(key_hash(&json!(12)), key_hash(&json!("12")));
     }
 }

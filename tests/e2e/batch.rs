@@ -1156,3 +1156,79 @@ fn a_raw_result_is_always_one_a_rerun_can_read() {
     let err = exits(&out, 75);
     assert!(err.contains("trying again 1 failed row"), "{err}");
 }
+
+#[test]
+fn ids_are_kept_and_compared_exactly_as_written() {
+    let server = Server::rows(echo);
+    let sb = Sandbox::new();
+    // Two integers past 2^64 that one f64 cannot tell apart, a decimal with a trailing
+    // zero beside the same number without it, and an exponent.
+    let ids = [
+        "12345678901234567890123",
+        "12345678901234567890124",
+        "1.10",
+        "1.1",
+        "1e2",
+    ];
+    let lines: Vec<String> = ids
+        .iter()
+        .map(|id| format!(r#"{{"id":{id},"prompt":"p{id}"}}"#))
+        .collect();
+    let rows = rows_file(&sb, &lines);
+    let out = sb
+        .run(&server.url, ["batch", rows.to_str().unwrap()])
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let written: Vec<&str> = stdout
+        .lines()
+        .map(|l| {
+            let rest = l.strip_prefix(r#"{"id":"#).unwrap();
+            &rest[..rest.find(",\"line\"").unwrap()]
+        })
+        .collect();
+    assert_eq!(written, ids, "{stdout}");
+    // Raw results carry the same ids as custom_id strings, digit for digit.
+    let raw = sb
+        .run(&server.url, ["batch", "--raw", rows.to_str().unwrap()])
+        .success()
+        .get_output()
+        .clone();
+    let custom: Vec<String> = results(&raw.stdout)
+        .iter()
+        .map(|r| r["custom_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(custom, ids);
+}
+
+#[test]
+fn a_resumed_run_tells_long_ids_apart() {
+    let server = Server::rows(echo);
+    let sb = Sandbox::new();
+    let rows = rows_file(
+        &sb,
+        &[
+            r#"{"id":12345678901234567890123,"prompt":"a"}"#.to_string(),
+            r#"{"id":12345678901234567890124,"prompt":"b"}"#.to_string(),
+        ],
+    );
+    let output = sb.path("out.jsonl");
+    // The first row is done; the second is not, and must be sent.
+    let done = r#"{"id":12345678901234567890123,"line":1,"ok":true,"content":"re a","finish_reason":"stop","model":"m","usage":null}"#;
+    std::fs::write(&output, format!("{done}\n")).unwrap();
+    sb.run(
+        &server.url,
+        [
+            "batch",
+            rows.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let sent: Vec<String> = server.seen().iter().map(|s| prompt(&s.body)).collect();
+    assert_eq!(sent, ["b"]);
+    let text = std::fs::read_to_string(&output).unwrap();
+    assert!(text.contains(r#"{"id":12345678901234567890124,"#), "{text}");
+}
