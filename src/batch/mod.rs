@@ -38,12 +38,16 @@ use rows::{Input, Request, Row};
 pub(crate) fn run(settings: Settings) -> Result<u8> {
     let args = settings.batch.as_ref().context("no batch settings")?;
     let max_input = settings.input.max_input;
-    let input = Input::open(args.file.as_deref(), args.text, max_input)?;
+    let deadline = settings.transport.deadline;
+    let (file, text) = (args.file.clone(), args.text);
+    let input = deadline.bound("reading the rows", move || {
+        Input::open(file.as_deref(), text, max_input)
+    })?;
     let maker = Maker {
         settings: &settings,
         system_from_flag: settings.system_replaces(),
-        fields: gather::fields(&settings.request)?,
-        images: gather::attachments(&settings.request.attach)?,
+        fields: gather::fields(&settings.request, deadline)?,
+        images: gather::attachments(&settings.request.attach, deadline)?,
     };
     if settings.request.dry_run {
         return dry_run(input, args, max_input, &maker);

@@ -14,7 +14,10 @@ type Row = (String, Value, String);
 
 /// `mume config`: each effective setting, its value and where it came from.
 pub(crate) fn run(settings: &Settings) -> Result<u8> {
-    let rows = rows(settings, &gather::fields(&settings.request)?);
+    let rows = rows(
+        settings,
+        &gather::fields(&settings.request, settings.transport.deadline)?,
+    );
     let mut out = Out::stdout();
     if settings.output.json {
         for (name, value, source) in rows {
@@ -128,7 +131,7 @@ mod tests {
             "-m m -t 0.5 -H X-Title:mume config",
             &[("MUME_API_KEY", "sk-config-test-key")],
         );
-        let rows = rows(&s, &gather::fields(&s.request).unwrap());
+        let rows = rows(&s, &gather::fields(&s.request, Default::default()).unwrap());
         let find = |name: &str| rows.iter().find(|r| r.0 == name).cloned().unwrap();
         assert_eq!(find("model"), ("model".into(), json!("m"), "flag".into()));
         assert_eq!(

@@ -42,7 +42,7 @@ pub(crate) struct Gathered {
 pub(crate) fn gather(settings: &Settings) -> Result<Gathered> {
     let input = &settings.input;
     let deadline = settings.transport.deadline;
-    let fields = fields(&settings.request)?;
+    let fields = fields(&settings.request, deadline)?;
     let (conversation, history) = match &settings.conversation.target {
         Some(Target::Latest) => {
             let (path, messages) = store::latest()?;
@@ -83,7 +83,7 @@ pub(crate) fn gather(settings: &Settings) -> Result<Gathered> {
     };
     let stdin_len = stdin.as_ref().map_or(0, |s| s.len() as u64);
     let room = input.max_input.saturating_sub(stdin_len);
-    let files = read_files(&input.files, room, input.max_input)?;
+    let files = read_files(&input.files, room, input.max_input, deadline)?;
     // A prompt of only whitespace says nothing: it is not worth a paid request.
     let prompt = assemble(stdin, &files, &input.words).filter(|p| !p.trim().is_empty());
     Ok(Gathered {
@@ -92,27 +92,43 @@ pub(crate) fn gather(settings: &Settings) -> Result<Gathered> {
         imported,
         tool_results,
         prompt,
-        images: attachments(&settings.request.attach)?,
+        images: attachments(&settings.request.attach, deadline)?,
         fields,
     })
 }
 
+/// What a wait for the user's own files is called when `--max-time` cuts it short. Every
+/// file a user names is read within the deadline: a FIFO with no writer, or a file on a
+/// mount that hangs, cannot outlast it.
+pub(crate) const READING_FILES: &str = "reading the files";
+
 /// The request fields, with those whose value is a file's read in their place.
-pub(crate) fn fields(request: &Request) -> Result<Map<String, Value>> {
+pub(crate) fn fields(request: &Request, deadline: Deadline) -> Result<Map<String, Value>> {
     let mut fields = request.fields.clone();
-    for (key, file) in &request.files {
-        let value = match file {
-            FieldFile::Tools(path) => read_tools(path)?,
-            FieldFile::Schema(schema) => response_format(schema)?,
-        };
-        fields.insert(key.clone(), value);
-    }
+    let files = request.files.clone();
+    let read = deadline.bound(READING_FILES, move || {
+        let read = files.into_iter().map(|(key, file)| {
+            let value = match file {
+                FieldFile::Tools(path) => read_tools(&path)?,
+                FieldFile::Schema(schema) => response_format(&schema)?,
+            };
+            Ok((key, value))
+        });
+        read.collect::<Result<Vec<_>>>()
+    })?;
+    fields.extend(read);
     Ok(fields)
 }
 
 /// `-a`: each attachment as an image part.
-pub(crate) fn attachments(attach: &[String]) -> Result<Vec<Value>> {
-    attach.iter().map(|a| attachment(a)).collect()
+pub(crate) fn attachments(attach: &[String], deadline: Deadline) -> Result<Vec<Value>> {
+    if attach.is_empty() {
+        return Ok(Vec::new());
+    }
+    let attach = attach.to_vec();
+    deadline.bound(READING_FILES, move || {
+        attach.iter().map(|a| attachment(a)).collect()
+    })
 }
 
 /// How long stdin may stay silent, with words given, before the user is told we wait.
@@ -178,7 +194,20 @@ pub(crate) struct PromptFile {
 /// Reads the `-f` files, at most `room` bytes in all (what `--max-input` leaves after
 /// stdin). A missing or unreadable file or a folder is a usage error; a file that is not
 /// UTF-8, or more than there is room for, is bad input.
-pub(crate) fn read_files(paths: &[PathBuf], room: u64, limit: u64) -> Result<Vec<PromptFile>> {
+pub(crate) fn read_files(
+    paths: &[PathBuf],
+    room: u64,
+    limit: u64,
+    deadline: Deadline,
+) -> Result<Vec<PromptFile>> {
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let paths = paths.to_vec();
+    deadline.bound(READING_FILES, move || read_each(&paths, room, limit))
+}
+
+fn read_each(paths: &[PathBuf], room: u64, limit: u64) -> Result<Vec<PromptFile>> {
     let mut left = room;
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
@@ -243,8 +272,11 @@ fn read_messages(source: &str, limit: u64, deadline: Deadline) -> Result<Vec<Val
         let bytes = read_stdin(limit, false, deadline)?.unwrap_or_default();
         (bytes, "stdin".to_string())
     } else {
-        let bytes = std::fs::read(source)
-            .map_err(|e| fail(USAGE, format!("cannot read --messages file {source}: {e}")))?;
+        let path = source.to_string();
+        let bytes = deadline.bound(READING_FILES, move || {
+            std::fs::read(&path)
+                .map_err(|e| fail(USAGE, format!("cannot read --messages file {path}: {e}")))
+        })?;
         (bytes, source.to_string())
     };
     let text = String::from_utf8(bytes)
@@ -336,8 +368,14 @@ fn read_tool_results(
                 let bytes = read_stdin(limit, false, deadline)?.unwrap_or_default();
                 utf8(bytes, "stdin")?
             }
-            Some(file) => std::fs::read_to_string(file)
-                .map_err(|e| fail(USAGE, format!("cannot read tool result file {file}: {e}")))?,
+            Some(file) => {
+                let file = file.to_string();
+                deadline.bound(READING_FILES, move || {
+                    std::fs::read_to_string(&file).map_err(|e| {
+                        fail(USAGE, format!("cannot read tool result file {file}: {e}"))
+                    })
+                })?
+            }
             None => text.to_string(),
         };
         lines.push(json!({"role": "tool", "tool_call_id": id, "content": content}));

@@ -933,3 +933,90 @@ fn a_ca_file_without_a_certificate_is_a_configuration_error() {
         error_line(&out)
     );
 }
+
+/// Runs mume with `args` and stdin from /dev/null, killed after 10 s; asserts that it ended
+/// within 5 s, by --max-time, saying what it waited for.
+fn ends_by_max_time(sb: &Sandbox, args: &[&str], waited_for: &str) {
+    let mut child = sb
+        .std_cmd("http://127.0.0.1:9/v1")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{args:?}: {:?}",
+        started.elapsed()
+    );
+    exits(&out, 75);
+    let expected = format!("--max-time reached while {waited_for}");
+    assert!(stderr_of(&out).contains(&expected), "{}", stderr_of(&out));
+    assert!(out.stdout.is_empty());
+}
+
+fn fifo(sb: &Sandbox, name: &str) -> String {
+    let path = sb.path(name);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn max_time_covers_reading_the_files() {
+    // Fails before this change: a -f FIFO with no writer blocked the run for good.
+    let sb = Sandbox::new();
+    let pipe = fifo(&sb, "notes.txt");
+    let max = ["--max-time", "1"];
+    ends_by_max_time(
+        &sb,
+        &[&max[..], &["-f", &pipe, "q"]].concat(),
+        "reading the files",
+    );
+    ends_by_max_time(
+        &sb,
+        &[&max[..], &["-a", &pipe, "q"]].concat(),
+        "reading the files",
+    );
+    ends_by_max_time(
+        &sb,
+        &[&max[..], &["--messages", &pipe, "q"]].concat(),
+        "reading the files",
+    );
+}
+
+#[test]
+fn max_time_covers_reading_a_batch_s_rows() {
+    let sb = Sandbox::new();
+    let pipe = fifo(&sb, "rows.jsonl");
+    ends_by_max_time(
+        &sb,
+        &["batch", "--max-time", "1", &pipe],
+        "reading the rows",
+    );
+    let tools = fifo(&sb, "tools.json");
+    let rows = sb.path("r.jsonl");
+    std::fs::write(&rows, "\"a\"\n").unwrap();
+    ends_by_max_time(
+        &sb,
+        &[
+            "batch",
+            "--max-time",
+            "1",
+            "--tools",
+            &tools,
+            rows.to_str().unwrap(),
+        ],
+        "reading the files",
+    );
+}
