@@ -36,7 +36,7 @@ pub(crate) fn run(action: Action, json: bool, dry_run: bool) -> Result<u8> {
             if text.trim().is_empty() {
                 return Err(fail(USAGE, "history search needs some text to look for"));
             }
-            let needle = text.to_lowercase();
+            let needle = fold(&text);
             for (path, modified) in store::list()? {
                 let Some(messages) = read_or_warn(&path) else {
                     continue;
@@ -139,13 +139,29 @@ fn write_entry(
     Ok(out.write_line(line.trim_end())?)
 }
 
-/// The part of `line` around where it holds `needle` (lower case), when it does: from a
+/// `text` in lower case, a character at a time: the form lines and the needle are compared in.
+fn fold(text: &str) -> String {
+    text.chars().flat_map(fold_char).collect()
+}
+
+/// One character in lower case; a final sigma is a sigma (`ΟΔΟΣ` holds `οδος`).
+fn fold_char(c: char) -> impl Iterator<Item = char> {
+    c.to_lowercase().map(|c| if c == 'ς' { 'σ' } else { c })
+}
+
+/// The part of `line` around where it holds `needle` (folded), when it does: from a
 /// little before the match, at most 500 characters, `…` where it was cut.
 fn excerpt(line: &str, needle: &str) -> Option<String> {
-    let lower = line.to_lowercase();
-    let at = lower.find(needle)?;
-    // Lower-casing may change lengths: count characters, then cut the original there.
-    let chars_before = lower[..at].chars().count();
+    // Lower case may be longer (`İ` is two characters): each character's place in the
+    // folded text is kept, to find where the match starts in the line itself.
+    let mut folded = String::with_capacity(line.len());
+    let mut starts = Vec::with_capacity(line.len());
+    for c in line.chars() {
+        starts.push(folded.len());
+        folded.extend(fold_char(c));
+    }
+    let at = folded.find(needle)?;
+    let chars_before = starts.partition_point(|&start| start <= at) - 1;
     let start = chars_before.saturating_sub(40);
     let kept: String = line.chars().skip(start).take(500).collect();
     let cut_end = line.chars().count() > start + 500;
@@ -318,6 +334,8 @@ mod tests {
         assert_eq!(found, format!("…{}needle and more", "x".repeat(40)));
         assert_eq!(excerpt("short NEEDLE", "needle").unwrap(), "short NEEDLE");
         assert_eq!(excerpt("nothing here", "needle"), None);
+        assert_eq!(excerpt("ΟΔΟΣ 1", &fold("οδος")).unwrap(), "ΟΔΟΣ 1");
+        assert_eq!(excerpt("İx", &fold("x")).unwrap(), "İx");
     }
 
     #[test]

@@ -136,3 +136,26 @@ fn an_age_that_does_not_parse_is_a_usage_error() {
     }
     assert_eq!(sb.saved().len(), 1);
 }
+
+#[test]
+fn an_excerpt_holds_the_match_when_lower_case_is_longer() {
+    // Fails before this change: `İ` is two characters in lower case, and the excerpt was
+    // cut where the match stood in the lower-cased text, past the end of the line.
+    let sb = Sandbox::new();
+    let line = format!("{} then the needle", "İ".repeat(300));
+    conversation(&sb, "dotted", "find it", &line, days(1));
+    let out = history(&sb, &["search", "--json", "NEEDLE"]);
+    let found: Value = serde_json::from_str(stdout_of(&out).lines().next().unwrap()).unwrap();
+    let excerpt = found["match"].as_str().unwrap();
+    assert!(excerpt.starts_with('…'), "{excerpt}");
+    assert!(excerpt.ends_with("İİ then the needle"), "{excerpt}");
+    // A match in the widened characters themselves is found and shown too.
+    let out = history(&sb, &["search", "--json", "i̇ then"]);
+    let found: Value = serde_json::from_str(stdout_of(&out).lines().next().unwrap()).unwrap();
+    assert!(
+        found["match"]
+            .as_str()
+            .unwrap()
+            .ends_with("İ then the needle")
+    );
+}
