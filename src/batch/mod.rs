@@ -12,6 +12,7 @@ mod results;
 mod rows;
 
 use std::collections::{BTreeMap, HashSet};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -62,6 +63,7 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
         progress: Progress::new(total, output.is_some()),
         waiting: BTreeMap::new(),
         turn: 0,
+        on_screen: output.is_none() && std::io::stdout().is_terminal(),
     }));
     watch_signals(Arc::clone(&writer))?;
     let run = Run {

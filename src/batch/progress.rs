@@ -25,6 +25,8 @@ pub(super) struct Writer {
     pub(super) waiting: BTreeMap<usize, String>,
     /// The place of the next row to write.
     pub(super) turn: usize,
+    /// Results go to a terminal, where the status line may stand: it is erased first.
+    pub(super) on_screen: bool,
 }
 
 impl Writer {
@@ -44,6 +46,9 @@ impl Writer {
     }
 
     fn write(&mut self, text: &str) -> Result<()> {
+        if self.on_screen {
+            ui::clear_status();
+        }
         self.out
             .write_line(text)
             .and_then(|()| self.out.flush())

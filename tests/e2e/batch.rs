@@ -1232,3 +1232,59 @@ fn a_resumed_run_tells_long_ids_apart() {
     let text = std::fs::read_to_string(&output).unwrap();
     assert!(text.contains(r#"{"id":12345678901234567890124,"#), "{text}");
 }
+
+/// Asserts that every result line on a terminal's screen starts its own line: no status
+/// line is left in front of it.
+fn results_stand_alone(screen: &str, expected: usize) {
+    let mut seen = 0;
+    for line in screen.split('\n') {
+        let Some(at) = line.find("{\"id\":") else {
+            continue;
+        };
+        seen += 1;
+        let before = line[..at].rsplit("\x1b[2K").next().unwrap();
+        assert!(
+            before.trim_matches('\r').is_empty(),
+            "{line:?} in {screen:?}"
+        );
+    }
+    assert_eq!(seen, expected, "{screen:?}");
+}
+
+#[test]
+fn the_status_line_is_erased_before_a_result_reaches_the_terminal() {
+    // Fails before this change: with stdout and stderr on one terminal, results were
+    // written after the status line, as `0/4 rows{"id":1,...}`.
+    let server = Server::rows(|body| echo(body).after(250));
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(4));
+    let script = format!("mume batch {} -j 1", rows.display());
+    let out = sb
+        .script(&server.url, &format!("script -qec '{script}' /dev/null"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("/4 rows"), "{screen:?}");
+    results_stand_alone(&screen, 4);
+}
+
+#[test]
+fn rows_written_out_of_turn_at_the_deadline_are_not_glued_to_the_status() {
+    // The first row never answers in time; the others finish and wait behind it, and are
+    // written when --max-time ends the run.
+    let server = Server::rows(|body| match prompt(body).as_str() {
+        "r1" => echo(body).after(5000),
+        _ => echo(body),
+    });
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(4));
+    let script = format!("mume batch {} -j 4 --max-time 1", rows.display());
+    let out = sb
+        .script(&server.url, &format!("script -qec '{script}' /dev/null"))
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("--max-time reached"), "{screen:?}");
+    results_stand_alone(&screen, 3);
+}
