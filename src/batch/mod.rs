@@ -23,15 +23,15 @@ use futures_util::stream::FuturesUnordered;
 use serde_json::{Map, Value};
 
 use crate::api::assemble;
-use crate::error::{BAD_INPUT, CONFIG, PERMISSION, UNAVAILABLE, USAGE, exit_code, fail};
+use crate::error::{BAD_INPUT, CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, USAGE, exit_code, fail};
 use crate::exchange::plan::{self, Base};
 use crate::exchange::{CHAT_PATH, gather};
 use crate::http::retry;
-use crate::http::{Client, Failed, Reply};
+use crate::http::{Client, Failed, Reply, Trouble};
 use crate::lifecycle::{self, Deadline};
 use crate::output::{Out, ui};
 use crate::settings::{Batch as BatchSettings, Settings};
-use pace::Pace;
+use pace::{Pace, Reach};
 use progress::{Progress, Writer, plural, watch_signals};
 use results::Outcome;
 use rows::{Input, Request, Row};
@@ -69,6 +69,7 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
     let run = Run {
         client: &client,
         pace: Pace::new(args.rpm),
+        reach: Reach::new(args.jobs),
         retries: settings.transport.retries,
         raw: args.raw,
     };
@@ -199,6 +200,7 @@ fn dry_run(input: Input, args: &BatchSettings, limit: u64, maker: &Maker) -> Res
 struct Run<'a> {
     client: &'a Client,
     pace: Pace,
+    reach: Reach,
     retries: u32,
     raw: bool,
 }
@@ -280,17 +282,36 @@ async fn send_row(run: &Run<'_>, line: usize, body: &[u8]) -> Result<Outcome> {
     };
     let label = format!("line {line}: ");
     let failed = match retry::run(run.retries, &label, attempt, give_up, tokio::time::sleep).await {
-        Ok(reply) => return judge(reply),
+        Ok(reply) => {
+            let outcome = judge(reply)?;
+            run.reach.row_ended(outcome.ok(), true);
+            return Ok(outcome);
+        }
         Err(failed) => failed,
     };
     let code = exit_code(&failed.error);
-    if shared_by_every_row(code) {
+    if shared_by_every_row(code) || wrong_path(&failed) {
         return Err(failed.error);
+    }
+    let connected = !matches!(failed.trouble, Trouble::NoConnection);
+    if run.reach.row_ended(false, connected) {
+        let message = format!(
+            "gave up: {} rows in a row could not connect, and none has succeeded ({:#}); the rows not sent have no result",
+            run.reach.limit, failed.error
+        );
+        return Err(fail(TEMPORARY, message));
     }
     Ok(Outcome::Failed {
         code,
         message: format!("{:#}", failed.error),
         reply: failed.reply,
+    })
+}
+
+/// A 404 that is not JSON: the base URL's path is wrong, for every row.
+fn wrong_path(failed: &Failed) -> bool {
+    failed.reply.as_ref().is_some_and(|reply| {
+        reply.status == 404 && serde_json::from_slice::<serde::de::IgnoredAny>(&reply.body).is_err()
     })
 }
 

@@ -13,8 +13,11 @@ use crate::text::{one_line, shorten};
 /// What went wrong with one attempt.
 #[derive(Debug)]
 pub(crate) enum Trouble {
-    /// No answer at all: the connection failed, or timed out before the response began.
+    /// No answer at all: the connection timed out before the response began, or broke
+    /// before it.
     NoResponse,
+    /// No connection could be made: refused, an unknown host, a connect timeout.
+    NoConnection,
     /// The server answered with a failing status; `quota` when it says the quota is spent.
     Status {
         status: u16,
@@ -93,7 +96,11 @@ pub(crate) fn failed_send(e: &reqwest::Error, url: &str) -> Failed {
         "no answer from"
     };
     let error = fail(TEMPORARY, format!("{what} {url}: {detail}"));
-    Failed::new(error, Trouble::NoResponse)
+    let trouble = match e.is_connect() {
+        true => Trouble::NoConnection,
+        false => Trouble::NoResponse,
+    };
+    Failed::new(error, trouble)
 }
 
 /// A redirect, which is not followed: final.

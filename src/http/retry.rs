@@ -31,7 +31,7 @@ pub(crate) fn next_wait(
         return None;
     }
     let (worth, asked) = match trouble {
-        Trouble::NoResponse => (true, None),
+        Trouble::NoResponse | Trouble::NoConnection => (true, None),
         Trouble::Broken { shown } => (!shown, None),
         Trouble::Final => (false, None),
         Trouble::Status {

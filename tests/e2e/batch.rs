@@ -1288,3 +1288,101 @@ fn rows_written_out_of_turn_at_the_deadline_are_not_glued_to_the_status() {
     assert!(screen.contains("--max-time reached"), "{screen:?}");
     results_stand_alone(&screen, 3);
 }
+
+/// A loopback address where nothing listens.
+fn closed_port() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    drop(listener);
+    url
+}
+
+#[test]
+fn a_server_that_is_not_there_stops_the_run_after_twice_jobs_rows() {
+    // Fails before this change: every one of the 60 rows was tried, retried and warned of.
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(60));
+    let output = sb.path("out.jsonl");
+    let out = sb
+        .run(
+            &closed_port(),
+            [
+                "batch",
+                rows.to_str().unwrap(),
+                "-j",
+                "2",
+                "--retries",
+                "1",
+                "--output",
+                output.to_str().unwrap(),
+            ],
+        )
+        .get_output()
+        .clone();
+    exits(&out, 75);
+    let err = stderr_of(&out);
+    let last = err.lines().last().unwrap();
+    assert!(
+        last.contains("4 rows in a row could not connect") && last.contains("cannot connect to"),
+        "{err}"
+    );
+    // Each row's retry is announced: 2 × jobs rows, and those in flight beside the last.
+    let retried = err.lines().filter(|l| l.contains("line ")).count();
+    assert!((4..=5).contains(&retried), "{err}");
+    let written = jsonl(&output);
+    assert!(written.len() <= 4, "{written:?}");
+    assert!(written.iter().all(|r| r["ok"] == false));
+    // A rerun with the same --output against a server that answers does the rest.
+    let server = Server::rows(echo);
+    sb.run(
+        &server.url,
+        [
+            "batch",
+            rows.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ],
+    )
+    .success();
+    assert_eq!(jsonl(&output).len(), 60);
+}
+
+#[test]
+fn fewer_unreachable_rows_than_twice_jobs_each_get_their_result() {
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(3));
+    let out = sb
+        .run(
+            &closed_port(),
+            ["batch", rows.to_str().unwrap(), "-j", "2", "--retries", "0"],
+        )
+        .get_output()
+        .clone();
+    exits(&out, 75);
+    let written = results(&out.stdout);
+    assert_eq!(written.len(), 3);
+    assert!(written.iter().all(|r| r["ok"] == false));
+}
+
+#[test]
+fn a_404_that_is_not_json_stops_the_run_at_once() {
+    let server = Server::rows(|_| Answer::status(404, "<html><title>Not Found</title></html>"));
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(50));
+    let out = sb
+        .run(&server.url, ["batch", rows.to_str().unwrap(), "-j", "2"])
+        .get_output()
+        .clone();
+    exits(&out, 64);
+    assert!(out.stdout.is_empty());
+    assert!(stderr_of(&out).contains("/v1"), "{}", stderr_of(&out));
+    assert!(server.seen().len() <= 2, "{} requests", server.seen().len());
+    // A 404 in JSON is the row's own (an unknown model): the run goes on.
+    let server = Server::rows(|_| Answer::status(404, r#"{"error":{"message":"no such model"}}"#));
+    let out = sb
+        .run(&server.url, ["batch", rows.to_str().unwrap(), "-j", "2"])
+        .get_output()
+        .clone();
+    exits(&out, 75);
+    assert_eq!(results(&out.stdout).len(), 50);
+}
