@@ -149,6 +149,13 @@ fn check(file: &ConfigFile) -> std::result::Result<(), String> {
         ));
     }
     for (name, role) in &file.roles {
+        // A name is printed by every listing and completed by the shells: one line, and
+        // nothing a terminal would act on.
+        if name.chars().any(char::is_control) {
+            return Err(format!(
+                "role {name:?}: a role's name cannot hold control characters"
+            ));
+        }
         check_role(role).map_err(|e| format!("role {}: {e}", crate::text::one_line(name)))?;
     }
     Ok(())

@@ -294,3 +294,33 @@ fn the_spinner_is_erased_before_the_response_trace() {
     );
     assert!(lines.iter().any(|l| l == "fine"), "{lines:?}");
 }
+
+#[test]
+fn a_role_name_with_control_characters_is_a_config_error() {
+    // Fails before this change: `mume roles --names` printed the name raw, a newline made
+    // two completion candidates and an escape reached the terminal.
+    for name in ["two\\nlines", "esc\\u001b[31m", "tab\\there", "del\\u007f"] {
+        let sb = Sandbox::new();
+        let path = sb.config(&format!("[roles.\"{name}\"]\nsystem = \"s\"\n"));
+        let out = sb
+            .cmd("http://127.0.0.1:9/v1")
+            .args(["roles", "--names"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(78), "{name}: {}", stderr_of(&out));
+        assert!(out.stdout.is_empty());
+        let line = error_line(&out);
+        assert!(line.contains(&path.display().to_string()), "{line}");
+        assert!(line.contains("control character"), "{line}");
+        assert!(!line.contains('\u{1b}') && !line.contains('\t'), "{line:?}");
+    }
+    // A name of any other characters, spaces and non-ASCII included, stays a name.
+    let sb = Sandbox::new();
+    sb.config("[roles.\"code review ✓\"]\nsystem = \"s\"\n");
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args(["roles", "--names"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout_of(&out), "code review ✓\n");
+}
