@@ -83,6 +83,8 @@ pub(crate) fn user_line(
     role_prompt: Option<&str>,
     images: &[Value],
 ) -> Option<Value> {
+    // A role prompt of only white space says nothing: it adds no blank line, no part.
+    let role_prompt = role_prompt.filter(|p| !p.trim().is_empty());
     let text = match (prompt, role_prompt) {
         (Some(prompt), Some(before)) => Some(format!("{before}\n\n{prompt}")),
         (Some(prompt), None) => Some(prompt),

@@ -264,3 +264,35 @@ fn mume_roles_lists_them_and_config_names_the_role_as_the_source() {
     let body = dry_run(&sb, &["--", "roles", "of", "a", "lifetime"], &[]);
     assert_eq!(body["messages"][0]["content"], "roles of a lifetime");
 }
+
+#[test]
+fn an_empty_role_prompt_adds_nothing() {
+    // Fails before this change: `prompt = ""` sent "\n\nhi".
+    for prompt in ["\"\"", "\"  \\n \""] {
+        let sb = Sandbox::new();
+        sb.config(&format!("[roles.blank]\nprompt = {prompt}\n"));
+        let body = dry_run(&sb, &["-r", "blank", "hi"], &[]);
+        assert_eq!(body["messages"], json!([{"role": "user", "content": "hi"}]));
+        // With images alone, no empty text part goes before them.
+        let body = dry_run(
+            &sb,
+            &["-r", "blank", "-a", "https://example.com/a.png"],
+            &[],
+        );
+        assert_eq!(
+            body["messages"][0]["content"],
+            json!([{"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}])
+        );
+        // A batch row takes the role the same way.
+        let out = sb
+            .cmd("http://127.0.0.1:9/v1")
+            .args(["batch", "--dry-run", "-r", "blank"])
+            .write_stdin("\"hi\"\n")
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let row: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(row["messages"], json!([{"role": "user", "content": "hi"}]));
+    }
+}
