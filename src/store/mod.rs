@@ -158,7 +158,23 @@ fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Value>> {
         .collect();
     let mut messages = Vec::with_capacity(lines.len());
     for (n, &(i, line)) in lines.iter().enumerate() {
-        let parsed = serde_json::from_slice::<Value>(line);
+        let mut parsed = serde_json::from_slice::<Value>(line);
+        // A byte that is not UTF-8 (a file edited in another encoding) spoils one
+        // character, not the message: it is read as U+FFFD, and said so.
+        if let Err(e) = std::str::from_utf8(line)
+            && parsed.is_err()
+        {
+            let lossy = serde_json::from_str::<Value>(&String::from_utf8_lossy(line));
+            if lossy.is_ok() {
+                crate::output::ui::warn(&format!(
+                    "line {} of {} is not valid UTF-8 (a bad byte at offset {}); read with U+FFFD in its place",
+                    i + 1,
+                    path.display(),
+                    e.valid_up_to()
+                ));
+                parsed = lossy;
+            }
+        }
         let is_message = |v: &Value| {
             let role = v.get("role").and_then(Value::as_str);
             role.is_some_and(|r| ROLES.contains(&r))

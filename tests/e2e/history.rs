@@ -159,3 +159,34 @@ fn an_excerpt_holds_the_match_when_lower_case_is_longer() {
             .ends_with("İ then the needle")
     );
 }
+
+#[test]
+fn a_stored_line_with_a_byte_that_is_not_utf8_is_kept_and_named() {
+    // Fails before this change: the whole line was skipped as "cut short by a crash",
+    // and its text could not be found.
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.chats()).unwrap();
+    let path = sb.chats().join("latin1.jsonl");
+    let mut bytes = br#"{"role":"user","content":"caf"#.to_vec();
+    bytes.push(0xe9);
+    bytes.extend_from_slice(b" au lait, the needle\"}\n");
+    bytes.extend_from_slice(br#"{"role":"assistant","content":"fine"}"#);
+    bytes.push(b'\n');
+    std::fs::write(&path, bytes).unwrap();
+    let out = history(&sb, &["search", "--json", "needle"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let found: Value = serde_json::from_str(stdout_of(&out).lines().next().unwrap()).unwrap();
+    assert_eq!(found["match"], "caf\u{fffd} au lait, the needle");
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("line 1 of") && err.contains("not valid UTF-8") && !err.contains("crash"),
+        "{err}"
+    );
+    // Shown whole, the bad byte as U+FFFD.
+    let out = history(&sb, &["show", "--json", "latin1"]);
+    assert!(
+        stdout_of(&out).contains("caf\u{fffd} au lait"),
+        "{}",
+        stdout_of(&out)
+    );
+}
