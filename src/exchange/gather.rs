@@ -243,6 +243,13 @@ fn read_each(paths: &[PathBuf], room: u64, limit: u64) -> Result<Vec<PromptFile>
     Ok(files)
 }
 
+/// The fence for a file's text: three backticks, or one more than the longest run of
+/// three or more in the text, so that the text can never close it.
+fn fence(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(if longest >= 3 { longest + 1 } else { 3 })
+}
+
 /// Joins the prompt's parts with exactly a blank line between them: stdin, each `-f` file
 /// fenced under its path (its text less one trailing newline), then the words.
 pub(crate) fn assemble(
@@ -258,7 +265,8 @@ pub(crate) fn assemble(
             .strip_suffix('\r')
             .filter(|_| file.text.ends_with("\r\n"))
             .unwrap_or(text);
-        parts.push(format!("```{}\n{text}\n```", file.path));
+        let fence = fence(&file.text);
+        parts.push(format!("{fence}{}\n{text}\n{fence}", file.path));
     }
     if !words.is_empty() {
         parts.push(words.join(" "));

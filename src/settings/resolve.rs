@@ -43,7 +43,7 @@ impl Settings {
         Ok(Settings {
             transport,
             request,
-            input: input(cli, world),
+            input: input(cli, world)?,
             output: output(cli),
             conversation: conversation(cli, world, &config),
             batch,
@@ -158,17 +158,32 @@ fn transport(
     })
 }
 
-fn input(cli: &Cli, world: &World) -> Input {
+fn input(cli: &Cli, world: &World) -> Result<Input> {
+    // A path heads its file's fence: a line break or a backtick in it would end the fence
+    // line, or let the text close it.
+    let breaks_fence = |p: &&std::path::PathBuf| {
+        let path = p.as_os_str().as_encoded_bytes();
+        path.iter().any(|b| matches!(b, b'\n' | b'\r' | b'`'))
+    };
+    if let Some(path) = cli.files.iter().find(breaks_fence) {
+        return Err(fail(
+            USAGE,
+            format!(
+                "-f {:?}: a path holding a line break or a backtick cannot head its fence; rename the file, or pipe it in (mume WORDS < FILE)",
+                path.display().to_string()
+            ),
+        ));
+    }
     let stdin_taken =
         cli.messages.as_deref() == Some("-") || cli.tool_result.iter().any(|r| r.ends_with("=@-"));
-    Input {
+    Ok(Input {
         words: cli.words.clone(),
         files: cli.files.clone(),
         stdin: !cli.no_stdin && !stdin_taken && !world.stdin_terminal,
         max_input: cli.max_input,
         messages: cli.messages.clone(),
         tool_results: cli.tool_result.clone(),
-    }
+    })
 }
 
 fn output(cli: &Cli) -> Output {

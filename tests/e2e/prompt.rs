@@ -388,3 +388,58 @@ fn a_file_that_is_missing_a_folder_not_utf8_or_too_large_is_refused() {
         .assert()
         .success();
 }
+
+/// The user message `--dry-run -f PATH` would send.
+fn fenced(sb: &Sandbox, path: &str) -> String {
+    let out = sb
+        .run("http://127.0.0.1:9/v1", ["--dry-run", "-f", path])
+        .success()
+        .get_output()
+        .clone();
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    body["messages"][0]["content"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_file_holding_a_fence_cannot_close_its_own() {
+    // Fails before this change: a README with a code block ended the file's fence early.
+    let sb = Sandbox::new();
+    let readme = sb.path("README.md");
+    std::fs::write(&readme, "# Use\n\n```sh\nmume hi\n```\n").unwrap();
+    let path = readme.display().to_string();
+    assert_eq!(
+        fenced(&sb, &path),
+        format!("````{path}\n# Use\n\n```sh\nmume hi\n```\n````")
+    );
+    // The fence is one longer than the longest run, wherever it stands.
+    std::fs::write(&readme, "a `` b ````` c ``````").unwrap();
+    assert_eq!(
+        fenced(&sb, &path),
+        format!("```````{path}\na `` b ````` c ``````\n```````")
+    );
+    // Runs of one or two backticks are inline code: the fence stays three.
+    std::fs::write(&readme, "use `x` and ``y``").unwrap();
+    assert_eq!(
+        fenced(&sb, &path),
+        format!("```{path}\nuse `x` and ``y``\n```")
+    );
+}
+
+#[test]
+fn a_path_that_would_break_its_fence_is_refused() {
+    let sb = Sandbox::new();
+    for name in ["two\nlines.txt", "cr\r.txt", "tick`.txt"] {
+        let path = sb.path(name);
+        std::fs::write(&path, "text").unwrap();
+        let out = sb
+            .cmd("http://127.0.0.1:9/v1")
+            .args(["--dry-run", "-f", path.to_str().unwrap(), "hi"])
+            .output()
+            .unwrap();
+        exits(&out, 2);
+        assert!(out.stdout.is_empty());
+        let err = stderr_of(&out);
+        assert!(err.contains("line break or a backtick"), "{err}");
+        assert!(!err.contains('\n') || err.lines().count() == 1, "{err:?}");
+    }
+}
