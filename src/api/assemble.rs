@@ -253,7 +253,12 @@ pub(crate) fn parse_whole(body: &[u8]) -> Result<Answer> {
         .ok_or_else(|| fail(PROTOCOL, "the server's answer has no choices"))?;
     answer.finish_reason = choice.finish_reason;
     if let Some(message) = choice.message {
-        answer.content = content_text(message.content);
+        answer.content = content_text(message.content).ok_or_else(|| {
+            fail(
+                PROTOCOL,
+                "the server's answer has a message content that is neither text nor a list of parts",
+            )
+        })?;
         answer.reasoning = message
             .reasoning
             .or(message.reasoning_content)

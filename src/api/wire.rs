@@ -290,15 +290,19 @@ impl Calls {
     }
 }
 
-/// Message content as text: a string, or the text parts of a list of parts.
-pub(crate) fn content_text(content: Option<Value>) -> String {
+/// Message content as text: a string, or the text parts of a list of parts; none for
+/// `null` or no content. `None` for anything else, which the API never sends.
+pub(crate) fn content_text(content: Option<Value>) -> Option<String> {
     match content {
-        Some(Value::String(s)) => s,
-        Some(Value::Array(parts)) => parts
-            .iter()
-            .filter_map(|p| p.get("text").and_then(Value::as_str))
-            .collect(),
-        _ => String::new(),
+        None | Some(Value::Null) => Some(String::new()),
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Array(parts)) => Some(
+            parts
+                .iter()
+                .filter_map(|p| p.get("text").and_then(Value::as_str))
+                .collect(),
+        ),
+        Some(_) => None,
     }
 }
 
@@ -483,8 +487,11 @@ mod tests {
     #[test]
     fn content_parts_join() {
         let v = json!([{"type":"text","text":"a"},{"type":"text","text":"b"}]);
-        assert_eq!(content_text(Some(v)), "ab");
-        assert_eq!(content_text(None), "");
+        assert_eq!(content_text(Some(v)).as_deref(), Some("ab"));
+        assert_eq!(content_text(None).as_deref(), Some(""));
+        assert_eq!(content_text(Some(Value::Null)).as_deref(), Some(""));
+        assert_eq!(content_text(Some(serde_json::json!({"text": "x"}))), None);
+        assert_eq!(content_text(Some(serde_json::json!(4))), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::common::server::{Server, Step, http, send, sleep_ms, sse_head, tls_ca};
+use crate::common::server::{Answer, Server, Step, http, send, sleep_ms, sse_head, tls_ca};
 use crate::common::*;
 use serde_json::json;
 
@@ -1019,4 +1019,44 @@ fn max_time_covers_reading_a_batch_s_rows() {
         ],
         "reading the files",
     );
+}
+
+#[test]
+fn message_content_that_is_neither_text_nor_parts_is_a_protocol_error() {
+    // Fails before this change: an object or a number was read as an empty answer,
+    // exit 0, and an empty line saved.
+    for content in [r#"{"text":"hi"}"#, "42", "true"] {
+        let body = format!(
+            r#"{{"choices":[{{"message":{{"role":"assistant","content":{content}}},"finish_reason":"stop"}}]}}"#
+        );
+        let server = Server::rows(move |_| Answer::status(200, &body));
+        let sb = Sandbox::new();
+        let out = sb
+            .cmd(&server.url)
+            .args(["--chat", "kept", "q"])
+            .write_stdin("")
+            .output()
+            .unwrap();
+        exits(&out, 76);
+        assert!(out.stdout.is_empty());
+        assert!(error_line(&out).contains("content"), "{}", error_line(&out));
+        assert!(!sb.chats().join("kept.jsonl").exists(), "nothing saved");
+        // A batch row of the same answer fails with the same code.
+        let out = sb
+            .cmd(&server.url)
+            .args(["batch"])
+            .write_stdin("\"q\"\n")
+            .output()
+            .unwrap();
+        exits(&out, 75);
+        let row: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(row["ok"], false);
+        assert_eq!(row["error"]["exit"], 76);
+    }
+    // Text parts are read as the text; null with tool calls is no text.
+    let body = r#"{"choices":[{"message":{"role":"assistant","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]},"finish_reason":"stop"}]}"#;
+    let server = Server::rows(move |_| Answer::status(200, body));
+    let out = run(&server.url, &["q"]);
+    exits(&out, 0);
+    assert_eq!(stdout_of(&out), "ab\n");
 }
