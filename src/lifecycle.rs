@@ -92,8 +92,8 @@ pub(crate) fn watch(
     deadline: Deadline,
     last_words: impl FnOnce(Ending) -> bool + Send + 'static,
 ) -> Result<()> {
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGALRM])
-        .context("setting up signal handling")?;
+    let mut signals =
+        signal_hook::iterator::Signals::new(endings()).context("setting up signal handling")?;
     if let Some(left) = deadline.left() {
         std::thread::spawn(move || {
             std::thread::sleep(left);
@@ -110,6 +110,33 @@ pub(crate) fn watch(
         }
     });
     Ok(())
+}
+
+/// The signals a run ends by, less those that were ignored when mume started: `nohup`
+/// ignores SIGHUP and a script's background job SIGINT, and they stay ignored.
+fn endings() -> Vec<i32> {
+    static IGNORED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let ignored = *IGNORED.get_or_init(ignored_at_start);
+    let mut endings: Vec<i32> = [SIGINT, SIGTERM, SIGHUP]
+        .into_iter()
+        .filter(|&signal| ignored & (1 << (signal - 1)) == 0)
+        .collect();
+    endings.push(SIGALRM);
+    endings
+}
+
+/// The signals ignored when the process started, as the kernel shows them (`SigIgn`, bit
+/// n-1 for signal n); none where it does not (a system without /proc). Read before any
+/// handler is set, which would clear them.
+fn ignored_at_start() -> u64 {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return 0;
+    };
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("SigIgn:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .unwrap_or(0)
 }
 
 /// Ends the process: by the signal itself, or for the deadline with the error line and

@@ -1060,3 +1060,52 @@ fn message_content_that_is_neither_text_nor_parts_is_a_protocol_error() {
     exits(&out, 0);
     assert_eq!(stdout_of(&out), "ab\n");
 }
+
+#[test]
+fn a_hangup_ignored_at_start_stays_ignored() {
+    // Fails before this change: `nohup mume …` died when the terminal closed, because the
+    // watcher's handler replaced the ignored disposition nohup had set.
+    let server = Server::scripted(vec![vec![
+        sse_head(),
+        send(&delta("a")),
+        sleep_ms(800),
+        send(&delta("b")),
+        send("data: [DONE]\n\n"),
+    ]]);
+    let sb = Sandbox::new();
+    let child = sb
+        .script(&server.url, "trap '' HUP; exec mume --stream q")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    kill(&child, "-HUP");
+    let out = child.wait_with_output().unwrap();
+    exits(&out, 0);
+    assert_eq!(stdout_of(&out), "ab\n");
+
+    // A batch likewise; SIGINT ignored (a background job of a script) stays ignored too.
+    let server = Server::rows(|_| Answer::ok("x").after(800));
+    let rows = sb.path("rows.jsonl");
+    std::fs::write(&rows, "\"a\"\n").unwrap();
+    let script = format!("trap '' HUP INT; exec mume batch {}", rows.display());
+    let child = sb
+        .script(&server.url, &script)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    kill(&child, "-HUP");
+    kill(&child, "-INT");
+    let out = child.wait_with_output().unwrap();
+    exits(&out, 0);
+    assert!(
+        stdout_of(&out).contains("\"ok\":true"),
+        "{}",
+        stdout_of(&out)
+    );
+}
