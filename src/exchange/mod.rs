@@ -32,6 +32,8 @@ pub(crate) const CHAT_PATH: &str = "/chat/completions";
 struct Record {
     /// The conversation continued; `None` starts a new one in the store.
     path: Option<PathBuf>,
+    /// What it held when read, written again should it be removed meanwhile.
+    read: Vec<Value>,
     /// The system message sent; stored when the conversation's own differs.
     system: Option<Value>,
     lines: Vec<Value>,
@@ -41,6 +43,7 @@ struct Record {
 pub(crate) fn run(settings: Settings) -> Result<u8> {
     let gathered = gather::gather(&settings)?;
     let conversation = gathered.conversation.clone();
+    let read = gathered.history.clone();
     let plan::Plan { exchange, model } = plan::plan(&settings, gathered)?;
     let plan::Exchange {
         body,
@@ -61,6 +64,7 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
         // Given messages were sent, so they belong to the conversation from now on.
         Some(Record {
             path: conversation,
+            read,
             system,
             lines,
         })
@@ -197,7 +201,9 @@ impl Keeper {
             }
         };
         match &record.path {
-            Some(path) => store::append(path, system, &record.lines, &line, &mut wait)?,
+            Some(path) => {
+                store::append(path, &record.read, system, &record.lines, &line, &mut wait)?
+            }
             None => drop(store::append_new(system, &record.lines, &line)?),
         }
         Ok(true)

@@ -23,6 +23,10 @@ fn new_id(salt: u32) -> String {
 /// Appends one exchange to a conversation as one unit: `system` (when the conversation's
 /// own system message differs from it), then `lines`, then `last`, the answer.
 ///
+/// `read` is what the conversation held when the run read it. When the file was removed
+/// since (`history prune`, `history rm`), it is written again whole, `read` first, and
+/// said so: the conversation the model saw is not cut to its last exchange.
+///
 /// Other mume processes may write the same file at once. The exchange is written under an
 /// exclusive lock, into the file that is at `path` at that moment (another process may have
 /// removed or replaced it since it was opened), and a failed write is undone, so the file
@@ -33,6 +37,7 @@ fn new_id(salt: u32) -> String {
 /// the caller can end the run meanwhile (`--max-time`, a signal).
 pub(crate) fn append(
     path: &Path,
+    read: &[Value],
     system: Option<&Value>,
     lines: &[Value],
     last: &impl Serialize,
@@ -47,8 +52,14 @@ pub(crate) fn append(
         let mut file = match OpenOptions::new().read(true).append(true).open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let write = |file: &File| write_exchange(file, system, lines, last, false);
+                let system = system.and_then(|wanted| differs(read, wanted));
+                let write = |file: &File| write_exchange(file, read, system, lines, last, false);
                 if create_with(path, write).with_context(|| format!("writing {shown}"))? {
+                    if !read.is_empty() {
+                        crate::output::ui::warn(&format!(
+                            "{shown} was removed while this run continued it; written again whole"
+                        ));
+                    }
                     return Ok(());
                 }
                 continue;
@@ -65,7 +76,7 @@ pub(crate) fn append(
             other => other,
         };
         let torn = !ends_in_newline(&mut file, len)?;
-        if let Err(e) = write_exchange(&file, system, lines, last, torn) {
+        if let Err(e) = write_exchange(&file, &[], system, lines, last, torn) {
             // Undo a partial write (a full disk): a torn line would be skipped, but the
             // file must stay as it was.
             let _ = file.set_len(len);
@@ -103,10 +114,15 @@ fn changed_system<'a>(
     file.read_to_end(&mut bytes)
         .with_context(|| format!("reading {}", path.display()))?;
     let held = parse(&bytes, path)?;
+    Ok(differs(&held, wanted))
+}
+
+/// `wanted`, unless it is the last system message of `held`.
+fn differs<'a>(held: &[Value], wanted: &'a Value) -> Option<&'a Value> {
     let current = held.iter().rev().find(|m| m["role"] == "system");
-    Ok(current
+    current
         .is_none_or(|m| sendable(m) != sendable(wanted))
-        .then_some(wanted))
+        .then_some(wanted)
 }
 
 /// Saves the first exchange of a new conversation in the store under a fresh id, and
@@ -127,7 +143,7 @@ fn append_new_in(
     last: &impl Serialize,
 ) -> Result<PathBuf> {
     create_private_dir(dir)?;
-    let write = |file: &File| write_exchange(file, system, lines, last, false);
+    let write = |file: &File| write_exchange(file, &[], system, lines, last, false);
     for salt in 0..16 {
         let path = dir.join(format!("{}.jsonl", new_id(salt)));
         if create_with(&path, write).with_context(|| format!("writing {}", path.display()))? {
@@ -144,6 +160,7 @@ fn append_new_in(
 /// straight into the file, not first into memory whole.
 fn write_exchange(
     file: &File,
+    before: &[Value],
     system: Option<&Value>,
     lines: &[Value],
     last: &impl Serialize,
@@ -153,7 +170,7 @@ fn write_exchange(
     if torn {
         out.write_all(b"\n")?;
     }
-    for line in system.into_iter().chain(lines) {
+    for line in before.iter().chain(system).chain(lines) {
         serde_json::to_writer(&mut out, line)?;
         out.write_all(b"\n")?;
     }
@@ -279,6 +296,7 @@ mod tests {
         let user = json!({"role": "user", "content": "a"});
         append(
             &path,
+            &[],
             None,
             &[user],
             &json!({"role": "assistant", "content": "b"}),
@@ -289,6 +307,7 @@ mod tests {
         f.write_all(b"{\"role\":\"assist\xe2\x82").unwrap();
         append(
             &path,
+            &[],
             None,
             &[],
             &json!({"role": "user", "content": "c"}),
@@ -308,7 +327,7 @@ mod tests {
         let verbose = json!({"role": "system", "content": "verbose"});
         let answer = json!({"role": "assistant", "content": "ok"});
         for system in [&terse, &terse, &verbose, &verbose] {
-            append(&path, Some(system), &[], &answer, &mut || {}).unwrap();
+            append(&path, &[], Some(system), &[], &answer, &mut || {}).unwrap();
         }
         let systems: Vec<Value> = read(&path)
             .unwrap()

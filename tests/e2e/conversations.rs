@@ -949,3 +949,74 @@ fn history_show_escapes_the_model_a_server_named() {
         stdout_of(&out)
     );
 }
+
+#[test]
+fn a_conversation_pruned_while_a_run_continues_it_is_written_again_whole() {
+    // Fails before this change: `history prune` deleted the file the run had read, and
+    // the save made a new file with only the new exchange.
+    use crate::common::server::{Answer, Server};
+    let server = Server::rows(|_| Answer::ok("second answer").after(1000));
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.chats()).unwrap();
+    let path = sb.chats().join("old.jsonl");
+    let first = [
+        json!({"role": "user", "content": "first question"}),
+        json!({"role": "assistant", "content": "first answer", "model": "m", "finish_reason": "stop"}),
+    ];
+    let text: String = first.iter().map(|l| l.to_string() + "\n").collect();
+    std::fs::write(&path, text).unwrap();
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(9 * 86_400))
+        .unwrap();
+    let child = sb
+        .std_cmd(&server.url)
+        .args(["--chat", "old", "second question"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let pruned = sb
+        .bare()
+        .args(["history", "prune", "--older-than", "1d"])
+        .output()
+        .unwrap();
+    assert!(pruned.status.success(), "{}", stderr_of(&pruned));
+    assert!(!path.exists(), "pruned while the run waits");
+    let out = child.wait_with_output().unwrap();
+    exits(&out, 0);
+    assert!(
+        stderr_of(&out).contains("was removed while"),
+        "{}",
+        stderr_of(&out)
+    );
+    let saved = jsonl(&path);
+    let contents: Vec<&str> = saved
+        .iter()
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        contents,
+        [
+            "first question",
+            "first answer",
+            "second question",
+            "second answer"
+        ]
+    );
+    // `history rm` meanwhile: the same.
+    let child = sb
+        .std_cmd(&server.url)
+        .args(["--chat", "old", "third question"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let removed = sb.bare().args(["history", "rm", "old"]).output().unwrap();
+    assert!(removed.status.success(), "{}", stderr_of(&removed));
+    exits(&child.wait_with_output().unwrap(), 0);
+    assert_eq!(jsonl(&path).len(), 6);
+}
