@@ -3,7 +3,8 @@
 //! order, and a run through `--output FILE` resumable after a kill.
 //!
 //! Memory stays bounded: rows are read as they are needed, and a row starts only while
-//! fewer than `4 × jobs` rows are in flight or waiting for their turn.
+//! fewer than `4 × jobs` rows are in flight or waiting for their turn, and the waiting
+//! results hold less than 256 MiB together.
 
 mod id;
 mod pace;
@@ -11,7 +12,7 @@ mod progress;
 mod results;
 mod rows;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -32,7 +33,7 @@ use crate::lifecycle::{self, Deadline};
 use crate::output::{Out, ui};
 use crate::settings::{Batch as BatchSettings, Settings};
 use pace::{Pace, Reach};
-use progress::{Progress, Writer, plural, watch_signals};
+use progress::{Progress, WAITING_BUDGET, Waiting, Writer, plural, watch_signals};
 use results::Outcome;
 use rows::{Input, Request, Row};
 
@@ -61,7 +62,7 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
         out,
         to: output.map_or("stdout".into(), |p| p.display().to_string()),
         progress: Progress::new(total, output.is_some()),
-        waiting: BTreeMap::new(),
+        waiting: Waiting::default(),
         turn: 0,
         on_screen: output.is_none() && std::io::stdout().is_terminal(),
     }));
@@ -220,7 +221,9 @@ async fn drive(
     let mut rows_left = true;
     let lock = || writer.lock().unwrap_or_else(|e| e.into_inner());
     loop {
-        while rows_left && in_flight.len() < jobs && in_flight.len() + lock().waiting.len() < window
+        while rows_left
+            && in_flight.len() < jobs
+            && lock().waiting.room(in_flight.len(), window, WAITING_BUDGET)
         {
             let Some(row) = rows.next() else {
                 rows_left = false;

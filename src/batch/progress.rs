@@ -21,8 +21,8 @@ pub(super) struct Writer {
     /// The output's name, for messages.
     pub(super) to: String,
     pub(super) progress: Progress,
-    /// Result lines of finished rows waiting for the rows before them, by place.
-    pub(super) waiting: BTreeMap<usize, String>,
+    /// Result lines of finished rows waiting for the rows before them.
+    pub(super) waiting: Waiting,
     /// The place of the next row to write.
     pub(super) turn: usize,
     /// Results go to a terminal, where the status line may stand: it is erased first.
@@ -38,7 +38,7 @@ impl Writer {
             self.progress.failed += 1;
         }
         self.waiting.insert(place, result);
-        while let Some(text) = self.waiting.remove(&self.turn) {
+        while let Some(text) = self.waiting.remove(self.turn) {
             self.write(&text)?;
             self.turn += 1;
         }
@@ -58,10 +58,42 @@ impl Writer {
     /// Writes the rows still waiting for an earlier one, out of turn: the run is ending,
     /// and they were paid for. Each result names its line.
     pub(super) fn write_waiting(&mut self) -> Result<()> {
-        for text in std::mem::take(&mut self.waiting).into_values() {
+        for text in std::mem::take(&mut self.waiting).rows.into_values() {
             self.write(&text)?;
         }
         Ok(())
+    }
+}
+
+/// Result lines of finished rows waiting for their turn, by place, and their size.
+#[derive(Default)]
+pub(super) struct Waiting {
+    rows: BTreeMap<usize, String>,
+    bytes: usize,
+}
+
+/// The most the waiting results may hold together, whatever `--jobs` is.
+pub(super) const WAITING_BUDGET: usize = 256 * 1024 * 1024;
+
+impl Waiting {
+    fn insert(&mut self, place: usize, mut result: String) {
+        // A line built by growing may hold twice its length: what waits holds no more.
+        result.shrink_to_fit();
+        self.bytes += result.capacity();
+        self.rows.insert(place, result);
+    }
+
+    fn remove(&mut self, place: usize) -> Option<String> {
+        let result = self.rows.remove(&place)?;
+        self.bytes -= result.capacity();
+        Some(result)
+    }
+
+    /// Whether another row may start beside `in_flight` ones: fewer than `window` rows in
+    /// flight or waiting, and the waiting results within their budget. Either bound holds
+    /// new rows back until the row at the head finishes.
+    pub(super) fn room(&self, in_flight: usize, window: usize, budget: usize) -> bool {
+        in_flight + self.rows.len() < window && self.bytes < budget
     }
 }
 
@@ -193,6 +225,25 @@ fn duration(secs: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_wait_within_a_count_and_a_size() {
+        let mut waiting = Waiting::default();
+        assert!(waiting.room(3, 4, 100));
+        assert!(!waiting.room(4, 4, 100));
+        waiting.insert(2, "x".repeat(60));
+        assert!(waiting.room(2, 4, 100));
+        assert!(
+            !waiting.room(3, 4, 100),
+            "rows in flight and waiting count together"
+        );
+        waiting.insert(3, "y".repeat(40));
+        assert!(!waiting.room(0, 16, 100), "the budget is spent");
+        assert_eq!(waiting.remove(2).map(|r| r.len()), Some(60));
+        assert!(waiting.room(0, 16, 100));
+        assert_eq!(waiting.remove(2), None);
+        assert_eq!(waiting.bytes, 40);
+    }
 
     #[test]
     fn durations_read_at_a_glance() {
