@@ -322,6 +322,24 @@ fn read_messages(source: &str, limit: u64, deadline: Deadline) -> Result<Vec<Val
     Ok(messages)
 }
 
+/// A tool result's text: as given, a file's (`@FILE`) or stdin's (`@-`).
+fn tool_result_text(text: &str, limit: u64, deadline: Deadline) -> Result<String> {
+    match text.strip_prefix('@') {
+        Some("-") => {
+            let bytes = read_stdin(limit, false, deadline)?.unwrap_or_default();
+            utf8(bytes, "stdin")
+        }
+        Some(file) => {
+            let file = file.to_string();
+            deadline.bound(READING_FILES, move || {
+                std::fs::read_to_string(&file)
+                    .map_err(|e| fail(USAGE, format!("cannot read tool result file {file}: {e}")))
+            })
+        }
+        None => Ok(text.to_string()),
+    }
+}
+
 /// `--tool-result CALL_ID=TEXT|@FILE|@-`: tool messages answering the last assistant
 /// message's calls.
 fn read_tool_results(
@@ -371,21 +389,7 @@ fn read_tool_results(
                 format!("--tool-result {id}: not a call of the last answer (its calls: {known})"),
             ));
         }
-        let content = match text.strip_prefix('@') {
-            Some("-") => {
-                let bytes = read_stdin(limit, false, deadline)?.unwrap_or_default();
-                utf8(bytes, "stdin")?
-            }
-            Some(file) => {
-                let file = file.to_string();
-                deadline.bound(READING_FILES, move || {
-                    std::fs::read_to_string(&file).map_err(|e| {
-                        fail(USAGE, format!("cannot read tool result file {file}: {e}"))
-                    })
-                })?
-            }
-            None => text.to_string(),
-        };
+        let content = tool_result_text(text, limit, deadline)?;
         lines.push(json!({"role": "tool", "tool_call_id": id, "content": content}));
     }
     Ok(lines)

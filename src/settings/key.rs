@@ -4,6 +4,8 @@
 
 use std::io::Read;
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::Result;
 
@@ -149,38 +151,43 @@ fn percent_decode(text: &str) -> Vec<u8> {
 /// Runs `api_key_command` and returns its output, the key. Past the deadline the command
 /// is killed: a `pass` waiting for a passphrase nobody will type must not hang a cron job.
 fn run_key_command(command: &str, deadline: Deadline) -> Result<String> {
-    let mut child = std::process::Command::new("sh")
-        .arg("-c")
+    use std::os::unix::process::CommandExt;
+    // In the foreground of a terminal the command shares mume's process group, so that it
+    // may prompt there, and Ctrl-C reaches all of it. Elsewhere it gets a group of its own,
+    // which the deadline ends whole, whatever the command started.
+    let own_group = !in_terminal_foreground();
+    let mut sh = std::process::Command::new("sh");
+    sh.arg("-c")
         .arg(command)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    if own_group {
+        sh.process_group(0);
+    }
+    let mut child = sh
         .spawn()
         .map_err(|e| fail(CONFIG, format!("cannot run api_key_command: {e}")))?;
-    let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
+    let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
         return Err(fail(CONFIG, "cannot run api_key_command: no pipes"));
     };
+    let group = child.id();
+    let child = Arc::new(Mutex::new(Some(child)));
+    let running = Arc::clone(&child);
     let received = deadline.bound("api_key_command was running (it was stopped)", move || {
-        let errors = std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = stderr.read_to_end(&mut bytes);
-            bytes
-        });
-        let mut out = Vec::new();
-        let _ = stdout.read_to_end(&mut out);
-        Ok((out, errors.join().unwrap_or_default()))
+        let (out, errors) = (Drain::start(stdout), Drain::start(stderr));
+        let status = reap(&running)?;
+        // What the command left running may hold the pipes open: a moment, no more.
+        let grace = Duration::from_millis(100);
+        Ok((status, out.take(grace), errors.take(grace)))
     });
-    let (out, errors) = match received {
+    let (status, out, errors) = match received {
         Ok(received) => received,
         Err(e) => {
-            let _ = child.kill();
-            let _ = child.wait();
+            stop(&child, group, own_group);
             return Err(e);
         }
     };
-    let status = child
-        .wait()
-        .map_err(|e| fail(CONFIG, format!("cannot run api_key_command: {e}")))?;
     if !status.success() {
         let stderr = String::from_utf8_lossy(&errors);
         return Err(fail(
@@ -198,6 +205,80 @@ fn run_key_command(command: &str, deadline: Deadline) -> Result<String> {
         return Err(fail(CONFIG, "api_key_command printed no key"));
     }
     Ok(key)
+}
+
+/// The command's `sh`, until it has been waited for.
+type Running = Arc<Mutex<Option<std::process::Child>>>;
+
+/// Waits for `sh` to end, letting go of it between looks so that `stop` can kill it.
+fn reap(running: &Running) -> Result<std::process::ExitStatus> {
+    loop {
+        let mut guard = running.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(child) = guard.as_mut() else {
+            return Err(fail(CONFIG, "api_key_command was stopped"));
+        };
+        let waited = child
+            .try_wait()
+            .map_err(|e| fail(CONFIG, format!("cannot run api_key_command: {e}")))?;
+        if let Some(status) = waited {
+            *guard = None;
+            return Ok(status);
+        }
+        drop(guard);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Ends the command at the deadline: its whole process group when it has one (a group
+/// outlives its leader while any member runs, so its id names no one else), else `sh`.
+fn stop(running: &Running, group: u32, own_group: bool) {
+    if own_group && let Some(group) = rustix::process::Pid::from_raw(group as i32) {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    }
+    let mut guard = running.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(mut child) = guard.take() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+/// Whether mume runs in the foreground of its controlling terminal.
+fn in_terminal_foreground() -> bool {
+    let Ok(tty) = std::fs::File::open("/dev/tty") else {
+        return false;
+    };
+    rustix::termios::tcgetpgrp(&tty).is_ok_and(|group| group == rustix::process::getpgrp())
+}
+
+/// A pipe read to its end on a thread of its own; what has come can be taken without
+/// waiting for the end.
+struct Drain {
+    read: Arc<Mutex<Vec<u8>>>,
+    ended: std::sync::mpsc::Receiver<()>,
+}
+
+impl Drain {
+    fn start(mut pipe: impl Read + Send + 'static) -> Drain {
+        let read = Arc::new(Mutex::new(Vec::new()));
+        let (end, ended) = std::sync::mpsc::channel();
+        let into = Arc::clone(&read);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = pipe.read(&mut buf) {
+                into.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend_from_slice(&buf[..n]);
+            }
+            let _ = end.send(());
+        });
+        Drain { read, ended }
+    }
+
+    /// What was read, once the pipe ends or `grace` has passed.
+    fn take(self, grace: Duration) -> Vec<u8> {
+        let _ = self.ended.recv_timeout(grace);
+        std::mem::take(&mut *self.read.lock().unwrap_or_else(|e| e.into_inner()))
+    }
 }
 
 #[cfg(test)]

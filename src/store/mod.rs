@@ -149,6 +149,28 @@ const ROLES: [&str; 6] = [
     "function",
 ];
 
+/// One stored line as JSON. A byte that is not UTF-8 (a file edited in another encoding)
+/// spoils one character, not the message: it is read as U+FFFD, and said so.
+fn parse_line(line: &[u8], number: usize, path: &Path) -> serde_json::Result<Value> {
+    let parsed = serde_json::from_slice::<Value>(line);
+    let Err(bad) = std::str::from_utf8(line) else {
+        return parsed;
+    };
+    if parsed.is_ok() {
+        return parsed;
+    }
+    let lossy = serde_json::from_str::<Value>(&String::from_utf8_lossy(line));
+    if lossy.is_ok() {
+        crate::output::ui::warn(&format!(
+            "line {number} of {} is not valid UTF-8 (a bad byte at offset {}); read with U+FFFD in its place",
+            path.display(),
+            bad.valid_up_to()
+        ));
+        return lossy;
+    }
+    parsed
+}
+
 fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Value>> {
     let lines: Vec<(usize, &[u8])> = bytes
         .split(|&b| b == b'\n')
@@ -158,23 +180,7 @@ fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Value>> {
         .collect();
     let mut messages = Vec::with_capacity(lines.len());
     for (n, &(i, line)) in lines.iter().enumerate() {
-        let mut parsed = serde_json::from_slice::<Value>(line);
-        // A byte that is not UTF-8 (a file edited in another encoding) spoils one
-        // character, not the message: it is read as U+FFFD, and said so.
-        if let Err(e) = std::str::from_utf8(line)
-            && parsed.is_err()
-        {
-            let lossy = serde_json::from_str::<Value>(&String::from_utf8_lossy(line));
-            if lossy.is_ok() {
-                crate::output::ui::warn(&format!(
-                    "line {} of {} is not valid UTF-8 (a bad byte at offset {}); read with U+FFFD in its place",
-                    i + 1,
-                    path.display(),
-                    e.valid_up_to()
-                ));
-                parsed = lossy;
-            }
-        }
+        let parsed = parse_line(line, i + 1, path);
         let is_message = |v: &Value| {
             let role = v.get("role").and_then(Value::as_str);
             role.is_some_and(|r| ROLES.contains(&r))

@@ -1109,3 +1109,62 @@ fn a_hangup_ignored_at_start_stays_ignored() {
         stdout_of(&out)
     );
 }
+
+#[test]
+fn max_time_stops_what_a_key_command_started_too() {
+    // Fails before this change: sh was killed, the `sleep` it started ran on.
+    let sb = Sandbox::new();
+    let pid = sb.path("pid");
+    sb.config(&format!(
+        "api_key_command = \"sleep 30 & echo $! > {}; wait; echo key\"\n",
+        pid.display()
+    ));
+    let out = sb
+        .bare()
+        .env("MUME_BASE_URL", "http://127.0.0.1:9/v1")
+        .args(["--max-time", "0.5", "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    exits(&out, 75);
+    let pid = std::fs::read_to_string(&pid).unwrap();
+    let alive = || {
+        std::process::Command::new("kill")
+            .args(["-0", pid.trim()])
+            .stderr(Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+    };
+    let started = Instant::now();
+    while alive() && started.elapsed() < Duration::from_secs(2) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!alive(), "the sleep the command started still runs");
+}
+
+#[test]
+fn a_key_command_that_leaves_a_process_holding_its_output_does_not_hold_mume() {
+    // Fails before this change: mume read the command's output to its end, which came
+    // only when the `sleep` it left behind exited.
+    let server = Server::rows(|_| Answer::ok("fine"));
+    let sb = Sandbox::new();
+    sb.config("api_key_command = \"echo key; sleep 5 &\"\n");
+    let started = Instant::now();
+    let out = sb
+        .bare()
+        .env("MUME_BASE_URL", &server.url)
+        .args(["q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    exits(&out, 0);
+    assert_eq!(stdout_of(&out), "fine\n");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    let raw = server.seen()[0].raw.to_ascii_lowercase();
+    assert!(raw.contains("authorization: bearer key\r\n"), "{raw}");
+}
