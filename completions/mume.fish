@@ -336,46 +336,199 @@ complete -c mume -n "__fish_mume_using_subcommand roles" -l json -d 'Print JSON:
 complete -c mume -n "__fish_mume_using_subcommand roles" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand roles" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand roles" -s h -l help -d 'Print help'
-complete -c mume -n "__fish_mume_using_subcommand batch" -l output -d 'Write the results to FILE; a run with the same FILE resumes where this one stopped' -r -F
-complete -c mume -n "__fish_mume_using_subcommand batch" -s j -l jobs -d 'Requests at once, 1 to 256' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -l rpm -d 'Start at most N requests a minute' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -s s -l system -d 'System prompt, sent as a leading system message' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l output -d 'Write the results to FILE; a run with the same FILE resumes where this one stopped' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s j -l jobs -d 'Requests at once, 1 to 256 [default: 4]' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l rpm -d 'Start at most N requests a minute' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l max-rows -d 'With --submit: at most N rows a provider batch [default: 50000]' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l max-bytes -d 'With --submit: at most SIZE of request lines a provider batch [default: 200MB]' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
 low\t''
 medium\t''
 high\t''"
-complete -c mume -n "__fish_mume_using_subcommand batch" -l stop -d 'A sequence at which the model stops (repeatable)' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
-complete -c mume -n "__fish_mume_using_subcommand batch" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
 none\t''
 required\t''"
-complete -c mume -n "__fish_mume_using_subcommand batch" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
-complete -c mume -n "__fish_mume_using_subcommand batch" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
-complete -c mume -n "__fish_mume_using_subcommand batch" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand batch" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
-complete -c mume -n "__fish_mume_using_subcommand batch" -s H -l header -d 'Extra request header (repeatable)' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c mume -n "__fish_mume_using_subcommand batch" -l retries -d 'How often to retry a failed request' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -l timeout -d 'Fail when no data arrives for this long' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -l max-time -d 'Hard limit on the whole run, retries included' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
-complete -c mume -n "__fish_mume_using_subcommand batch" -l text -d 'Read every line as a plain-text prompt'
-complete -c mume -n "__fish_mume_using_subcommand batch" -l raw -d 'Write results in the OpenAI Batch API\'s output format, with whole response bodies'
-complete -c mume -n "__fish_mume_using_subcommand batch" -l dry-run -d 'Print the request body that would be sent, and send nothing'
-complete -c mume -n "__fish_mume_using_subcommand batch" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
-complete -c mume -n "__fish_mume_using_subcommand batch" -s q -l quiet -d 'Silence warnings and the waiting indicator'
-complete -c mume -n "__fish_mume_using_subcommand batch" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
-complete -c mume -n "__fish_mume_using_subcommand batch" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l text -d 'Read every line as a plain-text prompt'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l raw -d 'Write results in the OpenAI Batch API\'s output format, with whole response bodies'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l submit -d 'Run the rows on the server\'s Batch API instead of here; prints the job\'s id'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l wait -d 'With --submit: wait for the job to end, then fetch its results'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l dry-run -d 'Print the request body that would be sent, and send nothing'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -a "status" -d 'Show a job: rows done and failed, each provider batch\'s status'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -a "fetch" -d 'Write a job\'s results in input order, as a local run writes them'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -a "cancel" -d 'Cancel a job\'s batches that are still running'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -a "list" -d 'List the jobs submitted from this machine, newest first'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l wait -d 'Wait until every batch of the job has ended'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l dry-run -d 'Print the request body that would be sent, and send nothing'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l output -d 'Write to FILE instead of the --output given at submit' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l raw -d 'Results in the OpenAI Batch API\'s output format'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l wait -d 'Wait until every batch of the job has ended'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l dry-run -d 'Print the request body that would be sent, and send nothing'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l dry-run -d 'Print the request body that would be sent, and send nothing'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l remote -d 'List the server\'s batches instead'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l dry-run -d 'Print the request body that would be sent, and send nothing'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s s -l system -d 'System prompt, sent as a leading system message' -r

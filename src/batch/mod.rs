@@ -7,8 +7,10 @@
 //! results hold less than 256 MiB together.
 
 mod id;
+mod outcome;
 mod pace;
 mod progress;
+mod remote;
 mod results;
 mod rows;
 
@@ -23,7 +25,6 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use serde_json::{Map, Value};
 
-use crate::api::assemble;
 use crate::error::{BAD_INPUT, CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, USAGE, exit_code, fail};
 use crate::exchange::plan::{self, Base};
 use crate::exchange::{CHAT_PATH, gather};
@@ -31,7 +32,7 @@ use crate::http::retry;
 use crate::http::{Client, Failed, Reply, Trouble};
 use crate::lifecycle::{self, Deadline};
 use crate::output::{Out, ui};
-use crate::settings::{Batch as BatchSettings, Settings};
+use crate::settings::{Batch as BatchSettings, BatchMode, Settings};
 use pace::{Pace, Reach};
 use progress::{Progress, WAITING_BUDGET, Waiting, Writer, plural, watch_signals};
 use results::Outcome;
@@ -39,18 +40,11 @@ use rows::{Input, Request, Row};
 
 pub(crate) fn run(settings: Settings) -> Result<u8> {
     let args = settings.batch.as_ref().context("no batch settings")?;
+    if args.mode != BatchMode::Local {
+        return remote::run(&settings, args);
+    }
     let max_input = settings.input.max_input;
-    let deadline = settings.transport.deadline;
-    let (file, text) = (args.file.clone(), args.text);
-    let input = deadline.bound("reading the rows", move || {
-        Input::open(file.as_deref(), text, max_input)
-    })?;
-    let maker = Maker {
-        settings: &settings,
-        system_from_flag: settings.system_replaces(),
-        fields: gather::fields(&settings.request, deadline)?,
-        images: gather::attachments(&settings.request.attach, deadline)?,
-    };
+    let (input, maker) = open_rows(&settings, args)?;
     if settings.request.dry_run {
         return dry_run(input, args, max_input, &maker);
     }
@@ -96,6 +90,23 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
         return Err(e);
     }
     Ok(writer.progress.finish())
+}
+
+/// The rows, and what builds each one's body.
+fn open_rows<'a>(settings: &'a Settings, args: &BatchSettings) -> Result<(Input, Maker<'a>)> {
+    let max_input = settings.input.max_input;
+    let deadline = settings.transport.deadline;
+    let (file, text) = (args.file.clone(), args.text);
+    let input = deadline.bound("reading the rows", move || {
+        Input::open(file.as_deref(), text, max_input)
+    })?;
+    let maker = Maker {
+        settings,
+        system_from_flag: settings.system_replaces(),
+        fields: gather::fields(&settings.request, deadline)?,
+        images: gather::attachments(&settings.request.attach, deadline)?,
+    };
+    Ok((input, maker))
 }
 
 /// Where the results go: stdout, or `--output FILE` opened to resume (its good rows are
@@ -323,21 +334,14 @@ fn shared_by_every_row(code: u8) -> bool {
     matches!(code, PERMISSION | CONFIG | UNAVAILABLE)
 }
 
-/// A successful response read as an answer, or the row's failure when it is none.
+/// A successful response read as an answer, or the row's failure when it is none; `Err`
+/// for a failure every row would share (a 200 that carries a 401).
 fn judge(reply: Reply) -> Result<Outcome> {
-    let read = assemble::answer_of(&reply.content_type, &reply.body)
-        .and_then(|a| assemble::ending(&a).map(|()| a));
-    match read {
-        Ok(answer) => Ok(Outcome::Answered {
-            reply,
-            answer: Box::new(answer),
-        }),
-        // A 200 that carries a 401 refuses every row as the status would.
-        Err(e) if shared_by_every_row(exit_code(&e)) => Err(e),
-        Err(e) => Ok(Outcome::Failed {
-            code: exit_code(&e),
-            message: format!("{e:#}"),
-            reply: Some(reply),
-        }),
+    let outcome = Outcome::of(reply);
+    match outcome {
+        Outcome::Failed { code, message, .. } if shared_by_every_row(code) => {
+            Err(fail(code, message))
+        }
+        outcome => Ok(outcome),
     }
 }

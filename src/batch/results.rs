@@ -10,40 +10,10 @@ use anyhow::{Context, Result};
 use serde_json::{Map, Value, json};
 
 use super::id::Id;
-use crate::api::assemble::Answer;
+pub(crate) use super::outcome::Outcome;
 use crate::check::ERROR_BODY_LIMIT;
 use crate::error::{TEMPORARY, USAGE, fail};
-use crate::http::Reply;
 use crate::redact::redact;
-
-/// How one row ended.
-pub(crate) enum Outcome {
-    Answered {
-        reply: Reply,
-        answer: Box<Answer>,
-    },
-    Failed {
-        /// The exit code a single request would have ended with.
-        code: u8,
-        message: String,
-        /// The failing response, when there was one.
-        reply: Option<Reply>,
-    },
-}
-
-impl Outcome {
-    pub(crate) fn failed(code: u8, message: String) -> Outcome {
-        Outcome::Failed {
-            code,
-            message,
-            reply: None,
-        }
-    }
-
-    pub(crate) fn ok(&self) -> bool {
-        matches!(self, Outcome::Answered { .. })
-    }
-}
 
 /// The result line for a row, as written: every string from the server redacted (the
 /// row's id is the user's own), and never longer than a rerun reads back.
@@ -184,6 +154,31 @@ pub(crate) struct Resume {
 /// The longest result line read back: a whole response body of the largest size a row
 /// accepts, with room to spare.
 const LINE_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// The rows with a good result in `path`, read and left as it is; none when there is no
+/// such file. A file that is not a batch output of the same form is refused, as `resume`
+/// refuses it.
+pub(crate) fn done(path: &Path, raw: bool) -> Result<HashSet<u64>> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    if !file.metadata()?.is_file() {
+        return Err(fail(
+            USAGE,
+            format!("--output {} is not a regular file", path.display()),
+        ));
+    }
+    let mut done = HashSet::new();
+    each_result(&mut file, path, raw, &mut |_, id| {
+        if let Some(id) = id {
+            done.insert(id.hash());
+        }
+        Ok(())
+    })?;
+    Ok(done)
+}
 
 /// Opens `path` for a run: the good results it holds are kept and their rows are done; the
 /// failed ones, and a last line cut short by a kill, are dropped (the file is rewritten
@@ -375,6 +370,7 @@ fn written_id(value: &mut Value, field: &str, text: &str) -> Result<Id, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::Reply;
 
     #[test]
     fn only_the_start_of_a_result_passes_for_one_cut_short() {

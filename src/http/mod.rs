@@ -10,6 +10,8 @@
 mod body;
 mod failure;
 pub(crate) mod retry;
+mod trace;
+mod upload;
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -20,7 +22,9 @@ use reqwest::{Method, RequestBuilder};
 use tokio::runtime::Runtime;
 
 pub(crate) use body::Response;
-pub(crate) use failure::{Failed, Reply, Trouble, header, request_id};
+pub(crate) use failure::{Failed, Reply, Trouble, failed_status, header, request_id};
+pub(crate) use trace::trace_request;
+use trace::trace_response;
 
 use crate::check::{ERROR_BODY_LIMIT, ROW_BODY_LIMIT};
 use crate::error::{Broken, CONFIG, PROTOCOL, TEMPORARY, fail};
@@ -29,6 +33,20 @@ use crate::redact;
 use crate::settings::{Key, Source, Transport};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What a request sends.
+#[derive(Clone, Copy)]
+enum Payload<'a> {
+    Empty,
+    Json(&'a [u8]),
+    /// A multipart form: text fields, then a file streamed from disk.
+    Upload {
+        fields: &'a [(&'static str, &'a str)],
+        file: &'a std::fs::File,
+        len: u64,
+        name: &'a str,
+    },
+}
 
 pub(crate) struct Client {
     runtime: Runtime,
@@ -117,6 +135,64 @@ impl Client {
         body: Option<&[u8]>,
         read: &mut dyn FnMut(Response<'a>) -> Result<()>,
     ) -> Result<()> {
+        let payload = body.map_or(Payload::Empty, Payload::Json);
+        self.send_payload(method, path, payload, read)
+            .map_err(|failed| failed.error)
+    }
+
+    /// Like `send`, with the failure whole: its status and the body the server sent.
+    pub(crate) fn try_send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&[u8]>,
+    ) -> Result<Response<'_>, Failed> {
+        let payload = body.map_or(Payload::Empty, Payload::Json);
+        self.respond(method, path, payload)
+    }
+
+    /// Uploads `file` (`len` bytes, named `name`) as a multipart form with `fields`, as the
+    /// Files API takes it; the file is streamed from disk, again from its start for each
+    /// attempt.
+    pub(crate) fn upload(
+        &self,
+        path: &str,
+        fields: &[(&'static str, &str)],
+        file: &std::fs::File,
+        len: u64,
+        name: &str,
+    ) -> Result<Response<'_>, Failed> {
+        let payload = Payload::Upload {
+            fields,
+            file,
+            len,
+            name,
+        };
+        self.respond(Method::POST, path, payload)
+    }
+
+    /// The first successful response to `payload`, or the failure.
+    fn respond(
+        &self,
+        method: Method,
+        path: &str,
+        payload: Payload<'_>,
+    ) -> Result<Response<'_>, Failed> {
+        let mut response = None;
+        self.send_payload(method, path, payload, &mut |r| {
+            response = Some(r);
+            Ok(())
+        })?;
+        response.ok_or_else(|| Failed::new(anyhow::anyhow!("no response"), Trouble::Final))
+    }
+
+    fn send_payload<'a>(
+        &'a self,
+        method: Method,
+        path: &str,
+        body: Payload<'_>,
+        read: &mut dyn FnMut(Response<'a>) -> Result<()>,
+    ) -> Result<(), Failed> {
         let url = self.url(path);
         // Each attempt and each wait is complete when its future is made, so the loop
         // never waits on a future: it runs to its end in one poll.
@@ -144,15 +220,17 @@ impl Client {
         };
         retry::run(self.retries, "", attempt, |_| false, sleep)
             .now_or_never()
-            .context("a request attempt did not finish")?
-            .map_err(|failed| failed.error)
+            .unwrap_or_else(|| {
+                let error = anyhow::anyhow!("a request attempt did not finish");
+                Err(Failed::new(error, Trouble::Final))
+            })
     }
 
     /// One attempt at a POST of `body` to `path`, its response read whole, for callers that
     /// run many requests at once on this client's runtime (`batch`, through `retry::run`).
     pub(crate) async fn attempt(&self, path: &str, body: &[u8]) -> Result<Reply, Failed> {
         let url = self.url(path);
-        let mut response = self.start(&Method::POST, &url, Some(body)).await?;
+        let mut response = self.start(&Method::POST, &url, Payload::Json(body)).await?;
         let mut reply = failure::reply_of(&response);
         let broken = |error| Failed::new(error, Trouble::Broken { shown: false });
         loop {
@@ -183,10 +261,10 @@ impl Client {
         &self,
         method: &Method,
         url: &str,
-        body: Option<&[u8]>,
+        body: Payload<'_>,
     ) -> Result<reqwest::Response, Failed> {
         let started = Instant::now();
-        let request = self.request(method, url, body);
+        let request = self.request(method, url, body)?;
         let mut response = match tokio::time::timeout(self.idle, request.send()).await {
             Err(_) => return Err(failure::no_response(url, self.idle)),
             Ok(Err(e)) => return Err(failure::failed_send(&e, url)),
@@ -218,22 +296,29 @@ impl Client {
     }
 
     /// A request with the headers of the contract, traced with `-v`.
-    fn request(&self, method: &Method, url: &str, body: Option<&[u8]>) -> RequestBuilder {
+    fn request(
+        &self,
+        method: &Method,
+        url: &str,
+        body: Payload<'_>,
+    ) -> Result<RequestBuilder, Failed> {
         let mut request = self.http.request(method.clone(), url);
-        request = self.with_headers(request, body.is_some());
-        if let Some(body) = body {
-            request = request.body(body.to_vec());
+        let json = matches!(body, Payload::Json(_));
+        request = self.with_headers(request, json);
+        match body {
+            Payload::Empty => {}
+            Payload::Json(bytes) => request = request.body(bytes.to_vec()),
+            Payload::Upload {
+                fields,
+                file,
+                len,
+                name,
+            } => request = request.multipart(upload::form(fields, file, len, name)?),
         }
         if self.verbose {
-            trace_request(
-                method,
-                url,
-                &self.headers,
-                self.key.is_some(),
-                body.is_some(),
-            );
+            trace_request(method, url, &self.headers, self.key.is_some(), json);
         }
-        request
+        Ok(request)
     }
 
     /// Runs a future of this client's requests on its runtime, on this thread.
@@ -277,42 +362,4 @@ fn certificates(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
         ));
     }
     Ok(certs)
-}
-
-/// The `-v` lines for a request, also shown by `--dry-run -v`; credentials are redacted.
-pub(crate) fn trace_request(
-    method: &Method,
-    url: &str,
-    headers: &[(String, String, Source)],
-    key: bool,
-    body: bool,
-) {
-    let mut lines = vec![format!("> {method} {}", redact::url(url))];
-    if body {
-        lines.push("> content-type: application/json".into());
-    }
-    if key {
-        lines.push("> authorization: Bearer [redacted]".into());
-    }
-    for (name, value, _) in headers {
-        lines.push(format!("> {name}: {}", redact::header_value(name, value)));
-    }
-    ui::note(&crate::text::escape(&lines.join("\n")));
-}
-
-fn trace_response(response: &reqwest::Response, elapsed: Duration) {
-    let mut lines = vec![format!(
-        "< {:?} {} ({} ms)",
-        response.version(),
-        response.status(),
-        elapsed.as_millis()
-    )];
-    for (name, value) in response.headers() {
-        let value = String::from_utf8_lossy(value.as_bytes());
-        lines.push(format!(
-            "< {name}: {}",
-            redact::header_value(name.as_str(), &value)
-        ));
-    }
-    ui::note(&crate::text::escape(&lines.join("\n")));
 }

@@ -117,7 +117,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// The wait the server asked for: `retry-after-ms`, else `retry-after` in seconds or as
 /// an HTTP date. A wait too long for a `Duration` is `Duration::MAX`: still "too long".
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let seconds = |secs: f64| {
         (secs >= 0.0).then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
     };

@@ -156,6 +156,34 @@ pub(crate) struct Batch {
     pub(crate) rpm: Option<u32>,
     pub(crate) text: bool,
     pub(crate) raw: bool,
+    pub(crate) mode: BatchMode,
+}
+
+/// Where a batch's rows run, or what is done with a job that runs on the server.
+#[derive(Debug, PartialEq)]
+pub(crate) enum BatchMode {
+    /// Here, `jobs` at once.
+    Local,
+    /// On the server's Batch API, in parts of at most `max_rows` rows and `max_bytes`.
+    Submit {
+        wait: bool,
+        max_rows: usize,
+        max_bytes: u64,
+    },
+    Status {
+        job: Option<String>,
+        wait: bool,
+    },
+    Fetch {
+        job: Option<String>,
+        wait: bool,
+    },
+    Cancel {
+        job: String,
+    },
+    List {
+        remote: bool,
+    },
 }
 
 impl Settings {

@@ -5,11 +5,11 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::{
-    Batch, Conversation, DEFAULT_BASE_URL, DEFAULT_MODEL, Input, KeySource, Output, Request,
-    Settings, Source, Sourced, Target, Transport, World, fields, key,
+    Batch, BatchMode, Conversation, DEFAULT_BASE_URL, DEFAULT_MODEL, Input, KeySource, Output,
+    Request, Settings, Source, Sourced, Target, Transport, World, fields, key,
 };
 use crate::check::{check_base_url, check_header};
-use crate::cli::{Batch as BatchArgs, Cli, Command};
+use crate::cli::{Batch as BatchArgs, BatchAction, Cli, Command};
 use crate::config::{self, ConfigFile, Role};
 use crate::error::{CONFIG, USAGE, fail};
 use crate::lifecycle::Deadline;
@@ -236,14 +236,59 @@ fn batch(cli: &Cli, args: &BatchArgs) -> Result<Batch> {
     if let Some((_, flag)) = given.iter().find(|(on, _)| *on) {
         return Err(fail(USAGE, refused_with_batch(flag).unwrap_or_default()));
     }
+    let (mode, output, raw) = batch_mode(args)?;
     Ok(Batch {
         file: args.file.clone(),
-        output: args.output.clone(),
-        jobs: usize::from(args.jobs),
+        output,
+        jobs: args.jobs.map_or(4, usize::from),
         rpm: args.rpm,
         text: args.text,
-        raw: args.raw,
+        raw,
+        mode,
     })
+}
+
+/// What `mume batch` does, and the `--output` and `--raw` that apply (`fetch` has its own).
+fn batch_mode(args: &BatchArgs) -> Result<(BatchMode, Option<std::path::PathBuf>, bool)> {
+    let (mut output, mut raw) = (args.output.clone(), args.raw);
+    let mode = match &args.action {
+        None if args.submit => {
+            let local_only = [(args.jobs.is_some(), "-j"), (args.rpm.is_some(), "--rpm")];
+            if let Some((_, flag)) = local_only.iter().find(|(on, _)| *on) {
+                return Err(fail(
+                    USAGE,
+                    format!(
+                        "{flag} cannot be used with --submit: the server paces a provider batch"
+                    ),
+                ));
+            }
+            BatchMode::Submit {
+                wait: args.wait,
+                max_rows: args.max_rows.map_or(50_000, |n| n as usize),
+                max_bytes: args.max_bytes.unwrap_or(200_000_000),
+            }
+        }
+        None => BatchMode::Local,
+        Some(BatchAction::Status { job, wait }) => BatchMode::Status {
+            job: job.clone(),
+            wait: *wait,
+        },
+        Some(BatchAction::Fetch {
+            job,
+            output: to,
+            raw: as_raw,
+            wait,
+        }) => {
+            (output, raw) = (to.clone(), *as_raw);
+            BatchMode::Fetch {
+                job: job.clone(),
+                wait: *wait,
+            }
+        }
+        Some(BatchAction::Cancel { job }) => BatchMode::Cancel { job: job.clone() },
+        Some(BatchAction::List { remote }) => BatchMode::List { remote: *remote },
+    };
+    Ok((mode, output, raw))
 }
 
 /// Why a flag of a single exchange is refused with `batch`; `None` for any other flag.

@@ -11,6 +11,7 @@ mod hostile;
 mod layout;
 mod output;
 mod prompt;
+mod provider;
 mod readme;
 mod request;
 mod roles;

@@ -2,6 +2,7 @@
 //! canned server answers.
 #![allow(dead_code)]
 
+pub mod batch_api;
 pub mod server;
 
 use std::path::{Path, PathBuf};

@@ -71,7 +71,33 @@ pub struct Seen {
     pub answered: Option<Instant>,
 }
 
-type Handler = dyn Fn(usize, &Value) -> Reply + Send + Sync;
+impl Seen {
+    /// The request line's method and target: `("POST", "/v1/files")`.
+    pub fn route(&self) -> (&str, &str) {
+        let line = self.raw.lines().next().unwrap_or_default();
+        let mut words = line.split(' ');
+        (
+            words.next().unwrap_or_default(),
+            words.next().unwrap_or_default(),
+        )
+    }
+
+    /// A header's value, by its name in any case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let head = self.raw.split("\r\n\r\n").next()?;
+        head.lines().skip(1).find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+
+    /// The body as text.
+    pub fn body_text(&self) -> &str {
+        self.raw.split_once("\r\n\r\n").map_or("", |(_, body)| body)
+    }
+}
+
+type Handler = dyn Fn(usize, &Seen) -> Reply + Send + Sync;
 
 /// Counters shared by the connections of a server.
 #[derive(Default)]
@@ -88,14 +114,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// A server whose handler is given each request's number (from 0) and body.
-    pub fn start(handler: impl Fn(usize, &Value) -> Reply + Send + Sync + 'static) -> Server {
+    /// A server whose handler is given each request's number (from 0) and the request.
+    pub fn start(handler: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static) -> Server {
         Server::listen("http", None, Arc::new(handler))
     }
 
     /// Answers every request as `handler` says of its body, keeping connections alive.
     pub fn rows(handler: impl Fn(&Value) -> Answer + Send + Sync + 'static) -> Server {
-        Server::start(move |_, body| Reply::Answer(handler(body)))
+        Server::start(move |_, seen| Reply::Answer(handler(&seen.body)))
     }
 
     /// Plays `replies` in order, one a request; the last one repeats.
@@ -107,7 +133,7 @@ impl Server {
     /// answering every request with a completion whose content is `content`.
     pub fn tls(content: &str) -> Server {
         let content = content.to_string();
-        let handler = Arc::new(move |_: usize, _: &Value| Reply::Answer(Answer::ok(&content)));
+        let handler = Arc::new(move |_: usize, _: &Seen| Reply::Answer(Answer::ok(&content)));
         Server::listen("https", Some(tls_config()), handler)
     }
 
@@ -199,7 +225,8 @@ fn serve(stream: impl Read + Write, handler: &Handler, shared: &Shared) -> std::
         };
         let now = shared.busy.fetch_add(1, Ordering::SeqCst) + 1;
         shared.most_busy.fetch_max(now, Ordering::SeqCst);
-        let reply = handler(index, &body);
+        let request = shared.seen.lock().unwrap()[index].clone();
+        let reply = handler(index, &request);
         if let Reply::Answer(answer) = &reply {
             std::thread::sleep(answer.delay);
         }

@@ -9,6 +9,10 @@ use crate::check::ReasoningEffort;
 use crate::output::ui::ColorChoice;
 use crate::output::usage::UsageFormat;
 
+mod batch;
+use batch::BATCH_EXAMPLES;
+pub(crate) use batch::{Batch, BatchAction};
+
 const EXAMPLES: &str = "\
 Examples:
   echo \"2+2=\" | mume                        pipe a prompt in
@@ -270,42 +274,6 @@ pub(crate) enum Command {
         action: Option<ConfigAction>,
     },
 }
-
-/// `mume batch`: its own flags; the request flags of a single request apply to every row.
-#[derive(Debug, clap::Args)]
-pub(crate) struct Batch {
-    /// The rows, one JSON value a line: a prompt string, an object with `prompt` or
-    /// `messages`, or an OpenAI Batch API request line; `-` or none reads stdin
-    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
-    pub(crate) file: Option<PathBuf>,
-
-    /// Write the results to FILE; a run with the same FILE resumes where this one stopped
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
-    pub(crate) output: Option<PathBuf>,
-
-    /// Requests at once, 1 to 256
-    #[arg(short, long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub(crate) jobs: u16,
-
-    /// Start at most N requests a minute
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub(crate) rpm: Option<u32>,
-
-    /// Read every line as a plain-text prompt
-    #[arg(long)]
-    pub(crate) text: bool,
-
-    /// Write results in the OpenAI Batch API's output format, with whole response bodies
-    #[arg(long)]
-    pub(crate) raw: bool,
-}
-
-const BATCH_EXAMPLES: &str = "\
-Examples:
-  mume batch rows.jsonl --output answers.jsonl -j 16 -s \"Classify the sentiment.\"
-  jq -c '{id: .sku, prompt: .review}' reviews.jsonl | mume batch --schema label.json
-  mume batch --text questions.txt > answers.jsonl     one prompt a line
-  mume batch requests.jsonl --raw --output out.jsonl  OpenAI Batch API files";
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum HistoryAction {

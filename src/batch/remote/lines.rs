@@ -1,0 +1,171 @@
+//! The Batch API's files a line at a time: the request line a row is uploaded as, and the
+//! row's outcome read back from a line of an output or error file.
+
+use serde_json::{Value, json};
+
+use crate::batch::id::Id;
+use crate::batch::results::Outcome;
+use crate::error::TEMPORARY;
+use crate::http::Reply;
+
+/// The longest `custom_id` that is the row's own id; a longer one is sent as `mume-L<line>`.
+const CUSTOM_ID_LIMIT: usize = 64;
+
+/// The `custom_id` of a row: its id as a string, or `mume-L<line>` when that is too long.
+pub(crate) fn custom_id(id: &Id, line: usize) -> String {
+    match id.key() {
+        key if key.len() <= CUSTOM_ID_LIMIT => key.to_string(),
+        _ => format!("mume-L{line}"),
+    }
+}
+
+/// A row's line of an input file: its body, sent to the chat completions endpoint.
+pub(crate) fn request_line(custom_id: &str, body: &Value) -> String {
+    json!({
+        "custom_id": custom_id,
+        "method": "POST",
+        "url": "/v1/chat/completions",
+        "body": body,
+    })
+    .to_string()
+}
+
+/// A line of an output or error file: the `custom_id` it answers and the row's outcome,
+/// read as a local run reads a response. The body may be a JSON object, or a JSON string
+/// holding one; a line with no response is the provider's own failure of the row
+/// (`batch_expired`, `batch_cancelled`, a server's `{"error": {"type", "message"}}`).
+pub(crate) fn returned(line: &str) -> Result<(String, Outcome), String> {
+    let value: Value =
+        serde_json::from_str(line).map_err(|e| format!("a line that is not JSON ({e})"))?;
+    let custom_id = match &value["custom_id"] {
+        Value::String(text) => text.clone(),
+        Value::Number(number) => number.to_string(),
+        _ => return Err("a line without a custom_id".into()),
+    };
+    let response = &value["response"];
+    if let Some(status) = response.get("status_code").and_then(Value::as_u64) {
+        let body = match &response["body"] {
+            Value::String(text) => text.clone().into_bytes(),
+            Value::Null => Vec::new(),
+            other => other.to_string().into_bytes(),
+        };
+        let reply = Reply {
+            status: u16::try_from(status).unwrap_or(u16::MAX),
+            request_id: response["request_id"].as_str().map(String::from),
+            content_type: "application/json".into(),
+            body,
+        };
+        return Ok((custom_id, Outcome::of(reply)));
+    }
+    let error = &value["error"];
+    if !error.is_object() {
+        return Err(format!(
+            "{custom_id}: a line with neither a response nor an error"
+        ));
+    }
+    let kind = ["code", "type"]
+        .iter()
+        .find_map(|k| error[k].as_str())
+        .unwrap_or("error");
+    let message = error["message"].as_str().unwrap_or("no message");
+    let message = format!("the provider did not run the row: {kind}: {message}");
+    Ok((custom_id, Outcome::failed(TEMPORARY, message)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(line: &str) -> (String, Outcome) {
+        returned(line).unwrap()
+    }
+
+    const COMPLETION: &str =
+        r#"{"choices":[{"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}"#;
+
+    #[test]
+    fn a_custom_id_is_the_row_s_id_unless_too_long() {
+        assert_eq!(custom_id(&Id::Text("a".into()), 3), "a");
+        assert_eq!(custom_id(&Id::line(3), 3), "3");
+        assert_eq!(custom_id(&Id::Number("1.10".into()), 3), "1.10");
+        assert_eq!(custom_id(&Id::Text("x".repeat(64)), 3), "x".repeat(64));
+        assert_eq!(custom_id(&Id::Text("x".repeat(65)), 3), "mume-L3");
+        // Bytes, not characters: 22 three-byte characters are 66 bytes.
+        assert_eq!(custom_id(&Id::Text("€".repeat(22)), 9), "mume-L9");
+    }
+
+    #[test]
+    fn a_request_line_is_the_batch_api_s() {
+        let line = request_line("7", &json!({"model": "m", "messages": []}));
+        assert_eq!(
+            line,
+            r#"{"custom_id":"7","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[]}}"#
+        );
+    }
+
+    #[test]
+    fn every_kind_of_returned_line() {
+        // OpenAI's answered row, the body an object.
+        let ok = format!(
+            r#"{{"id":"batch_req_1","custom_id":"a","response":{{"status_code":200,"request_id":"r1","body":{COMPLETION}}},"error":null}}"#
+        );
+        let (id, outcome) = read(&ok);
+        assert_eq!(id, "a");
+        let Outcome::Answered { answer, reply } = outcome else {
+            panic!("not answered")
+        };
+        assert_eq!(answer.content, "hi");
+        assert_eq!(reply.request_id.as_deref(), Some("r1"));
+
+        // A server that sends the body as a JSON string holding the completion.
+        let string_body =
+            json!({"custom_id": "b", "response": {"status_code": 200, "body": COMPLETION}});
+        let (_, outcome) = read(&string_body.to_string());
+        assert!(outcome.ok());
+
+        // A failing status: the code a single request would exit with.
+        let rejected = r#"{"custom_id":"c","response":{"status_code":400,"body":{"error":{"message":"bad model"}}},"error":null}"#;
+        let Outcome::Failed { code, message, .. } = read(rejected).1 else {
+            panic!("not failed")
+        };
+        assert_eq!(code, crate::error::REJECTED);
+        assert!(message.contains("bad model"), "{message}");
+
+        // The provider did not run it: OpenAI's code, or a server's type without one.
+        for (line, kind) in [
+            (
+                r#"{"custom_id":"d","response":null,"error":{"code":"batch_expired","message":"This request could not be executed before the completion window expired."}}"#,
+                "batch_expired",
+            ),
+            (
+                r#"{"custom_id":"e","error":{"type":"InternalError","message":"boom"}}"#,
+                "InternalError",
+            ),
+        ] {
+            let Outcome::Failed { code, message, .. } = read(line).1 else {
+                panic!("not failed")
+            };
+            assert_eq!(code, TEMPORARY);
+            assert!(message.contains(kind), "{message}");
+        }
+
+        // An answer that is no completion fails as it would locally.
+        let empty = r#"{"custom_id":"f","response":{"status_code":200,"body":{"choices":[]}}}"#;
+        assert!(!read(empty).1.ok());
+    }
+
+    #[test]
+    fn lines_that_are_not_results_are_said_so() {
+        assert!(returned("{").unwrap_err().contains("not JSON"));
+        assert!(
+            returned(r#"{"response":{}}"#)
+                .unwrap_err()
+                .contains("custom_id")
+        );
+        assert!(
+            returned(r#"{"custom_id":"x"}"#)
+                .unwrap_err()
+                .contains("neither")
+        );
+    }
+}
