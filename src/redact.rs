@@ -96,23 +96,62 @@ fn redact_all<'a>(text: &'a str, secrets: &[String]) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
+/// The characters of `text` as a JSON string would spell them, each with the byte offset
+/// where it ends: an escape (`\u0073`, `\n`) reads as the character it stands for, so a
+/// key spelled with escapes in a body that is not valid JSON, never decoded, is still seen.
+fn spelled(text: &str) -> impl Iterator<Item = (char, usize)> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let rest = &text[at..];
+        let c = rest.chars().next()?;
+        let (read, len) = match escaped(rest) {
+            Some(escape) => escape,
+            None => (c, c.len_utf8()),
+        };
+        at += len;
+        Some((read, at))
+    })
+}
+
+/// The character a JSON escape at the start of `text` stands for, and its length.
+fn escaped(text: &str) -> Option<(char, usize)> {
+    let rest = text.strip_prefix('\\')?;
+    let simple = match rest.chars().next()? {
+        'n' => '\n',
+        't' => '\t',
+        'r' => '\r',
+        '/' => '/',
+        '\\' => '\\',
+        '"' => '"',
+        'u' => {
+            let hex = rest
+                .get(1..5)
+                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))?;
+            let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+            return Some((c, 6));
+        }
+        _ => return None,
+    };
+    Some((simple, 2))
+}
+
 /// The most characters of `key`, in its order, that `text` starts with, white space
 /// between them skipped; and the byte length of `text` they take.
 fn longest_run(text: &str, key: &[char]) -> (usize, usize) {
-    let Some(first) = text.chars().next() else {
+    let Some((first, _)) = spelled(text).next() else {
         return (0, 0);
     };
     let mut best = (0, 0);
     for start in (0..key.len()).filter(|&j| key[j] == first) {
         let mut matched = 0;
         let mut end = 0;
-        for (i, c) in text.char_indices() {
+        for (c, c_end) in spelled(text) {
             if start + matched == key.len() {
                 break;
             }
             if c == key[start + matched] {
                 matched += 1;
-                end = i + c.len_utf8();
+                end = c_end;
             } else if !(c.is_whitespace() && matched > 0) {
                 break;
             }
@@ -273,6 +312,27 @@ mod tests {
             redacted("sk-unit-0123456789abcdefXYZ", KEY),
             "[redacted]XYZ"
         );
+    }
+
+    #[test]
+    fn a_key_spelled_with_json_escapes_in_text_is_redacted() {
+        let escaped: String = KEY
+            .chars()
+            .map(|c| format!("\\u{:04x}", c as u32))
+            .collect();
+        // A body cut short, so never decoded: the escapes are read as the characters.
+        let body = format!(r#"{{"error":{{"message":"key {escaped}"#);
+        assert_eq!(
+            redacted(&body, KEY),
+            r#"{"error":{"message":"key [redacted]"#
+        );
+        // Half escaped, upper-case hex, the escaped JSON newline of a wrapped line.
+        let half = format!("sk-unit-\\u0030\\u00312345\\n6789abcdef!");
+        assert_eq!(redacted(&half, KEY), "[redacted]!");
+        let upper = escaped.to_uppercase().replace("\\U", "\\u");
+        assert_eq!(redacted(&upper, KEY), "[redacted]");
+        // Escapes of other text, and broken ones, are left as they are.
+        assert_eq!(redacted(r"\u0041 \uZZZZ \q", KEY), r"\u0041 \uZZZZ \q");
     }
 
     #[test]

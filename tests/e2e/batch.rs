@@ -1386,3 +1386,44 @@ fn a_404_that_is_not_json_stops_the_run_at_once() {
     exits(&out, 75);
     assert_eq!(results(&out.stdout).len(), 50);
 }
+
+#[test]
+fn a_key_spelled_with_escapes_in_a_body_that_is_not_json_is_never_written() {
+    use crate::common::KEY;
+    // Fails before this change: escapes were decoded only in a body that parsed, so a body
+    // cut short kept the key, spelled with escapes, in the results and on stderr.
+    let escaped: String = KEY
+        .chars()
+        .map(|c| format!("\\u{:04x}", c as u32))
+        .collect();
+    let cut = format!(r#"{{"error":{{"message":"key {escaped}"#);
+    let server = Server::rows(move |_| Answer::status(500, &cut));
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(1));
+    for raw in [true, false] {
+        let mut args = vec!["batch", rows.to_str().unwrap(), "--retries", "0"];
+        if raw {
+            args.push("--raw");
+        }
+        let out = sb.run(&server.url, args).code(75).get_output().clone();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("\\u0073\\u006b"), "{text}");
+        assert!(text.contains("[redacted]"), "{text}");
+        // Read back as JSON, nothing decodes to the key either.
+        let decoded: Value = serde_json::from_str(text.trim()).unwrap();
+        assert!(!decoded.to_string().contains(KEY), "{decoded}");
+    }
+    // A single request says the same without the key.
+    let out = sb
+        .cmd(&server.url)
+        .args(["--retries", "0", "q"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    exits(&out, 75);
+    assert!(
+        !stderr_of(&out).contains("\\u0073\\u006b"),
+        "{}",
+        stderr_of(&out)
+    );
+}
