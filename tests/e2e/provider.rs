@@ -477,3 +477,49 @@ fn submit_refuses_local_only_flags_and_dry_run_sends_nothing() {
     );
     assert!(stderr_of(&out).contains("line 2"), "{}", stderr_of(&out));
 }
+
+#[test]
+fn waiting_ends_by_ctrl_c_or_max_time_and_the_job_runs_on() {
+    use std::os::unix::process::ExitStatusExt;
+    let api = BatchApi::start(Behaviour {
+        statuses: vec!["in_progress"],
+        hurry: false,
+        ..Behaviour::default()
+    });
+    let sb = Sandbox::new();
+    let rows = rows(&sb, &[json!("a")]);
+    let out = mume(&sb, api.url(), &["batch", &rows, "--submit"]);
+    let job = stdout_of(&out).trim().to_string();
+    let child = sb
+        .std_cmd(api.url())
+        .args(["batch", "status", "--wait"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    crate::common::kill(&child, "-INT");
+    let status = child.wait_with_output().unwrap().status;
+    assert_eq!(status.signal(), Some(2), "{status:?}");
+    let out = mume(&sb, api.url(), &["batch", "status", &job]);
+    exits(&out, 0);
+    assert!(stdout_of(&out).contains("in_progress"));
+    // --max-time ends the wait, not the job.
+    let api = BatchApi::start(Behaviour {
+        statuses: vec!["in_progress"],
+        ..Behaviour::default()
+    });
+    let out = mume(
+        &sb,
+        api.url(),
+        &["batch", &rows, "--submit", "--wait", "--max-time", "1"],
+    );
+    exits(&out, 75);
+    assert!(
+        stderr_of(&out).contains("waiting for job"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(stdout_of(&out).lines().count(), 1, "the job id, no results");
+}

@@ -91,7 +91,7 @@ fn submit(settings: &Settings, args: &BatchSettings, limits: Limits, wait: bool)
     if !wait {
         return Ok(0);
     }
-    status::wait(&client, &mut job)?;
+    status::wait(&client, &mut job, settings.transport.deadline)?;
     let output = job.output.clone();
     fetch::fetch(&client, &job, output.as_deref(), job.raw)
 }
@@ -101,7 +101,7 @@ fn status(settings: &Settings, name: Option<&str>, wait: bool) -> Result<u8> {
     let mut job = named(name)?;
     let client = Client::new(&settings.transport)?;
     match wait {
-        true => status::wait(&client, &mut job)?,
+        true => status::wait(&client, &mut job, settings.transport.deadline)?,
         false => drop(status::refresh(&client, &mut job, true)?),
     }
     status::show(&job, settings.output.json)?;
@@ -113,7 +113,7 @@ fn fetch(settings: &Settings, args: &BatchSettings, name: Option<&str>, wait: bo
     let mut job = named(name)?;
     let client = Client::new(&settings.transport)?;
     match wait {
-        true => status::wait(&client, &mut job)?,
+        true => status::wait(&client, &mut job, settings.transport.deadline)?,
         false => drop(status::refresh(&client, &mut job, true)?),
     }
     let output = args.output.clone().or_else(|| job.output.clone());

@@ -9,11 +9,14 @@ use serde_json::{Value, json};
 use super::api;
 use super::job::{Job, Part};
 use crate::http::Client;
+use crate::lifecycle::Deadline;
 use crate::output::{Out, ui};
 
 /// The first wait between two looks at a job, and the longest.
 const FIRST_WAIT: Duration = Duration::from_secs(5);
 const LONGEST_WAIT: Duration = Duration::from_secs(60);
+/// The shortest, whatever a server asks.
+const SHORTEST_WAIT: Duration = Duration::from_millis(250);
 
 /// Takes what the server says of a batch into its part.
 pub(super) fn update(part: &mut Part, batch: &Value) {
@@ -74,12 +77,22 @@ pub(super) fn refresh(client: &Client, job: &mut Job, strict: bool) -> Result<Op
 
 /// Looks at the job until every batch has ended: first after 5 s, each wait half as long
 /// again, at most a minute, or when the server asks. A progress line on a terminal.
-pub(super) fn wait(client: &Client, job: &mut Job) -> Result<()> {
+/// `--max-time` ends the waiting, never the job.
+pub(super) fn wait(client: &Client, job: &mut Job, deadline: Deadline) -> Result<()> {
     let mut wait = FIRST_WAIT;
     let mut asked = refresh(client, job, false)?;
     while !job.parts.iter().all(Part::ended) {
         ui::status(&progress(job));
-        std::thread::sleep(asked.unwrap_or(wait));
+        let pause = asked.map_or(wait, |asked| asked.max(SHORTEST_WAIT));
+        if deadline.left().is_some_and(|left| left <= pause) {
+            std::thread::sleep(deadline.left().unwrap_or_default());
+            ui::clear_status();
+            return Err(Deadline::reached(&format!(
+                "waiting for job {} (it runs on; mume batch status shows it)",
+                job.id
+            )));
+        }
+        std::thread::sleep(pause);
         wait = (wait * 3 / 2).min(LONGEST_WAIT);
         asked = refresh(client, job, false)?;
     }
