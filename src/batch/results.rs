@@ -288,6 +288,7 @@ fn each_result(
     let cut_short = !crate::store::ends_in_newline(file, len)?;
     file.rewind()?;
     let mut untidy = cut_short;
+    let mut results = 0;
     let mut reader = BufReader::new(&*file);
     let mut line = Vec::new();
     for number in 1.. {
@@ -317,20 +318,52 @@ fn each_result(
             continue;
         }
         match read_result(&text, raw) {
-            Ok(id) => each(&text, id.as_ref())?,
+            Ok(id) => {
+                results += 1;
+                each(&text, id.as_ref())?;
+            }
             // A kill cut the last line short: it is dropped, and its row sent again.
             Err(_) if last && cut_result(&text) => {}
             Err(why) => return Err(refuse(&why)),
         }
     }
+    // mume writes no blank line: a file of nothing else is somebody's.
+    if results == 0 && untidy && !cut_short {
+        return Err(fail(
+            USAGE,
+            format!(
+                "--output {shown} holds only blank lines: not a mume batch result; choose another file, or move this one away"
+            ),
+        ));
+    }
     Ok(untidy)
 }
 
 /// A line that can only be the start of a result a kill cut short: it begins as every
-/// result line mume writes begins, and it is not whole JSON. Anything else without its
-/// newline (notes, a minified document, a token) is not mume's to rewrite.
+/// result line mume writes begins, `{"id":` and a JSON value, then what follows the id in
+/// mume's lines (`,"line":` in its own, `,"custom_id":` in `--raw` ones) as far as it goes,
+/// and it is not whole JSON. Anything else without its newline (notes, a minified
+/// document, a token) is not mume's to rewrite.
 fn cut_result(text: &str) -> bool {
-    text.starts_with("{\"id\":") && serde_json::from_str::<serde::de::IgnoredAny>(text).is_err()
+    let Some(rest) = text.strip_prefix("{\"id\":") else {
+        return false;
+    };
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+        return false;
+    }
+    let mut values = serde_json::Deserializer::from_str(rest).into_iter::<serde::de::IgnoredAny>();
+    if values.next().is_none_or(|id| id.is_err()) {
+        // The id itself is cut: nothing more to tell by.
+        return true;
+    }
+    let after = &rest[values.byte_offset()..];
+    let continues = |next: &str, value_starts: fn(char) -> bool| {
+        next.starts_with(after)
+            || after
+                .strip_prefix(next)
+                .is_some_and(|more| more.starts_with(value_starts))
+    };
+    continues(",\"line\":", |c| c.is_ascii_digit()) || continues(",\"custom_id\":", |c| c == '"')
 }
 
 /// A result line's id when the row succeeded, `None` when it failed; `Err` when the line
@@ -338,8 +371,18 @@ fn cut_result(text: &str) -> bool {
 fn read_result(text: &str, raw: bool) -> Result<Option<Id>, String> {
     let mut value: Value =
         serde_json::from_str(text).map_err(|_| "not a mume batch result".to_string())?;
-    let is_raw = value.get("custom_id").is_some() && value.get("response").is_some();
-    let is_ours = value.get("ok").is_some_and(Value::is_boolean) && value.get("id").is_some();
+    let is_raw = value.get("custom_id").is_some()
+        && value.get("response").is_some()
+        && value.get("error").is_some();
+    // Every line mume writes has these; a foreign file that has an `id` and an `ok` is not
+    // enough like one to be rewritten.
+    let is_ours = value.get("id").is_some()
+        && value.get("line").is_some_and(Value::is_u64)
+        && match value.get("ok") {
+            Some(Value::Bool(true)) => value.get("content").is_some(),
+            Some(Value::Bool(false)) => value.get("error").is_some_and(Value::is_object),
+            _ => false,
+        };
     match (is_raw, is_ours) {
         (true, _) if !raw => Err("it holds --raw results; add --raw".into()),
         (_, true) if raw => Err("it holds results without --raw; drop --raw".into()),
@@ -379,6 +422,23 @@ mod tests {
         assert!(!cut_result(r#"{"id":"x","name":"whole"}"#));
         assert!(!cut_result("notes"));
         assert!(!cut_result(r#"{"a":1"#));
+        // Cut anywhere in mume's own beginning.
+        for cut in [
+            r#"{"id":"#,
+            r#"{"id":12"#,
+            r#"{"id":1.1,"#,
+            r#"{"id":7,"lin"#,
+            r#"{"id":"q","cus"#,
+        ] {
+            assert!(cut_result(cut), "{cut}");
+        }
+        // Another document's beginning, whose id is followed by something else.
+        assert!(!cut_result(r#"{"id":5,"name":"x""#));
+        assert!(!cut_result(r#"{"id":"custom","line":"one""#));
+        assert!(!cut_result(r#"{"id":"x","custom_id":7"#));
+        // Things that pass for results only with every field mume writes.
+        assert!(read_result(r#"{"id":"a","ok":false,"msg":"slack"}"#, false).is_err());
+        assert!(read_result(r#"{"id":"b","line":1,"ok":true}"#, false).is_err());
     }
 
     #[test]

@@ -1427,3 +1427,54 @@ fn a_key_spelled_with_escapes_in_a_body_that_is_not_json_is_never_written() {
         stderr_of(&out)
     );
 }
+
+#[test]
+fn a_file_that_only_looks_like_results_is_refused_untouched() {
+    // Fails before this change: an `id` and a boolean `ok` passed for a result, a cut line
+    // starting with `{"id":` for one a kill cut short, and blank lines for untidiness, so
+    // each of these files was rewritten.
+    let server = Server::rows(echo);
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &prompts(2));
+    let notes = sb.path("notes.jsonl");
+    for text in [
+        "{\"id\":\"a\",\"ok\":false,\"msg\":\"slack\"}\n{\"id\":\"b\",\"ok\":true}\n",
+        "{\"id\":5,\"name\":\"x\"",
+        "{\"id\":\"custom\",\"line\":\"one\"",
+        "\n\n   \n",
+    ] {
+        std::fs::write(&notes, text).unwrap();
+        let out = sb
+            .cmd(&server.url)
+            .args(["batch", rows.to_str().unwrap(), "--output"])
+            .arg(&notes)
+            .write_stdin("")
+            .output()
+            .unwrap();
+        let err = exits(&out, 2);
+        assert!(err.contains("not a mume batch result"), "{text:?}: {err}");
+        assert_eq!(std::fs::read_to_string(&notes).unwrap(), text);
+    }
+    assert_eq!(server.count(), 0);
+    // mume's own lines, one cut short where a kill can cut it, still resume.
+    let ours = r#"{"id":1,"line":1,"ok":true,"content":"re r1","finish_reason":"stop","model":"m","usage":null}"#;
+    for cut in [
+        r#"{"id":2,"li"#,
+        r#"{"id":2"#,
+        r#"{"id":"tw"#,
+        r#"{"id":2,"line":2,"ok":false,"err"#,
+    ] {
+        std::fs::write(&notes, format!("{ours}\n{cut}")).unwrap();
+        sb.run(
+            &server.url,
+            [
+                "batch",
+                rows.to_str().unwrap(),
+                "--output",
+                notes.to_str().unwrap(),
+            ],
+        )
+        .success();
+        assert_eq!(jsonl(&notes).len(), 2, "{cut}");
+    }
+}
