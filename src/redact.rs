@@ -327,8 +327,8 @@ mod tests {
             r#"{"error":{"message":"key [redacted]"#
         );
         // Half escaped, upper-case hex, the escaped JSON newline of a wrapped line.
-        let half = format!("sk-unit-\\u0030\\u00312345\\n6789abcdef!");
-        assert_eq!(redacted(&half, KEY), "[redacted]!");
+        let half = "sk-unit-\\u0030\\u00312345\\n6789abcdef!";
+        assert_eq!(redacted(half, KEY), "[redacted]!");
         let upper = escaped.to_uppercase().replace("\\U", "\\u");
         assert_eq!(redacted(&upper, KEY), "[redacted]");
         // Escapes of other text, and broken ones, are left as they are.
