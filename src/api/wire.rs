@@ -296,12 +296,19 @@ pub(crate) fn content_text(content: Option<Value>) -> Option<String> {
     match content {
         None | Some(Value::Null) => Some(String::new()),
         Some(Value::String(s)) => Some(s),
-        Some(Value::Array(parts)) => Some(
-            parts
-                .iter()
-                .filter_map(|p| p.get("text").and_then(Value::as_str))
-                .collect(),
-        ),
+        Some(Value::Array(parts)) => {
+            let mut text = String::new();
+            for part in parts {
+                // A part is an object; its text, when it has one, is a string.
+                match part.get("text") {
+                    _ if !part.is_object() => return None,
+                    Some(Value::String(piece)) => text.push_str(piece),
+                    Some(_) => return None,
+                    None => {}
+                }
+            }
+            Some(text)
+        }
         Some(_) => None,
     }
 }
@@ -492,6 +499,15 @@ mod tests {
         assert_eq!(content_text(Some(Value::Null)).as_deref(), Some(""));
         assert_eq!(content_text(Some(serde_json::json!({"text": "x"}))), None);
         assert_eq!(content_text(Some(serde_json::json!(4))), None);
+        for not_parts in [
+            json!([1, 2]),
+            json!(["a", "b"]),
+            json!([{"type": "text", "text": 5}]),
+        ] {
+            assert_eq!(content_text(Some(not_parts)), None);
+        }
+        let image = json!([{"type": "image_url", "image_url": {"url": "u"}}, {"type": "text", "text": "t"}]);
+        assert_eq!(content_text(Some(image)).as_deref(), Some("t"));
     }
 
     #[test]

@@ -1025,7 +1025,14 @@ fn max_time_covers_reading_a_batch_s_rows() {
 fn message_content_that_is_neither_text_nor_parts_is_a_protocol_error() {
     // Fails before this change: an object or a number was read as an empty answer,
     // exit 0, and an empty line saved.
-    for content in [r#"{"text":"hi"}"#, "42", "true"] {
+    for content in [
+        r#"{"text":"hi"}"#,
+        "42",
+        "true",
+        "[1,2]",
+        r#"["a","b"]"#,
+        r#"[{"type":"text","text":5}]"#,
+    ] {
         let body = format!(
             r#"{{"choices":[{{"message":{{"role":"assistant","content":{content}}},"finish_reason":"stop"}}]}}"#
         );
