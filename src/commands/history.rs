@@ -144,8 +144,10 @@ fn fold(text: &str) -> String {
     text.chars().flat_map(fold_char).collect()
 }
 
-/// One character in lower case; a final sigma is a sigma (`ΟΔΟΣ` holds `οδος`).
+/// One character in lower case; a final sigma is a sigma (`ΟΔΟΣ` holds `οδος`), and a
+/// dotted capital I an i (`İstanbul` holds `istanbul`).
 fn fold_char(c: char) -> impl Iterator<Item = char> {
+    let c = if c == 'İ' { 'I' } else { c };
     c.to_lowercase().map(|c| if c == 'ς' { 'σ' } else { c })
 }
 
@@ -336,6 +338,7 @@ mod tests {
         assert_eq!(excerpt("nothing here", "needle"), None);
         assert_eq!(excerpt("ΟΔΟΣ 1", &fold("οδος")).unwrap(), "ΟΔΟΣ 1");
         assert_eq!(excerpt("İx", &fold("x")).unwrap(), "İx");
+        assert_eq!(excerpt("İstanbul", &fold("istanbul")).unwrap(), "İstanbul");
     }
 
     #[test]

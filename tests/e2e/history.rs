@@ -149,8 +149,8 @@ fn an_excerpt_holds_the_match_when_lower_case_is_longer() {
     let excerpt = found["match"].as_str().unwrap();
     assert!(excerpt.starts_with('…'), "{excerpt}");
     assert!(excerpt.ends_with("İİ then the needle"), "{excerpt}");
-    // A match in the widened characters themselves is found and shown too.
-    let out = history(&sb, &["search", "--json", "i̇ then"]);
+    // A match in those characters themselves is found and shown too: `İ` holds an `i`.
+    let out = history(&sb, &["search", "--json", "i then"]);
     let found: Value = serde_json::from_str(stdout_of(&out).lines().next().unwrap()).unwrap();
     assert!(
         found["match"]
