@@ -321,6 +321,12 @@ impl Client {
         Ok(request)
     }
 
+    /// Waits `wait`, the runtime running: connections the server closes meanwhile are
+    /// seen closed.
+    pub(crate) fn pause(&self, wait: Duration) {
+        self.runtime.block_on(async { tokio::time::sleep(wait).await });
+    }
+
     /// Runs a future of this client's requests on its runtime, on this thread.
     pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)

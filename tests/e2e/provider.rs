@@ -431,7 +431,7 @@ fn cancel_stops_what_runs_and_accepts_what_ended() {
     let out = mume(&sb, api.url(), &["batch", "fetch"]);
     exits(&out, 75);
     assert!(
-        stdout_of(&out).contains("cancelled before the row ran"),
+        stdout_of(&out).contains("cancelled, and the provider returned no result"),
         "{}",
         stdout_of(&out)
     );
@@ -500,8 +500,9 @@ fn waiting_ends_by_ctrl_c_or_max_time_and_the_job_runs_on() {
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
     crate::common::kill(&child, "-INT");
-    let status = child.wait_with_output().unwrap().status;
-    assert_eq!(status.signal(), Some(2), "{status:?}");
+    let waited = child.wait_with_output().unwrap();
+    let status = waited.status;
+    assert_eq!(status.signal(), Some(2), "{status:?}: {}", stderr_of(&waited));
     let out = mume(&sb, api.url(), &["batch", "status", &job]);
     exits(&out, 0);
     assert!(stdout_of(&out).contains("in_progress"));

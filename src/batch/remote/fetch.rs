@@ -147,8 +147,12 @@ fn missing(part: &Part) -> String {
     };
     match part.status.as_deref() {
         None => "never submitted: the submission stopped before this row's batch was made".into(),
-        Some("expired") => "the batch expired before the row ran".into(),
-        Some("cancelled") => "the batch was cancelled before the row ran".into(),
+        Some("expired") => {
+            "the batch expired, and the provider returned no result for this row".into()
+        }
+        Some("cancelled") => {
+            "the batch was cancelled, and the provider returned no result for this row".into()
+        }
         Some("failed") => format!("the batch failed{errors}"),
         Some(status) => format!("the provider returned no result for it (the batch is {status})"),
     }

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::api;
 use super::job::{Job, Part};
+use crate::batch::progress::plural;
 use crate::http::Client;
 use crate::lifecycle::Deadline;
 use crate::output::{Out, ui};
@@ -85,14 +86,16 @@ pub(super) fn wait(client: &Client, job: &mut Job, deadline: Deadline) -> Result
         ui::status(&progress(job));
         let pause = asked.map_or(wait, |asked| asked.max(SHORTEST_WAIT));
         if deadline.left().is_some_and(|left| left <= pause) {
-            std::thread::sleep(deadline.left().unwrap_or_default());
+            client.pause(deadline.left().unwrap_or_default());
             ui::clear_status();
             return Err(Deadline::reached(&format!(
                 "waiting for job {} (it runs on; mume batch status shows it)",
                 job.id
             )));
         }
-        std::thread::sleep(pause);
+        // The client's runtime runs meanwhile, so that a kept-alive connection the server
+        // closes is seen closed, not tried for the next look.
+        client.pause(pause);
         wait = (wait * 3 / 2).min(LONGEST_WAIT);
         asked = refresh(client, job, false)?;
     }
@@ -140,10 +143,10 @@ pub(super) fn show(job: &Job, json: bool) -> Result<()> {
     let (done, failed) = counts(job);
     let ended = job.parts.iter().all(Part::ended);
     out.write_line(&format!(
-        "{}  {} rows in {} batches on {}: {done} done, {failed} failed{}",
+        "{}  {} in {} on {}: {done} done, {failed} failed{}",
         job.id,
-        job.rows,
-        job.parts.len(),
+        plural(job.rows, "row"),
+        plural(job.parts.len(), "batch"),
         job.base_url,
         if ended { ", ended" } else { "" }
     ))?;
