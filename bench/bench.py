@@ -105,6 +105,57 @@ def xargs_rate(mume, rows_file, rows, jobs, env, runs):
     return rows / statistics.median(once() for _ in range(runs))
 
 
+def timed(argv, env):
+    """Runs a command; returns (seconds, peak RSS in KiB, stdout)."""
+    with tempfile.NamedTemporaryFile("r") as rss:
+        start = time.perf_counter()
+        done = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name] + argv, env=env, check=True,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+        elapsed = time.perf_counter() - start
+        return elapsed, int(rss.read().split()[-1]), done.stdout.decode()
+
+
+def provider_batches(mume, work, env, runs):
+    """Submit and fetch against bench/batch_server.py, beside curl uploading and downloading
+    the same bytes; returns {rows: (submit, fetch, curl_up, curl_down)}, each (s, KiB)."""
+    server = subprocess.Popen([sys.executable, os.path.join(HERE, "batch_server.py")], stdout=subprocess.PIPE)
+    url = "http://127.0.0.1:%d/v1" % int(server.stdout.readline())
+    env = dict(env, MUME_BASE_URL=url, XDG_DATA_HOME=os.path.join(work, "batch-data"))
+    found = {}
+    try:
+        for n in (10000, 100000):
+            rows = os.path.join(work, "reviews-%d.jsonl" % n)
+            with open(rows, "w") as f:
+                f.write("".join(json.dumps({"id": i, "prompt": "Review %d: it works, mostly." % i}) + "\n"
+                                for i in range(n)))
+            lines = os.path.join(work, "lines-%d.jsonl" % n)
+            with open(lines, "w") as f:
+                subprocess.run([mume, "batch", rows, "--submit", "--dry-run"], env=env, check=True, stdout=f)
+            submits, fetches, ups, downs = [], [], [], []
+            for _ in range(runs):
+                seconds, rss, out = timed([mume, "batch", rows, "--submit"], env)
+                job = out.strip()
+                submits.append((seconds, rss))
+                target = os.path.join(work, "fetched-%d.jsonl" % n)
+                if os.path.exists(target):
+                    os.remove(target)
+                seconds, rss, _ = timed([mume, "batch", "fetch", job, "--output", target], env)
+                fetches.append((seconds, rss))
+                state = json.load(open(os.path.join(env["XDG_DATA_HOME"], "mume", "batches", job, "job.json")))
+                output_id = state["parts"][0]["output_file_id"]
+                seconds, rss, _ = timed(["curl", "-sS", "--fail", "-o", "/dev/null", "-F", "purpose=batch",
+                                         "-F", "file=@%s" % lines, url + "/files"], env)
+                ups.append((seconds, rss))
+                seconds, rss, _ = timed(["curl", "-sS", "--fail", "-o", "/dev/null",
+                                         url + "/files/%s/content" % output_id], env)
+                downs.append((seconds, rss))
+            found[n] = tuple((statistics.median(t for t, _ in m), statistics.median(r for _, r in m))
+                             for m in (submits, fetches, ups, downs))
+    finally:
+        server.kill()
+    return found
+
+
 def median_of(runs, fn):
     """Each figure of fn's result, the median of `runs` runs after a warm-up."""
     fn()
@@ -185,6 +236,7 @@ def main():
         busy = run_once([mume, "batch", os.path.join(work, "rows-10000.jsonl"), "-j", "16"], kept_env)
         batch_cpu = busy[2] / busy[0]
         batch_rss100 = peak_rss([mume, "batch", os.path.join(work, "rows-100000.jsonl"), "-j", "16"], kept_env)
+        provider = provider_batches(mume, work, env, 3)
         floor = {}
         if args.reader:
             for mode in ("blocking", "inline"):
@@ -278,6 +330,30 @@ def main():
         "At `-j 16` mume kept %.0f%% of one core busy: it, not the server, bounds the rate." % (batch_cpu * 100)
         if batch_cpu > 0.85 else
         "At `-j 16` mume kept only %.0f%% of one core busy: the server may bound the rate." % (batch_cpu * 100),
+        "",
+    ]
+    p10, p100 = provider[10000], provider[100000]
+    submit_ratio, fetch_ratio = p100[0][0] / p100[2][0], p100[1][0] / p100[3][0]
+    flat = all(p100[i][1] <= 32 * 1024 and p100[i][1] - p10[i][1] <= 1024 for i in (0, 1))
+    lines += [
+        "Provider batches (`mume batch --submit`, `mume batch fetch`) against `bench/batch_server.py`,",
+        "a Files and Batches API that completes a batch as it is made; beside them, curl",
+        "uploading the same request lines (`curl -F file=@…`) and downloading the same output",
+        "file. Median of 3 runs:",
+        "",
+        "| rows | submit | curl upload | fetch | curl download | peak RSS submit / fetch |",
+        "|---|---|---|---|---|---|",
+    ]
+    for n, p in ((10000, p10), (100000, p100)):
+        lines.append("| %d | %s | %s | %s | %s | %s / %s |" % (
+            n, ms(p[0][0]), ms(p[2][0]), ms(p[1][0]), ms(p[3][0]), mib(p[0][1]), mib(p[1][1])))
+    lines += [
+        "",
+        "Targets at 100k rows: each within 2× curl: %s (submit %.2f×, fetch %.2f×); peak RSS ≤ 32 MiB" % (
+            "met" if max(submit_ratio, fetch_ratio) <= 2 else "**not met**", submit_ratio, fetch_ratio),
+        "and within 1 MiB of the 10k figure: %s. Submit builds every row's body, as a local run" % (
+            "met" if flat else "**not met**"),
+        "would, and writes the parts before it uploads them; curl only sends a file.",
         "",
     ]
     if floor:

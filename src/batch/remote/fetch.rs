@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::io::{BufRead, BufReader, Seek};
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -17,8 +17,8 @@ use crate::error::{BAD_INPUT, TEMPORARY, fail};
 use crate::http::Client;
 use crate::output::{Out, ui};
 
-/// Where a row's line is in the files downloaded: which file, and from which byte.
-type Located = HashMap<String, (usize, u64)>;
+/// Where a row's line is in the files downloaded: which file, from which byte, how long.
+type Located = HashMap<String, (usize, u64, usize)>;
 
 /// Writes the job's results to `output` (stdout when `None`); 0 when every row is ok,
 /// 75 when any failed.
@@ -61,7 +61,7 @@ pub(super) fn fetch(client: &Client, job: &Job, output: Option<&Path>, raw: bool
         if done.contains(&entry.id.hash()) {
             continue;
         }
-        let (outcome, model) = outcome(job, &entry, &located, &mut files)?;
+        let (outcome, model) = outcome(job, &entry, &located, &files)?;
         match outcome.ok() {
             true => ok += 1,
             false => failed += 1,
@@ -102,7 +102,7 @@ fn locate(file: &mut File, index: usize, located: &mut Located) -> Result<()> {
             _ => None,
         };
         if let Some(custom_id) = custom_id {
-            located.insert(custom_id, (index, offset));
+            located.insert(custom_id, (index, offset, n));
         }
         offset += n as u64;
     }
@@ -113,7 +113,7 @@ fn outcome<'a>(
     job: &'a Job,
     entry: &Entry,
     located: &Located,
-    files: &mut [File],
+    files: &[File],
 ) -> Result<(Outcome, &'a str)> {
     let part = match &entry.part {
         Ok(number) => job
@@ -122,13 +122,12 @@ fn outcome<'a>(
             .context("a row of a part the job lacks")?,
         Err(why) => return Ok((Outcome::failed(BAD_INPUT, why.clone()), "")),
     };
-    let Some(&(index, offset)) = located.get(&entry.custom_id) else {
+    let Some(&(index, offset, len)) = located.get(&entry.custom_id) else {
         return Ok((Outcome::failed(TEMPORARY, missing(part)), &part.model));
     };
-    let file = &mut files[index];
-    file.seek(SeekFrom::Start(offset))?;
-    let mut line = String::new();
-    BufReader::new(&*file).read_line(&mut line)?;
+    let mut line = vec![0; len];
+    std::os::unix::fs::FileExt::read_exact_at(&files[index], &mut line, offset)?;
+    let line = String::from_utf8_lossy(&line);
     let outcome = match returned(line.trim_end()) {
         Ok((_, outcome)) => outcome,
         Err(why) => Outcome::failed(

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::batch::id::Id;
 use crate::error::{CONFIG, USAGE, fail};
@@ -90,16 +89,29 @@ impl Entry {
     }
 
     fn from_line(text: &str) -> Option<Entry> {
-        let mut value: Value = serde_json::from_str(text).ok()?;
-        let id = Id::of(Some(value["id"].take()), "id", text).ok()??;
-        let part = match value["part"].as_u64() {
-            Some(part) => Ok(part as usize),
-            None => Err(value["error"].as_str()?.to_string()),
+        #[derive(Deserialize)]
+        struct Line<'a> {
+            line: usize,
+            #[serde(borrow)]
+            id: &'a serde_json::value::RawValue,
+            custom_id: String,
+            part: Option<usize>,
+            error: Option<String>,
+        }
+        let read: Line = serde_json::from_str(text).ok()?;
+        let id = match read.id.get() {
+            quoted if quoted.starts_with('"') => Id::Text(serde_json::from_str(quoted).ok()?),
+            number => Id::Number(number.to_string()),
+        };
+        let part = match (read.part, read.error) {
+            (Some(part), _) => Ok(part),
+            (None, Some(why)) => Err(why),
+            (None, None) => return None,
         };
         Some(Entry {
-            line: value["line"].as_u64()? as usize,
+            line: read.line,
             id,
-            custom_id: value["custom_id"].as_str()?.to_string(),
+            custom_id: read.custom_id,
             part,
         })
     }

@@ -1,6 +1,8 @@
 //! The Batch API's files a line at a time: the request line a row is uploaded as, and the
 //! row's outcome read back from a line of an output or error file.
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::batch::id::Id;
@@ -35,34 +37,60 @@ pub(crate) fn request_line(custom_id: &str, body: &Value) -> String {
 /// holding one; a line with no response is the provider's own failure of the row
 /// (`batch_expired`, `batch_cancelled`, a server's `{"error": {"type", "message"}}`).
 pub(crate) fn returned(line: &str) -> Result<(String, Outcome), String> {
-    let value: Value =
+    // Read as the fields it has, the body left as its text: it is parsed once, as an answer.
+    #[derive(Deserialize)]
+    struct Returned<'a> {
+        #[serde(borrow)]
+        custom_id: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        response: Option<Response<'a>>,
+        #[serde(default)]
+        error: Option<Value>,
+    }
+    #[derive(Deserialize)]
+    struct Response<'a> {
+        status_code: Option<u64>,
+        #[serde(default)]
+        request_id: Option<String>,
+        #[serde(borrow, default)]
+        body: Option<&'a RawValue>,
+    }
+    let read: Returned =
         serde_json::from_str(line).map_err(|e| format!("a line that is not JSON ({e})"))?;
-    let custom_id = match &value["custom_id"] {
-        Value::String(text) => text.clone(),
-        Value::Number(number) => number.to_string(),
+    let custom_id = match read.custom_id.map(RawValue::get) {
+        Some(text) if text.starts_with('"') => {
+            serde_json::from_str::<String>(text).map_err(|e| e.to_string())?
+        }
+        Some(number) if number.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => {
+            number.to_string()
+        }
         _ => return Err("a line without a custom_id".into()),
     };
-    let response = &value["response"];
-    if let Some(status) = response.get("status_code").and_then(Value::as_u64) {
-        let body = match &response["body"] {
-            Value::String(text) => text.clone().into_bytes(),
-            Value::Null => Vec::new(),
-            other => other.to_string().into_bytes(),
+    if let Some(Response {
+        status_code: Some(status),
+        request_id,
+        body,
+    }) = read.response
+    {
+        let body = match body.map(RawValue::get) {
+            // A server that sends the completion as a JSON string holding it.
+            Some(text) if text.starts_with('"') => serde_json::from_str::<String>(text)
+                .map_err(|e| e.to_string())?
+                .into_bytes(),
+            Some("null") | None => Vec::new(),
+            Some(text) => text.as_bytes().to_vec(),
         };
         let reply = Reply {
             status: u16::try_from(status).unwrap_or(u16::MAX),
-            request_id: response["request_id"].as_str().map(String::from),
+            request_id,
             content_type: "application/json".into(),
             body,
         };
         return Ok((custom_id, Outcome::of(reply)));
     }
-    let error = &value["error"];
-    if !error.is_object() {
-        return Err(format!(
-            "{custom_id}: a line with neither a response nor an error"
-        ));
-    }
+    let Some(error) = read.error.filter(Value::is_object) else {
+        return Err(format!("{custom_id}: a line with neither a response nor an error"));
+    };
     let kind = ["code", "type"]
         .iter()
         .find_map(|k| error[k].as_str())
