@@ -324,7 +324,8 @@ impl Client {
     /// Waits `wait`, the runtime running: connections the server closes meanwhile are
     /// seen closed.
     pub(crate) fn pause(&self, wait: Duration) {
-        self.runtime.block_on(async { tokio::time::sleep(wait).await });
+        self.runtime
+            .block_on(async { tokio::time::sleep(wait).await });
     }
 
     /// Runs a future of this client's requests on its runtime, on this thread.

@@ -502,7 +502,12 @@ fn waiting_ends_by_ctrl_c_or_max_time_and_the_job_runs_on() {
     crate::common::kill(&child, "-INT");
     let waited = child.wait_with_output().unwrap();
     let status = waited.status;
-    assert_eq!(status.signal(), Some(2), "{status:?}: {}", stderr_of(&waited));
+    assert_eq!(
+        status.signal(),
+        Some(2),
+        "{status:?}: {}",
+        stderr_of(&waited)
+    );
     let out = mume(&sb, api.url(), &["batch", "status", &job]);
     exits(&out, 0);
     assert!(stdout_of(&out).contains("in_progress"));
@@ -523,4 +528,48 @@ fn waiting_ends_by_ctrl_c_or_max_time_and_the_job_runs_on() {
         stderr_of(&out)
     );
     assert_eq!(stdout_of(&out).lines().count(), 1, "the job id, no results");
+}
+
+#[test]
+fn a_submission_that_stops_partway_keeps_what_it_made() {
+    let api = BatchApi::start(Behaviour {
+        statuses: vec!["completed"],
+        batches_allowed: Some(1),
+        ..Behaviour::default()
+    });
+    let sb = Sandbox::new();
+    let rows = rows(&sb, &[json!("a"), json!("b"), json!("c")]);
+    let out = mume(
+        &sb,
+        api.url(),
+        &["batch", &rows, "--submit", "--max-rows", "2"],
+    );
+    exits(&out, 64);
+    let job = stdout_of(&out).trim().to_string();
+    assert!(
+        !job.is_empty(),
+        "the job id is printed: its first batch runs"
+    );
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("stopped at part 2 of 2") && err.contains("token limit"),
+        "{err}"
+    );
+    // Fetch: the rows of the batch made, and the others as failed.
+    let out = mume(&sb, api.url(), &["batch", "fetch", &job]);
+    exits(&out, 75);
+    let results: Vec<Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(results[0]["content"], "re a");
+    assert_eq!(results[1]["content"], "re b");
+    assert!(
+        results[2]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("never submitted"),
+        "{}",
+        results[2]
+    );
 }

@@ -89,7 +89,9 @@ pub(crate) fn returned(line: &str) -> Result<(String, Outcome), String> {
         return Ok((custom_id, Outcome::of(reply)));
     }
     let Some(error) = read.error.filter(Value::is_object) else {
-        return Err(format!("{custom_id}: a line with neither a response nor an error"));
+        return Err(format!(
+            "{custom_id}: a line with neither a response nor an error"
+        ));
     };
     let kind = ["code", "type"]
         .iter()

@@ -22,6 +22,8 @@ pub struct Behaviour {
     pub files_status: Option<u16>,
     /// Asks to be asked again at once (`retry-after-ms: 1`), so that waits are short.
     pub hurry: bool,
+    /// Refuses (400) to make more than this many batches.
+    pub batches_allowed: Option<usize>,
 }
 
 impl Default for Behaviour {
@@ -32,6 +34,7 @@ impl Default for Behaviour {
             codeless_errors: false,
             files_status: None,
             hurry: true,
+            batches_allowed: None,
         }
     }
 }
@@ -123,6 +126,16 @@ fn route(behaviour: &Behaviour, state: &mut State, seen: &Seen) -> Answer {
             Some(text) => Answer::status(200, text),
             None => Answer::status(404, r#"{"error":{"message":"no such file"}}"#),
         },
+        ("POST", ["batches"])
+            if behaviour
+                .batches_allowed
+                .is_some_and(|n| state.batches.len() >= n) =>
+        {
+            Answer::status(
+                400,
+                r#"{"error":{"message":"enqueued token limit reached for the model"}}"#,
+            )
+        }
         ("POST", ["batches"]) => {
             let request: Value = serde_json::from_str(seen.body_text()).unwrap();
             let input_file_id = request["input_file_id"].as_str().unwrap().to_string();
