@@ -12,13 +12,16 @@ use serde::Deserialize;
 use super::api;
 use super::job::{Entry, Job, Part};
 use super::lines::returned;
+use super::submit::hash;
 use crate::batch::results::{self, Outcome};
 use crate::error::{BAD_INPUT, TEMPORARY, fail};
 use crate::http::Client;
 use crate::output::{Out, ui};
 
-/// Where a row's line is in the files downloaded: which file, from which byte, how long.
-type Located = HashMap<String, (usize, u64, usize)>;
+/// Where a row's line is in the files downloaded, by the hash of its `custom_id`: which
+/// file, from which byte, how long. A hash that two ids share is found out when the line
+/// is read, and the row looked for the long way.
+type Located = HashMap<u64, (u32, u64, u32)>;
 
 /// Writes the job's results to `output` (stdout when `None`); 0 when every row is ok,
 /// 75 when any failed.
@@ -42,7 +45,8 @@ pub(super) fn fetch(client: &Client, job: &Job, output: Option<&Path>, raw: bool
         None => (Out::stdout(), Default::default()),
     };
     let mut files = Vec::new();
-    let mut located = Located::new();
+    // Sized once: a table that doubles holds its old self and its new one for a moment.
+    let mut located = Located::with_capacity(job.rows);
     for part in &job.parts {
         for file_id in [&part.output_file_id, &part.error_file_id]
             .into_iter()
@@ -82,10 +86,6 @@ pub(super) fn fetch(client: &Client, job: &Job, output: Option<&Path>, raw: bool
 /// Notes where each `custom_id` of a downloaded file is. A row that comes back twice (a
 /// provider that tried it again) counts by its last line.
 fn locate(file: &mut File, index: usize, located: &mut Located) -> Result<()> {
-    #[derive(Deserialize)]
-    struct Named {
-        custom_id: serde_json::Value,
-    }
     file.rewind()?;
     let mut reader = BufReader::new(&*file);
     let mut offset = 0;
@@ -96,13 +96,9 @@ fn locate(file: &mut File, index: usize, located: &mut Located) -> Result<()> {
         if n == 0 {
             return Ok(());
         }
-        let custom_id = match serde_json::from_str::<Named>(&line).map(|n| n.custom_id) {
-            Ok(serde_json::Value::String(text)) => Some(text),
-            Ok(serde_json::Value::Number(number)) => Some(number.to_string()),
-            _ => None,
-        };
-        if let Some(custom_id) = custom_id {
-            located.insert(custom_id, (index, offset, n));
+        if let Some(custom_id) = line_custom_id(&line) {
+            let (index, len) = (index as u32, u32::try_from(n).unwrap_or(u32::MAX));
+            located.insert(hash(&custom_id), (index, offset, len));
         }
         offset += n as u64;
     }
@@ -122,20 +118,65 @@ fn outcome<'a>(
             .context("a row of a part the job lacks")?,
         Err(why) => return Ok((Outcome::failed(BAD_INPUT, why.clone()), "")),
     };
-    let Some(&(index, offset, len)) = located.get(&entry.custom_id) else {
-        return Ok((Outcome::failed(TEMPORARY, missing(part)), &part.model));
+    let found = match located.get(&hash(&entry.custom_id)) {
+        Some(&(index, offset, len)) => match read_at(&files[index as usize], offset, len as usize)?
+        {
+            (custom_id, outcome) if custom_id == entry.custom_id => Some(outcome),
+            _ => search(files, &entry.custom_id)?,
+        },
+        None => None,
     };
-    let mut line = vec![0; len];
-    std::os::unix::fs::FileExt::read_exact_at(&files[index], &mut line, offset)?;
-    let line = String::from_utf8_lossy(&line);
-    let outcome = match returned(line.trim_end()) {
-        Ok((_, outcome)) => outcome,
-        Err(why) => Outcome::failed(
-            crate::error::PROTOCOL,
-            format!("the provider's line for this row is not a result: {why}"),
-        ),
-    };
+    let outcome = found.unwrap_or_else(|| Outcome::failed(TEMPORARY, missing(part)));
     Ok((outcome, &part.model))
+}
+
+/// The line `len` bytes long at `offset` of `file`, read as a returned row.
+fn read_at(file: &File, offset: u64, len: usize) -> Result<(String, Outcome)> {
+    let mut line = vec![0; len];
+    std::os::unix::fs::FileExt::read_exact_at(file, &mut line, offset)?;
+    Ok(read_line(&String::from_utf8_lossy(&line)))
+}
+
+/// A returned line's `custom_id` and outcome; a line that is no result is the failure of
+/// the row it names.
+fn read_line(line: &str) -> (String, Outcome) {
+    match returned(line.trim_end()) {
+        Ok(read) => read,
+        Err(why) => {
+            let message = format!("the provider's line for this row is not a result: {why}");
+            let custom_id = line_custom_id(line).unwrap_or_default();
+            (custom_id, Outcome::failed(crate::error::PROTOCOL, message))
+        }
+    }
+}
+
+/// The row `custom_id` in every downloaded file, line by line: the long way, for an id
+/// whose hash another shares.
+fn search(files: &[File], custom_id: &str) -> Result<Option<Outcome>> {
+    for mut file in files {
+        file.rewind()?;
+        for line in BufReader::new(file).split(b'\n') {
+            let line = line?;
+            let text = String::from_utf8_lossy(&line);
+            if line_custom_id(&text).as_deref() == Some(custom_id) {
+                return Ok(Some(read_line(&text).1));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The `custom_id` a returned line names, as a string.
+fn line_custom_id(line: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Named {
+        custom_id: serde_json::Value,
+    }
+    match serde_json::from_str::<Named>(line).ok()?.custom_id {
+        serde_json::Value::String(text) => Some(text),
+        serde_json::Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
 }
 
 /// Why a row of `part` came back in neither file.
@@ -154,5 +195,64 @@ fn missing(part: &Part) -> String {
         }
         Some("failed") => format!("the batch failed{errors}"),
         Some(status) => format!("the provider returned no result for it (the batch is {status})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file(lines: &[&str]) -> File {
+        let mut file = tempfile::tempfile().unwrap();
+        for line in lines {
+            writeln!(file, "{line}").unwrap();
+        }
+        file
+    }
+
+    const OK: &str = r#"{"custom_id":"CID","response":{"status_code":200,"body":{"choices":[{"message":{"content":"TEXT"},"finish_reason":"stop"}]}}}"#;
+
+    fn ok(custom_id: &str, text: &str) -> String {
+        OK.replace("CID", custom_id).replace("TEXT", text)
+    }
+
+    #[test]
+    fn rows_are_found_by_their_custom_id_wherever_they_are() {
+        let (a, b, c) = (ok("a", "one"), ok("b", "two"), ok("7", "three"));
+        let mut files = vec![file(&[&b, "not json", &a]), file(&[&c])];
+        let mut located = Located::new();
+        for (index, file) in files.iter_mut().enumerate() {
+            locate(file, index, &mut located).unwrap();
+        }
+        assert_eq!(located.len(), 3);
+        let &(index, offset, len) = located.get(&hash("a")).unwrap();
+        let (custom_id, outcome) = read_at(&files[index as usize], offset, len as usize).unwrap();
+        assert_eq!(custom_id, "a");
+        assert!(outcome.ok());
+        // The long way finds the same rows, for ids whose hashes collide.
+        let found = search(&files, "7").unwrap().unwrap();
+        let Outcome::Answered { answer, .. } = found else {
+            panic!("not answered")
+        };
+        assert_eq!(answer.content, "three");
+        assert!(search(&files, "nowhere").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_row_missing_from_both_files_says_why() {
+        let part = |status: Option<&str>| Part {
+            status: status.map(String::from),
+            errors: vec!["input line 1: bad".into()],
+            ..Part::default()
+        };
+        assert!(missing(&part(None)).contains("never submitted"));
+        assert!(missing(&part(Some("expired"))).contains("expired"));
+        assert!(missing(&part(Some("cancelled"))).contains("cancelled"));
+        assert_eq!(
+            missing(&part(Some("failed"))),
+            "the batch failed: input line 1: bad"
+        );
+        assert!(missing(&part(Some("completed"))).contains("no result"));
     }
 }
