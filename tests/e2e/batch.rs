@@ -2,6 +2,7 @@
 
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -1017,6 +1018,21 @@ fn usage_never_asks_a_row_for_a_stream_s_usage() {
     assert!(body.get("stream_options").is_none(), "{body}");
 }
 
+/// Runs a batch with `--output` a file holding `text`: refused (2), the file untouched.
+fn refused_untouched(sb: &Sandbox, server: &Server, rows: &Path, output: &Path, text: &str) {
+    std::fs::write(output, text).unwrap();
+    let out = sb
+        .cmd(&server.url)
+        .args(["batch", rows.to_str().unwrap(), "--output"])
+        .arg(output)
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let err = exits(&out, 2);
+    assert!(err.contains("not a mume batch result"), "{text:?}: {err}");
+    assert_eq!(std::fs::read_to_string(output).unwrap(), text);
+}
+
 #[test]
 fn a_file_mume_did_not_write_is_refused_whatever_its_last_line() {
     let server = Server::rows(echo);
@@ -1031,17 +1047,7 @@ fn a_file_mume_did_not_write_is_refused_whatever_its_last_line() {
         "{\"id\":\"x\",\"name\":\"a document\"}",
         "{\"id\":1,\"ok\":true}\nmore notes",
     ] {
-        std::fs::write(&notes, text).unwrap();
-        let out = sb
-            .cmd(&server.url)
-            .args(["batch", rows.to_str().unwrap(), "--output"])
-            .arg(&notes)
-            .write_stdin("")
-            .output()
-            .unwrap();
-        let err = exits(&out, 2);
-        assert!(err.contains("not a mume batch result"), "{text:?}: {err}");
-        assert_eq!(std::fs::read_to_string(&notes).unwrap(), text);
+        refused_untouched(&sb, &server, &rows, &notes, text);
     }
     assert_eq!(server.count(), 0);
 }
@@ -1443,17 +1449,7 @@ fn a_file_that_only_looks_like_results_is_refused_untouched() {
         "{\"id\":\"custom\",\"line\":\"one\"",
         "\n\n   \n",
     ] {
-        std::fs::write(&notes, text).unwrap();
-        let out = sb
-            .cmd(&server.url)
-            .args(["batch", rows.to_str().unwrap(), "--output"])
-            .arg(&notes)
-            .write_stdin("")
-            .output()
-            .unwrap();
-        let err = exits(&out, 2);
-        assert!(err.contains("not a mume batch result"), "{text:?}: {err}");
-        assert_eq!(std::fs::read_to_string(&notes).unwrap(), text);
+        refused_untouched(&sb, &server, &rows, &notes, text);
     }
     assert_eq!(server.count(), 0);
     // mume's own lines, one cut short where a kill can cut it, still resume.

@@ -164,14 +164,7 @@ impl Job {
         let dir = self.dir()?;
         private_dir(&dir)?;
         let path = dir.join("rows.jsonl");
-        let own = path.with_extension(format!("tmp-{}", std::process::id()));
-        let file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&own)
-            .with_context(|| format!("writing {}", own.display()))?;
+        let (own, file) = own_file(&path)?;
         Ok(RowsWriter {
             out: BufWriter::new(file),
             own,
@@ -291,12 +284,8 @@ fn private_dir(dir: &Path) -> Result<()> {
         .with_context(|| format!("creating {}", dir.display()))
 }
 
-/// Writes `path` through a file of its own beside it, then renames it into place: a
-/// reader sees the old file or the new one, never half of one.
-fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> Result<()> {
+/// A file of this process beside `path` (in the job's private folder), to be renamed to it.
+fn own_file(path: &Path) -> Result<(PathBuf, File)> {
     let own = path.with_extension(format!("tmp-{}", std::process::id()));
     let file = OpenOptions::new()
         .write(true)
@@ -305,6 +294,16 @@ fn write_atomically(
         .mode(0o600)
         .open(&own)
         .with_context(|| format!("writing {}", own.display()))?;
+    Ok((own, file))
+}
+
+/// Writes `path` through a file of its own beside it, then renames it into place: a
+/// reader sees the old file or the new one, never half of one.
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    let (own, file) = own_file(path)?;
     let mut out = BufWriter::new(file);
     let written = write(&mut out)
         .and_then(|()| out.flush())
