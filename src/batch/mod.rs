@@ -12,6 +12,7 @@ mod pace;
 mod progress;
 mod remote;
 mod results;
+mod resume;
 mod rows;
 
 use std::collections::HashSet;
@@ -125,7 +126,7 @@ fn open_output(
             "--output is the file the rows come from: choose another file",
         ));
     }
-    let resume = results::resume(path, raw)?;
+    let resume = resume::resume(path, raw)?;
     if resume.dropped > 0 {
         ui::warn(&format!(
             "{}: trying again {}",

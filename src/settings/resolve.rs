@@ -237,6 +237,21 @@ fn batch(cli: &Cli, args: &BatchArgs) -> Result<Batch> {
         return Err(fail(USAGE, refused_with_batch(flag).unwrap_or_default()));
     }
     let (mode, output, raw) = batch_mode(args)?;
+    let command = match &mode {
+        BatchMode::Status { .. } => Some("status"),
+        BatchMode::Fetch { .. } => Some("fetch"),
+        BatchMode::Cancel { .. } => Some("cancel"),
+        BatchMode::List { .. } => Some("list"),
+        BatchMode::Local | BatchMode::Submit { .. } => None,
+    };
+    if let Some(command) = command.filter(|_| cli.dry_run) {
+        return Err(fail(
+            USAGE,
+            format!(
+                "--dry-run cannot be used with batch {command}: it sends no request body to show"
+            ),
+        ));
+    }
     Ok(Batch {
         file: args.file.clone(),
         output,

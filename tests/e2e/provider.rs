@@ -573,3 +573,75 @@ fn a_submission_that_stops_partway_keeps_what_it_made() {
         results[2]
     );
 }
+
+#[test]
+fn what_a_server_says_of_a_batch_cannot_rename_it_or_reach_the_terminal() {
+    // Found by a hostile pass: a look's `id` replaced the batch's (even with a path), and
+    // its status reached the terminal with its escape sequences.
+    let api = BatchApi::start(Behaviour {
+        statuses: vec!["in_progress"],
+        renamed: Some("../../files/file-in0/content?x="),
+        ..Behaviour::default()
+    });
+    let sb = Sandbox::new();
+    let rows = rows(&sb, &[json!("a")]);
+    let out = mume(&sb, api.url(), &["batch", &rows, "--submit"]);
+    let job = stdout_of(&out).trim().to_string();
+    for _ in 0..2 {
+        let out = mume(&sb, api.url(), &["batch", "status", &job]);
+        exits(&out, 0);
+        assert!(!stdout_of(&out).contains('\u{1b}'), "{:?}", stdout_of(&out));
+        assert!(stdout_of(&out).contains("batch_0"), "{}", stdout_of(&out));
+    }
+    let looks: Vec<String> = api
+        .server
+        .seen()
+        .iter()
+        .filter(|s| s.route().0 == "GET")
+        .map(|s| s.route().1.to_string())
+        .collect();
+    assert_eq!(looks, ["/v1/batches/batch_0", "/v1/batches/batch_0"]);
+}
+
+#[test]
+fn a_file_that_cannot_be_downloaded_fails_its_rows_only() {
+    let api = BatchApi::start(Behaviour {
+        statuses: vec!["completed"],
+        lost_output: Some(1),
+        ..Behaviour::default()
+    });
+    let sb = Sandbox::new();
+    let rows = rows(&sb, &[json!("a"), json!("b"), json!("c")]);
+    let out = mume(
+        &sb,
+        api.url(),
+        &["batch", &rows, "--submit", "--max-rows", "2"],
+    );
+    let job = stdout_of(&out).trim().to_string();
+    let out = mume(&sb, api.url(), &["batch", "fetch", &job]);
+    exits(&out, 75);
+    let results: Vec<Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["content"], "re a");
+    assert_eq!(results[1]["content"], "re b");
+    let message = results[2]["error"]["message"].as_str().unwrap();
+    assert!(message.contains("could not be downloaded"), "{message}");
+    // --dry-run has nothing to show for the job commands: refused, nothing sent.
+    let sent = api.server.count();
+    for command in [
+        vec!["fetch", job.as_str()],
+        vec!["cancel", job.as_str()],
+        vec!["status"],
+        vec!["list"],
+    ] {
+        let mut args = vec!["batch"];
+        args.extend(command);
+        args.push("--dry-run");
+        let out = mume(&sb, api.url(), &args);
+        exits(&out, 2);
+    }
+    assert_eq!(api.server.count(), sent);
+}

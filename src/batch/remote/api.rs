@@ -105,8 +105,26 @@ fn json_of(mut response: crate::http::Response<'_>, what: &str) -> Result<Value>
 fn id_of(object: &Value, what: &str) -> Result<String> {
     object["id"]
         .as_str()
+        .filter(|id| plain_id(id))
         .map(String::from)
-        .ok_or_else(|| fail(PROTOCOL, format!("{what} has no id")))
+        .ok_or_else(|| {
+            fail(
+                PROTOCOL,
+                format!("{what} has no id mume can use (letters, digits, `-`, `_`, `.`, `:`)"),
+            )
+        })
+}
+
+/// An id that can stand in a URL's path as it is: letters, digits, `-`, `_`, `.` and `:`,
+/// not `.` or `..`. Files and batches are named so by OpenAI and the servers that follow it.
+pub(super) fn plain_id(id: &str) -> bool {
+    !id.is_empty()
+        && id != "."
+        && id != ".."
+        && id.len() <= 256
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
 }
 
 /// The exit code of a failure, for callers that go on after one.

@@ -14,7 +14,8 @@ use super::job::{Entry, Job, Part};
 use super::lines::returned;
 use super::submit::hash;
 use crate::batch::results::{self, Outcome};
-use crate::error::{BAD_INPUT, TEMPORARY, fail};
+use crate::batch::resume;
+use crate::error::{BAD_INPUT, CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, exit_code, fail};
 use crate::http::Client;
 use crate::output::{Out, ui};
 
@@ -39,33 +40,19 @@ pub(super) fn fetch(client: &Client, job: &Job, output: Option<&Path>, raw: bool
     }
     let (mut out, done) = match output {
         Some(path) => {
-            let resume = results::resume(path, raw)?;
+            let resume = resume::resume(path, raw)?;
             (Out::to(Box::new(resume.file)), resume.done)
         }
         None => (Out::stdout(), Default::default()),
     };
-    let mut files = Vec::new();
-    // Sized once: a table that doubles holds its old self and its new one for a moment.
-    let mut located = Located::with_capacity(job.rows);
-    for part in &job.parts {
-        for file_id in [&part.output_file_id, &part.error_file_id]
-            .into_iter()
-            .flatten()
-        {
-            let mut file = tempfile::tempfile().context("making room for a download")?;
-            api::download(client, file_id, &mut file)?;
-            locate(&mut file, files.len(), &mut located)
-                .with_context(|| format!("reading file {file_id} of part {}", part.number))?;
-            files.push(file);
-        }
-    }
+    let (files, located, unread) = download(client, job)?;
     let (mut ok, mut failed) = (0, 0);
     for entry in job.rows()? {
         let entry = entry?;
         if done.contains(&entry.id.hash()) {
             continue;
         }
-        let (outcome, model) = outcome(job, &entry, &located, &files)?;
+        let (outcome, model) = outcome(job, &entry, &located, &files, &unread)?;
         match outcome.ok() {
             true => ok += 1,
             false => failed += 1,
@@ -81,6 +68,35 @@ pub(super) fn fetch(client: &Client, job: &Job, output: Option<&Path>, raw: bool
         return Ok(TEMPORARY);
     }
     Ok(0)
+}
+
+/// Downloads every part's output and error files and notes where each row's line is in
+/// them. A file that cannot be downloaded fails its part's rows, not the fetch (a rerun
+/// tries them again); a refused key or a bad configuration fails every file alike.
+fn download(client: &Client, job: &Job) -> Result<(Vec<File>, Located, HashMap<usize, String>)> {
+    let mut files = Vec::new();
+    // Sized once: a table that doubles holds its old self and its new one for a moment.
+    let mut located = Located::with_capacity(job.rows);
+    let mut unread = HashMap::new();
+    for part in &job.parts {
+        let ids = [&part.output_file_id, &part.error_file_id];
+        for file_id in ids.into_iter().flatten() {
+            let mut file = tempfile::tempfile().context("making room for a download")?;
+            if let Err(e) = api::download(client, file_id, &mut file) {
+                if matches!(exit_code(&e), PERMISSION | CONFIG | UNAVAILABLE) {
+                    return Err(e);
+                }
+                let why = format!("file {file_id} of its batch could not be downloaded: {e:#}");
+                ui::warn(&format!("part {}: {why}", part.number));
+                unread.insert(part.number, why);
+                continue;
+            }
+            locate(&mut file, files.len(), &mut located)
+                .with_context(|| format!("reading file {file_id} of part {}", part.number))?;
+            files.push(file);
+        }
+    }
+    Ok((files, located, unread))
 }
 
 /// Notes where each `custom_id` of a downloaded file is. A row that comes back twice (a
@@ -110,6 +126,7 @@ fn outcome<'a>(
     entry: &Entry,
     located: &Located,
     files: &[File],
+    unread: &HashMap<usize, String>,
 ) -> Result<(Outcome, &'a str)> {
     let part = match &entry.part {
         Ok(number) => job
@@ -126,7 +143,13 @@ fn outcome<'a>(
         },
         None => None,
     };
-    let outcome = found.unwrap_or_else(|| Outcome::failed(TEMPORARY, missing(part)));
+    let outcome = found.unwrap_or_else(|| {
+        let why = unread
+            .get(&part.number)
+            .cloned()
+            .unwrap_or_else(|| missing(part));
+        Outcome::failed(TEMPORARY, why)
+    });
     Ok((outcome, &part.model))
 }
 

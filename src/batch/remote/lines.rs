@@ -32,29 +32,32 @@ pub(crate) fn request_line(custom_id: &str, body: &Value) -> String {
     .to_string()
 }
 
+/// A returned line as the fields it has, the body left as its text: it is parsed once,
+/// as an answer.
+#[derive(Deserialize)]
+struct Returned<'a> {
+    #[serde(borrow)]
+    custom_id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    response: Option<Response<'a>>,
+    #[serde(default)]
+    error: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct Response<'a> {
+    status_code: Option<u64>,
+    #[serde(default)]
+    request_id: Option<String>,
+    #[serde(borrow, default)]
+    body: Option<&'a RawValue>,
+}
+
 /// A line of an output or error file: the `custom_id` it answers and the row's outcome,
 /// read as a local run reads a response. The body may be a JSON object, or a JSON string
 /// holding one; a line with no response is the provider's own failure of the row
 /// (`batch_expired`, `batch_cancelled`, a server's `{"error": {"type", "message"}}`).
 pub(crate) fn returned(line: &str) -> Result<(String, Outcome), String> {
-    // Read as the fields it has, the body left as its text: it is parsed once, as an answer.
-    #[derive(Deserialize)]
-    struct Returned<'a> {
-        #[serde(borrow)]
-        custom_id: Option<&'a RawValue>,
-        #[serde(borrow, default)]
-        response: Option<Response<'a>>,
-        #[serde(default)]
-        error: Option<Value>,
-    }
-    #[derive(Deserialize)]
-    struct Response<'a> {
-        status_code: Option<u64>,
-        #[serde(default)]
-        request_id: Option<String>,
-        #[serde(borrow, default)]
-        body: Option<&'a RawValue>,
-    }
     let read: Returned =
         serde_json::from_str(line).map_err(|e| format!("a line that is not JSON ({e})"))?;
     let custom_id = match read.custom_id.map(RawValue::get) {

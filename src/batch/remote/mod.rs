@@ -127,6 +127,8 @@ fn cancel(settings: &Settings, name: &str) -> Result<u8> {
     let mut job = job::find(Some(name))?;
     let client = Client::new(&settings.transport)?;
     status::refresh(&client, &mut job, true)?;
+    // Every batch is asked, whatever one of them answers; the first refusal is the error.
+    let mut refused = None;
     for part in job.parts.iter_mut().filter(|part| !part.ended()) {
         let Some(batch_id) = part.batch_id.clone() else {
             continue;
@@ -139,19 +141,22 @@ fn cancel(settings: &Settings, name: &str) -> Result<u8> {
                 if let Ok((batch, _)) = api::get(&client, &batch_id) {
                     status::update(part, &batch);
                 }
-                if !part.ended() {
+                if !part.ended() && refused.is_none() {
                     let message = format!(
                         "cannot cancel batch {batch_id} (part {}): {:#}",
                         part.number, failed.error
                     );
-                    return Err(fail(api::code_of(&failed), message));
+                    refused = Some(fail(api::code_of(&failed), message));
                 }
             }
         }
     }
     job.save()?;
     status::show(&job, settings.output.json)?;
-    Ok(0)
+    match refused {
+        Some(error) => Err(error),
+        None => Ok(0),
+    }
 }
 
 /// `mume batch list [--remote]`: this machine's jobs newest first, or the server's batches.

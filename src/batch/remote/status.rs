@@ -22,13 +22,18 @@ const SHORTEST_WAIT: Duration = Duration::from_millis(250);
 /// Takes what the server says of a batch into its part.
 pub(super) fn update(part: &mut Part, batch: &Value) {
     let text = |key: &str| batch[key].as_str().map(String::from);
-    part.batch_id = text("id").or(part.batch_id.take());
+    // The id a batch was made with is its name for good; a server's later word on it is
+    // not taken, and an id that could not stand in a URL's path is no id.
+    let id = |key: &str| text(key).filter(|id| super::api::plain_id(id));
+    if part.batch_id.is_none() {
+        part.batch_id = id("id");
+    }
     part.status = text("status").or(part.status.take());
     let counts = &batch["request_counts"];
     part.done = counts["completed"].as_u64().or(part.done);
     part.failed = counts["failed"].as_u64().or(part.failed);
-    part.output_file_id = text("output_file_id").or(part.output_file_id.take());
-    part.error_file_id = text("error_file_id").or(part.error_file_id.take());
+    part.output_file_id = id("output_file_id").or(part.output_file_id.take());
+    part.error_file_id = id("error_file_id").or(part.error_file_id.take());
     if let Some(errors) = batch["errors"]["data"].as_array() {
         part.errors = errors.iter().map(error_text).collect();
     }
@@ -83,7 +88,7 @@ pub(super) fn wait(client: &Client, job: &mut Job, deadline: Deadline) -> Result
     let mut wait = FIRST_WAIT;
     let mut asked = refresh(client, job, false)?;
     while !job.parts.iter().all(Part::ended) {
-        ui::status(&progress(job));
+        ui::status(&crate::text::one_line(&progress(job)));
         let pause = asked.map_or(wait, |asked| asked.max(SHORTEST_WAIT));
         if deadline.left().is_some_and(|left| left <= pause) {
             client.pause(deadline.left().unwrap_or_default());
@@ -142,7 +147,9 @@ pub(super) fn show(job: &Job, json: bool) -> Result<()> {
     }
     let (done, failed) = counts(job);
     let ended = job.parts.iter().all(Part::ended);
-    out.write_line(&format!(
+    // What the server said is shown as text, never as terminal controls.
+    let mut line = |text: String| out.write_line(&crate::text::escape(&text));
+    line(format!(
         "{}  {} in {} on {}: {done} done, {failed} failed{}",
         job.id,
         plural(job.rows, "row"),
@@ -151,7 +158,7 @@ pub(super) fn show(job: &Job, json: bool) -> Result<()> {
         if ended { ", ended" } else { "" }
     ))?;
     for part in &job.parts {
-        let status = part.status.as_deref().unwrap_or("never made");
+        let status = crate::text::one_line(part.status.as_deref().unwrap_or("never made"));
         let counts = match (part.done, part.failed) {
             (None, None) => String::new(),
             (done, failed) => format!(
@@ -160,7 +167,7 @@ pub(super) fn show(job: &Job, json: bool) -> Result<()> {
                 failed.unwrap_or(0)
             ),
         };
-        out.write_line(&format!(
+        line(format!(
             "  part {}  {}  {} rows  {}  {status}{counts}",
             part.number,
             crate::text::one_line(&part.model),
@@ -168,7 +175,7 @@ pub(super) fn show(job: &Job, json: bool) -> Result<()> {
             part.batch_id.as_deref().unwrap_or("-"),
         ))?;
         for error in &part.errors {
-            out.write_line(&format!("    {error}"))?;
+            line(format!("    {error}"))?;
         }
     }
     Ok(out.flush()?)

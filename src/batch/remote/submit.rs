@@ -13,7 +13,7 @@ use super::job::{Entry, Job, Part, new_id};
 use super::lines::{custom_id, request_line};
 use super::{Limits, api};
 use crate::batch::rows::Row;
-use crate::batch::{Maker, results};
+use crate::batch::{Maker, resume};
 use crate::error::{BAD_INPUT, USAGE, fail};
 use crate::http::Client;
 use crate::output::{Out, ui};
@@ -36,7 +36,7 @@ pub(super) fn submit(
     limits: Limits,
 ) -> Result<Submitted> {
     let done = match output {
-        Some(path) => results::done(path, raw)?,
+        Some(path) => resume::done(path, raw)?,
         None => HashSet::new(),
     };
     let mut job = Job {
@@ -102,17 +102,7 @@ fn cut(
         }
         job.rows += 1;
         let custom_id = custom_id(&row.id, row.line);
-        // Hashes, not the ids: memory stays small whatever the input (two ids of one 64-bit
-        // hash are taken for one, about one chance in 10^8 for a million rows).
-        if !custom_ids.insert(hash(&custom_id)) {
-            return Err(fail(
-                USAGE,
-                format!(
-                    "line {}: its custom_id {custom_id} is another row's too (an id longer than 64 bytes goes as mume-L and its line); give the rows ids of their own",
-                    row.line
-                ),
-            ));
-        }
+        unique(&mut custom_ids, &custom_id, row.line)?;
         let part = match row.request {
             Err(why) => Err(why),
             Ok(request) => {
@@ -134,6 +124,21 @@ fn cut(
     }
     entries.finish()?;
     Ok(skipped)
+}
+
+/// Refuses a `custom_id` seen before: the provider could not say which row a result is
+/// for. Hashes, not the ids, are kept: memory stays small whatever the input (two ids of
+/// one 64-bit hash are taken for one, about one chance in 10^8 for a million rows).
+fn unique(seen: &mut HashSet<u64>, custom_id: &str, line: usize) -> Result<()> {
+    if seen.insert(hash(custom_id)) {
+        return Ok(());
+    }
+    Err(fail(
+        USAGE,
+        format!(
+            "line {line}: its custom_id {custom_id} is another row's too (an id longer than 64 bytes goes as mume-L and its line); give the rows ids of their own"
+        ),
+    ))
 }
 
 /// The parts being filled, one a model.
@@ -253,11 +258,14 @@ pub(super) fn dry_run(
 ) -> Result<u8> {
     let mut out = Out::stdout();
     let mut bad = 0;
+    let mut custom_ids = HashSet::new();
     for row in rows {
         let row = row?;
+        let custom_id = custom_id(&row.id, row.line);
+        unique(&mut custom_ids, &custom_id, row.line)?;
         match row.request {
             Ok(request) => {
-                let line = request_line(&custom_id(&row.id, row.line), &maker.body(request));
+                let line = request_line(&custom_id, &maker.body(request));
                 out.write_line(&line)?;
             }
             Err(message) => {

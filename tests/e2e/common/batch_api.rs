@@ -24,6 +24,10 @@ pub struct Behaviour {
     pub hurry: bool,
     /// Refuses (400) to make more than this many batches.
     pub batches_allowed: Option<usize>,
+    /// Answers a look at a batch with this id instead of its own.
+    pub renamed: Option<&'static str>,
+    /// The output file of this batch (by number) cannot be downloaded (404).
+    pub lost_output: Option<usize>,
 }
 
 impl Default for Behaviour {
@@ -35,6 +39,8 @@ impl Default for Behaviour {
             files_status: None,
             hurry: true,
             batches_allowed: None,
+            renamed: None,
+            lost_output: None,
         }
     }
 }
@@ -122,6 +128,13 @@ fn route(behaviour: &Behaviour, state: &mut State, seen: &Seen) -> Answer {
             state.files.insert(id.clone(), text);
             ok(json!({"id": id, "object": "file", "purpose": "batch", "bytes": bytes}))
         }
+        ("GET", ["files", id, "content"])
+            if behaviour
+                .lost_output
+                .is_some_and(|n| *id == format!("file-out-batch_{n}")) =>
+        {
+            Answer::status(404, r#"{"error":{"message":"no such file"}}"#)
+        }
         ("GET", ["files", id, "content"]) => match state.files.get(*id) {
             Some(text) => Answer::status(200, text),
             None => Answer::status(404, r#"{"error":{"message":"no such file"}}"#),
@@ -191,7 +204,15 @@ fn route(behaviour: &Behaviour, state: &mut State, seen: &Seen) -> Answer {
             state.batches[index].looks += 1;
             let seen = object(behaviour, &state.batches[index], state);
             publish(state, index, &seen);
-            ok(object(behaviour, &state.batches[index], state))
+            let mut object = object(behaviour, &state.batches[index], state);
+            if let Some(renamed) = behaviour.renamed {
+                object["id"] = json!(renamed);
+                object["status"] = json!(format!(
+                    "{}\u{1b}[2J\u{1b}]0;PWN\u{7}",
+                    object["status"].as_str().unwrap()
+                ));
+            }
+            ok(object)
         }
         ("POST", ["batches", id, "cancel"]) => {
             let Some(index) = state.batches.iter().position(|b| b.id == *id) else {
