@@ -645,3 +645,31 @@ fn a_file_that_cannot_be_downloaded_fails_its_rows_only() {
     }
     assert_eq!(api.server.count(), sent);
 }
+
+#[test]
+fn a_returned_line_longer_than_any_answer_fails_its_row_only() {
+    let api = BatchApi::start(Behaviour {
+        statuses: vec!["completed"],
+        ..Behaviour::default()
+    });
+    let sb = Sandbox::new();
+    let rows = rows(&sb, &[json!("a"), json!("huge"), json!("c")]);
+    let out = mume(&sb, api.url(), &["batch", &rows, "--submit", "--wait"]);
+    exits(&out, 75);
+    let results: Vec<Value> = stdout_of(&out)
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["content"], "re a");
+    assert!(
+        results[1]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("longer than 64 MiB"),
+        "{}",
+        results[1]
+    );
+    assert_eq!(results[2]["content"], "re c");
+}

@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Seek};
+use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::api;
 use super::job::{Entry, Job, Part};
@@ -18,6 +19,13 @@ use crate::batch::resume;
 use crate::error::{BAD_INPUT, CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, exit_code, fail};
 use crate::http::Client;
 use crate::output::{Out, ui};
+
+/// The longest returned line read whole: a row's body of the largest size a row accepts,
+/// escaped as a JSON string, with room to spare.
+const LINE_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// The length noted for a line longer than that.
+const TOO_LONG: u32 = u32::MAX;
 
 /// Where a row's line is in the files downloaded, by the hash of its `custom_id`: which
 /// file, from which byte, how long. A hash that two ids share is found out when the line
@@ -78,6 +86,7 @@ fn download(client: &Client, job: &Job) -> Result<(Vec<File>, Located, HashMap<u
     // Sized once: a table that doubles holds its old self and its new one for a moment.
     let mut located = Located::with_capacity(job.rows);
     let mut unread = HashMap::new();
+    let mut unnamed = 0;
     for part in &job.parts {
         let ids = [&part.output_file_id, &part.error_file_id];
         for file_id in ids.into_iter().flatten() {
@@ -91,32 +100,86 @@ fn download(client: &Client, job: &Job) -> Result<(Vec<File>, Located, HashMap<u
                 unread.insert(part.number, why);
                 continue;
             }
-            locate(&mut file, files.len(), &mut located)
+            unnamed += locate(&mut file, files.len(), &mut located)
                 .with_context(|| format!("reading file {file_id} of part {}", part.number))?;
             files.push(file);
         }
+    }
+    if unnamed > 0 {
+        ui::warn(&format!(
+            "{unnamed} lines of the provider's files name no row and were skipped"
+        ));
     }
     Ok((files, located, unread))
 }
 
 /// Notes where each `custom_id` of a downloaded file is. A row that comes back twice (a
 /// provider that tried it again) counts by its last line.
-fn locate(file: &mut File, index: usize, located: &mut Located) -> Result<()> {
+fn locate(file: &mut File, index: usize, located: &mut Located) -> Result<usize> {
     file.rewind()?;
     let mut reader = BufReader::new(&*file);
     let mut offset = 0;
-    let mut line = String::new();
+    let mut line = Vec::new();
+    let mut unnamed = 0;
     loop {
         line.clear();
-        let n = reader.read_line(&mut line)?;
+        let n = (&mut reader)
+            .take(LINE_LIMIT)
+            .read_until(b'\n', &mut line)? as u64;
         if n == 0 {
-            return Ok(());
+            return Ok(unnamed);
         }
-        if let Some(custom_id) = line_custom_id(&line) {
-            let (index, len) = (index as u32, u32::try_from(n).unwrap_or(u32::MAX));
-            located.insert(hash(&custom_id), (index, offset, len));
+        let (custom_id, len, taken) = if n < LINE_LIMIT || line.ends_with(b"\n") {
+            let custom_id = line_custom_id(&String::from_utf8_lossy(&line));
+            (custom_id, n as u32, n)
+        } else {
+            // Longer than any answer: not held whole, and its row fails saying so.
+            let rest = skip_line(&mut reader)?;
+            (custom_id_at_start(&line), TOO_LONG, n + rest)
+        };
+        match custom_id {
+            Some(custom_id) => drop(located.insert(hash(&custom_id), (index as u32, offset, len))),
+            None => unnamed += 1,
         }
-        offset += n as u64;
+        offset += taken;
+    }
+}
+
+/// Reads on to the end of the line; the bytes it took.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<u64> {
+    let mut taken = 0;
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok(taken);
+        }
+        match memchr::memchr(b'\n', available) {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(taken + i as u64 + 1);
+            }
+            None => {
+                let n = available.len();
+                reader.consume(n);
+                taken += n as u64;
+            }
+        }
+    }
+}
+
+/// The `custom_id` of a line too long to read whole, where it names it near its start.
+fn custom_id_at_start(start: &[u8]) -> Option<String> {
+    let head = &start[..start.len().min(64 * 1024)];
+    let at = memchr::memmem::find(head, b"\"custom_id\":")? + b"\"custom_id\":".len();
+    let rest = match std::str::from_utf8(&head[at..]) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(&head[at..at + e.valid_up_to()]).ok()?,
+    };
+    let mut values = serde_json::Deserializer::from_str(rest.trim_start()).into_iter::<Value>();
+    match values.next()?.ok()? {
+        Value::String(text) => Some(text),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
     }
 }
 
@@ -136,6 +199,13 @@ fn outcome<'a>(
         Err(why) => return Ok((Outcome::failed(BAD_INPUT, why.clone()), "")),
     };
     let found = match located.get(&hash(&entry.custom_id)) {
+        Some(&(_, _, TOO_LONG)) => Some(Outcome::failed(
+            crate::error::PROTOCOL,
+            format!(
+                "the provider's line for this row is longer than {} MiB",
+                LINE_LIMIT >> 20
+            ),
+        )),
         Some(&(index, offset, len)) => match read_at(&files[index as usize], offset, len as usize)?
         {
             (custom_id, outcome) if custom_id == entry.custom_id => Some(outcome),
@@ -249,6 +319,15 @@ mod tests {
             locate(file, index, &mut located).unwrap();
         }
         assert_eq!(located.len(), 3);
+        assert_eq!(
+            locate(
+                &mut file(&["not json", "\"a string\"", &ok("z", "x")]),
+                0,
+                &mut Located::new()
+            )
+            .unwrap(),
+            2
+        );
         let &(index, offset, len) = located.get(&hash("a")).unwrap();
         let (custom_id, outcome) = read_at(&files[index as usize], offset, len as usize).unwrap();
         assert_eq!(custom_id, "a");
@@ -260,6 +339,21 @@ mod tests {
         };
         assert_eq!(answer.content, "three");
         assert!(search(&files, "nowhere").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_line_too_long_to_hold_is_skipped_but_its_row_named() {
+        let start = br#"{"id":"batch_req_1","custom_id":"abc","response":{"body":"xxxx"#;
+        assert_eq!(custom_id_at_start(start).as_deref(), Some("abc"));
+        assert_eq!(
+            custom_id_at_start(br#"{"custom_id": 12, "x"#).as_deref(),
+            Some("12")
+        );
+        assert_eq!(custom_id_at_start(br#"{"id":"x","body":"yyyy"#), None);
+        let mut reader = BufReader::new(b"abc\ndef".as_slice());
+        assert_eq!(skip_line(&mut reader).unwrap(), 4);
+        assert_eq!(skip_line(&mut reader).unwrap(), 3);
+        assert_eq!(skip_line(&mut reader).unwrap(), 0);
     }
 
     #[test]
