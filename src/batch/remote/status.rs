@@ -122,18 +122,18 @@ fn progress(job: &Job) -> String {
     let statuses: Vec<String> = statuses.iter().map(|(s, n)| format!("{n} {s}")).collect();
     format!(
         "{}/{} rows, {failed} failed, batches: {}",
-        done + failed,
+        done.saturating_add(failed),
         job.rows,
         statuses.join(", ")
     )
 }
 
-/// Rows done and failed, as the server counts them.
+/// Rows done and failed, as the server counts them (whatever numbers it sends).
 fn counts(job: &Job) -> (u64, u64) {
     job.parts.iter().fold((0, 0), |(done, failed), part| {
         (
-            done + part.done.unwrap_or(0),
-            failed + part.failed.unwrap_or(0),
+            done.saturating_add(part.done.unwrap_or(0)),
+            failed.saturating_add(part.failed.unwrap_or(0)),
         )
     })
 }
@@ -195,4 +195,34 @@ fn as_json(job: &Job) -> Value {
         "ended": job.parts.iter().all(Part::ended),
         "parts": job.parts,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_s_counts_of_any_size_are_shown_not_trusted_to_add_up() {
+        let mut job = Job {
+            id: "j".into(),
+            created: String::new(),
+            base_url: String::new(),
+            output: None,
+            raw: false,
+            rows: 3,
+            parts: Vec::new(),
+        };
+        for _ in 0..2 {
+            let mut part = Part::default();
+            update(
+                &mut part,
+                &json!({"id": "b", "status": "in_progress\u{1b}[2J",
+                        "request_counts": {"completed": u64::MAX, "failed": u64::MAX}}),
+            );
+            job.parts.push(part);
+        }
+        assert_eq!(counts(&job), (u64::MAX, u64::MAX));
+        let line = progress(&job);
+        assert!(line.starts_with(&format!("{}/3 rows", u64::MAX)), "{line}");
+    }
 }
