@@ -176,7 +176,12 @@ fn custom_id_at_start(start: &[u8]) -> Option<String> {
         Err(e) => std::str::from_utf8(&head[at..at + e.valid_up_to()]).ok()?,
     };
     let mut values = serde_json::Deserializer::from_str(rest.trim_start()).into_iter::<Value>();
-    match values.next()?.ok()? {
+    as_custom_id(values.next()?.ok()?)
+}
+
+/// A `custom_id` as text: a string as it is, a number as its digits.
+fn as_custom_id(value: Value) -> Option<String> {
+    match value {
         Value::String(text) => Some(text),
         Value::Number(number) => Some(number.to_string()),
         _ => None,
@@ -194,7 +199,7 @@ fn outcome<'a>(
     let part = match &entry.part {
         Ok(number) => job
             .parts
-            .get(number - 1)
+            .get(number.wrapping_sub(1))
             .context("a row of a part the job lacks")?,
         Err(why) => return Ok((Outcome::failed(BAD_INPUT, why.clone()), "")),
     };
@@ -263,13 +268,9 @@ fn search(files: &[File], custom_id: &str) -> Result<Option<Outcome>> {
 fn line_custom_id(line: &str) -> Option<String> {
     #[derive(Deserialize)]
     struct Named {
-        custom_id: serde_json::Value,
+        custom_id: Value,
     }
-    match serde_json::from_str::<Named>(line).ok()?.custom_id {
-        serde_json::Value::String(text) => Some(text),
-        serde_json::Value::Number(number) => Some(number.to_string()),
-        _ => None,
-    }
+    as_custom_id(serde_json::from_str::<Named>(line).ok()?.custom_id)
 }
 
 /// Why a row of `part` came back in neither file.
