@@ -7,7 +7,75 @@ use std::sync::{Mutex, PoisonError};
 
 /// The secrets known so far (the API key, a password in the base URL), so that no line
 /// mume writes can show them, whoever wrote the text.
-static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static SECRETS: Mutex<Secrets> = Mutex::new(Secrets {
+    all: Vec::new(),
+    long: Vec::new(),
+    pairs: [0; 256],
+    plain: true,
+    shortest: 0,
+});
+
+/// Each secret as given, and those searched for in free text as characters, made once,
+/// with what a quick look at a text needs before the careful one.
+struct Secrets {
+    all: Vec<String>,
+    long: Vec<Vec<char>>,
+    /// Every pair of neighbouring characters in a long secret, as bits of a 128 × 128
+    /// table of ASCII characters.
+    pairs: [u64; 256],
+    /// Every long secret is ASCII without white space, so the table can rule a text out.
+    plain: bool,
+    /// The fewest characters in a row that show a secret; 0 while there are none.
+    shortest: usize,
+}
+
+impl Secrets {
+    fn add_long(&mut self, key: Vec<char>) {
+        self.plain &= key.iter().all(|c| c.is_ascii() && !c.is_whitespace());
+        for pair in key.windows(2) {
+            let bit = pair_bit(pair[0], pair[1]).unwrap_or(0);
+            self.pairs[bit / 64] |= 1 << (bit % 64);
+        }
+        let run = key.len().min(MIN_RUN);
+        self.shortest = match self.shortest {
+            0 => run,
+            n => n.min(run),
+        };
+        self.long.push(key);
+    }
+
+    /// False when `text` surely shows no secret: no run of it long enough (white space
+    /// aside) has each of its neighbouring pairs in a secret. A text with escapes, or a
+    /// secret that is not plain, is always looked at the careful way.
+    fn may_show(&self, text: &str) -> bool {
+        // Each character of a run takes a byte at least.
+        if self.shortest == 0 || text.len() < self.shortest {
+            return false;
+        }
+        if !self.plain || text.contains('\\') {
+            return true;
+        }
+        let mut run = 0;
+        let mut previous = None;
+        for c in text.chars().filter(|c| !c.is_whitespace()) {
+            let paired = previous
+                .and_then(|p| pair_bit(p, c))
+                .is_some_and(|bit| self.pairs[bit / 64] & (1 << (bit % 64)) != 0);
+            run = if paired { run + 1 } else { 1 };
+            if run >= self.shortest {
+                return true;
+            }
+            previous = Some(c);
+        }
+        false
+    }
+}
+
+/// The bit of the pair table for two ASCII characters.
+fn pair_bit(a: char, b: char) -> Option<usize> {
+    (a.is_ascii() && b.is_ascii()).then(|| (a as usize) * 128 + b as usize)
+}
+
 /// Free text is searched only for secrets this long: local servers' docs suggest keys like
 /// `1`, `ollama` or `EMPTY`, and hiding those would blank out unrelated words and numbers.
 const MIN_SECRET: usize = 8;
@@ -17,13 +85,17 @@ const MIN_RUN: usize = 10;
 const REDACTED: &str = "[redacted]";
 
 pub(crate) fn add_secret(secret: &str) {
-    let mut secrets = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
-    if !secret.is_empty() && !secrets.iter().any(|s| s == secret) {
-        secrets.push(secret.to_string());
+    let mut secrets = secrets();
+    if !secret.is_empty() && !secrets.all.iter().any(|s| s == secret) {
+        secrets.all.push(secret.to_string());
+        let key: Vec<char> = secret.chars().collect();
+        if key.len() >= MIN_SECRET {
+            secrets.add_long(key);
+        }
     }
 }
 
-fn secrets() -> std::sync::MutexGuard<'static, Vec<String>> {
+fn secrets() -> std::sync::MutexGuard<'static, Secrets> {
     SECRETS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -32,7 +104,11 @@ fn secrets() -> std::sync::MutexGuard<'static, Vec<String>> {
 /// them (a server that folds or wraps its text). Text is redacted before it is folded,
 /// cut or escaped.
 pub(crate) fn redact(text: &str) -> Cow<'_, str> {
-    redact_all(text, &secrets())
+    let secrets = secrets();
+    match secrets.may_show(text) {
+        true => redact_all(text, &secrets.long),
+        false => Cow::Borrowed(text),
+    }
 }
 
 /// Redacts every string of a JSON value, object keys included: what a server spelled with
@@ -46,6 +122,9 @@ pub(crate) fn redact_value(value: &mut serde_json::Value) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(redact_value),
+        Value::Object(map) if !map.keys().any(|key| matches!(redact(key), Cow::Owned(_))) => {
+            map.values_mut().for_each(redact_value)
+        }
         Value::Object(map) => {
             let held = std::mem::take(map);
             for (key, mut item) in held {
@@ -57,13 +136,10 @@ pub(crate) fn redact_value(value: &mut serde_json::Value) {
     }
 }
 
-fn redact_all<'a>(text: &'a str, secrets: &[String]) -> Cow<'a, str> {
-    let keys: Vec<Vec<char>> = secrets
-        .iter()
-        .map(|s| s.chars().collect::<Vec<char>>())
-        .filter(|key| key.len() >= MIN_SECRET)
-        .collect();
-    if keys.is_empty() {
+fn redact_all<'a>(text: &'a str, keys: &[Vec<char>]) -> Cow<'a, str> {
+    // Each character of a run takes a byte at least: a shorter text shows no secret.
+    let shortest = keys.iter().map(|key| key.len().min(MIN_RUN)).min();
+    if shortest.is_none_or(|shortest| text.len() < shortest) {
         return Cow::Borrowed(text);
     }
     let mut out = String::new();
@@ -176,9 +252,9 @@ impl Redactor {
     pub(crate) fn push(&mut self, piece: &str) -> String {
         self.held.push_str(piece);
         let keep = secrets()
+            .long
             .iter()
-            .filter(|s| s.chars().count() >= MIN_SECRET)
-            .filter_map(|s| open_run(&self.held, &s.chars().collect::<Vec<_>>()))
+            .filter_map(|key| open_run(&self.held, key))
             .min()
             .unwrap_or(self.held.len());
         let shown = redact(&self.held[..keep]).into_owned();
@@ -233,7 +309,7 @@ fn is_credential_header(name: &str) -> bool {
 /// text, a header is searched for short keys too: `X-Key: ollama` is the key, not a word.
 pub(crate) fn header_value<'a>(name: &str, value: &'a str) -> &'a str {
     let shows = |s: &String| holds_short_secret(value, s);
-    if is_credential_header(name) || redact(value) != value || secrets().iter().any(shows) {
+    if is_credential_header(name) || redact(value) != value || secrets().all.iter().any(shows) {
         REDACTED
     } else {
         value
@@ -285,7 +361,42 @@ mod tests {
     const KEY: &str = "sk-unit-0123456789abcdef";
 
     fn redacted(text: &str, secret: &str) -> String {
-        redact_all(text, &[secret.to_string()]).into_owned()
+        let key: Vec<char> = secret.chars().collect();
+        let keys = match key.len() >= MIN_SECRET {
+            true => vec![key],
+            false => Vec::new(),
+        };
+        redact_all(text, &keys).into_owned()
+    }
+
+    #[test]
+    fn the_quick_look_misses_no_run_the_careful_one_finds() {
+        let mut secrets = Secrets {
+            all: Vec::new(),
+            long: Vec::new(),
+            pairs: [0; 256],
+            plain: true,
+            shortest: 0,
+        };
+        assert!(!secrets.may_show(KEY));
+        secrets.add_long(KEY.chars().collect());
+        for text in [
+            format!("a {KEY} b"),
+            "x unit-01234 y".into(),
+            r"-unit-0\n123456789".into(),
+            "k-unit-\n  0123 456789ab".into(),
+            r"sk-un\u0069t-0123456789".into(),
+            "prompt_tokens sk-unit-01".into(),
+        ] {
+            assert_ne!(redact_all(&text, &secrets.long), text, "{text}");
+            assert!(secrets.may_show(&text), "{text}: the quick look missed it");
+        }
+        assert!(!secrets.may_show("prompt_tokens sk-unit-0"));
+        assert!(!secrets.may_show("completion_tokens"));
+        assert!(!secrets.may_show("unit-0 12 3 x 45"));
+        // A secret with white space of its own is always looked at carefully.
+        secrets.add_long("two words here".chars().collect());
+        assert!(secrets.may_show("completion_tokens"));
     }
 
     #[test]

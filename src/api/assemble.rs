@@ -216,30 +216,12 @@ pub(crate) fn read_body(body: &mut impl Read) -> Result<Vec<u8>> {
 /// A whole (non-streamed) response body as an answer, or the failure it reports.
 pub(crate) fn parse_whole(body: &[u8]) -> Result<Answer> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        fail(
-            PROTOCOL,
-            format!("the server's answer is not valid JSON: {e}"),
-        )
-    })?;
-    if let Some(error) = value.get("error").filter(|e| !e.is_null()) {
-        let code = error
-            .get("code")
-            .and_then(Value::as_u64)
-            .filter(|c| (400..600).contains(c))
-            .map_or(TEMPORARY, |c| code_for_status(c as u16));
-        let text = error_text(&value).0;
-        return Err(fail(
-            code,
-            format!("the server answered with an error: {text}"),
-        ));
-    }
-    let completion: Completion = serde_json::from_value(value).map_err(|e| {
-        fail(
-            PROTOCOL,
-            format!("the server's answer is not a chat completion: {e}"),
-        )
-    })?;
+    // An answer is read straight into its fields; anything else (an error, a body that is
+    // no completion, a key given twice) is read again as a value, to say what it is.
+    let completion = match serde_json::from_slice::<Completion>(body) {
+        Ok(completion) if completion.error.is_none() => completion,
+        _ => read_as_value(body)?,
+    };
     let mut answer = Answer {
         usage: completion.usage.filter(|u| !u.is_null()),
         model: completion
@@ -268,6 +250,34 @@ pub(crate) fn parse_whole(body: &[u8]) -> Result<Answer> {
         answer.started = true;
     }
     Ok(answer)
+}
+
+/// A whole body read as a value: the server's error it carries, or the completion it is.
+fn read_as_value(body: &[u8]) -> Result<Completion> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        fail(
+            PROTOCOL,
+            format!("the server's answer is not valid JSON: {e}"),
+        )
+    })?;
+    if let Some(error) = value.get("error").filter(|e| !e.is_null()) {
+        let code = error
+            .get("code")
+            .and_then(Value::as_u64)
+            .filter(|c| (400..600).contains(c))
+            .map_or(TEMPORARY, |c| code_for_status(c as u16));
+        let text = error_text(&value).0;
+        return Err(fail(
+            code,
+            format!("the server answered with an error: {text}"),
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| {
+        fail(
+            PROTOCOL,
+            format!("the server's answer is not a chat completion: {e}"),
+        )
+    })
 }
 
 /// The failure a complete answer ends in: filtered, ended by an error, or refused.

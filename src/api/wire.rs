@@ -104,6 +104,9 @@ pub(crate) struct Completion {
     pub(crate) choices: Vec<Choice>,
     #[serde(default)]
     pub(crate) usage: Option<Value>,
+    /// An error the server sent in place of an answer: read the long way, as a value.
+    #[serde(default)]
+    pub(crate) error: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]

@@ -1,11 +1,16 @@
 //! The result lines of a batch, in mume's form or the OpenAI Batch API's (`--raw`): every
 //! string from a server redacted, and never longer than a rerun reads back (`resume`).
 
-use serde_json::{Map, Value, json};
+use std::borrow::Cow;
+
+use serde::Serialize;
+use serde_json::{Value, json};
 
 use super::id::Id;
 pub(crate) use super::outcome::Outcome;
+use crate::api::assemble::Answer;
 use crate::check::ERROR_BODY_LIMIT;
+use crate::http::Reply;
 use crate::redact::redact;
 
 /// The result line for a row, as written: every string from the server redacted (the
@@ -25,60 +30,80 @@ pub(crate) fn line(id: &Id, number: usize, outcome: &Outcome, model: &str, raw: 
 
 /// The result line, redacted, of any length.
 fn text(id: &Id, number: usize, outcome: &Outcome, model: &str, raw: bool) -> String {
-    let mut result = match raw {
-        true => raw_line(id, number, outcome),
-        false => value(number, outcome, model),
+    if raw {
+        return redacted_fields(raw_line(id, number, outcome)).to_string();
+    }
+    let fields = match outcome {
+        Outcome::Answered { answer, .. } => answered(number, answer, model),
+        Outcome::Failed {
+            code,
+            message,
+            reply,
+        } => redacted_fields(failed(number, *code, message, reply.as_ref())).to_string(),
     };
-    if let Some(fields) = result.as_object_mut() {
+    // The id goes first, as the row wrote it: a number as JSON holds no more than an f64.
+    format!("{{\"id\":{id},{}", &fields[1..])
+}
+
+/// A line's fields redacted, but for the ids, which are the user's own.
+fn redacted_fields(mut line: Value) -> Value {
+    if let Some(fields) = line.as_object_mut() {
         for (key, field) in fields.iter_mut() {
             if !matches!(key.as_str(), "id" | "custom_id") {
                 crate::redact::redact_value(field);
             }
         }
     }
-    let text = result.to_string();
-    match raw {
-        true => text,
-        // The id goes first, as the row wrote it: a number as JSON holds no more than an f64.
-        false => format!("{{\"id\":{id},{}", &text[1..]),
-    }
+    line
 }
 
-/// The result line for a row as JSON, but for its id.
-fn value(line: usize, outcome: &Outcome, model: &str) -> Value {
-    match outcome {
-        Outcome::Answered { answer, .. } => {
-            let mut result = Map::new();
-            result.insert("line".into(), json!(line));
-            result.insert("ok".into(), json!(true));
-            result.insert("content".into(), json!(answer.content));
-            result.insert("finish_reason".into(), json!(answer.finish_reason));
-            // The model that answered, as the server names it, else the one asked.
-            let answered_by = answer.model.as_deref().unwrap_or(model);
-            result.insert("model".into(), json!(answered_by));
-            result.insert("usage".into(), answer.usage.clone().unwrap_or(Value::Null));
-            if !answer.tool_calls.list.is_empty() {
-                result.insert("tool_calls".into(), json!(answer.tool_calls.list));
-            }
-            if !answer.reasoning.is_empty() {
-                result.insert("reasoning".into(), json!(answer.reasoning));
-            }
-            Value::Object(result)
-        }
-        Outcome::Failed {
-            code,
-            message,
-            reply,
-        } => json!({
-            "line": line,
-            "ok": false,
-            "error": {
-                "exit": code,
-                "status": reply.as_ref().map(|r| r.status),
-                "message": redact(message),
-            },
-        }),
+/// An answered row's result line, but for its id: every string from the server redacted.
+fn answered(line: usize, answer: &Answer, model: &str) -> String {
+    #[derive(Serialize)]
+    struct Answered<'a> {
+        line: usize,
+        ok: bool,
+        content: Cow<'a, str>,
+        finish_reason: Option<Cow<'a, str>>,
+        model: Cow<'a, str>,
+        usage: Value,
+        #[serde(skip_serializing_if = "Value::is_null")]
+        tool_calls: Value,
+        #[serde(skip_serializing_if = "str::is_empty")]
+        reasoning: Cow<'a, str>,
     }
+    let redacted = |mut value: Value| {
+        crate::redact::redact_value(&mut value);
+        value
+    };
+    let answered = Answered {
+        line,
+        ok: true,
+        content: redact(&answer.content),
+        finish_reason: answer.finish_reason.as_deref().map(redact),
+        // The model that answered, as the server names it, else the one asked.
+        model: redact(answer.model.as_deref().unwrap_or(model)),
+        usage: redacted(answer.usage.clone().unwrap_or(Value::Null)),
+        tool_calls: match answer.tool_calls.list.is_empty() {
+            true => Value::Null,
+            false => redacted(json!(answer.tool_calls.list)),
+        },
+        reasoning: redact(&answer.reasoning),
+    };
+    serde_json::to_string(&answered).expect("a result line is JSON")
+}
+
+/// A failed row's result line as JSON, but for its id.
+fn failed(line: usize, code: u8, message: &str, reply: Option<&Reply>) -> Value {
+    json!({
+        "line": line,
+        "ok": false,
+        "error": {
+            "exit": code,
+            "status": reply.map(|r| r.status),
+            "message": redact(message),
+        },
+    })
 }
 
 /// The Batch API's output line: the whole response, and an error for a row that failed.
@@ -141,7 +166,41 @@ pub(super) const LINE_LIMIT: u64 = 64 * 1024 * 1024;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::Reply;
+
+    #[test]
+    fn answered_lines_hold_the_answer_with_the_id_first() {
+        let mut answer = Answer {
+            content: "hi \"there\"".into(),
+            finish_reason: Some("stop".into()),
+            usage: Some(json!({"total_tokens": 3})),
+            ..Answer::default()
+        };
+        let outcome = |answer: &Answer| Outcome::Answered {
+            answer: Box::new(answer.clone()),
+            reply: Reply {
+                status: 200,
+                request_id: None,
+                content_type: "application/json".into(),
+                body: Vec::new(),
+            },
+        };
+        let id = Id::Number("1.50".into());
+        assert_eq!(
+            line(&id, 2, &outcome(&answer), "m", false),
+            r#"{"id":1.50,"line":2,"ok":true,"content":"hi \"there\"","finish_reason":"stop","model":"m","usage":{"total_tokens":3}}"#
+        );
+        answer.reasoning = "thought".into();
+        answer.model = Some("m-2024".into());
+        answer.usage = None;
+        answer.finish_reason = None;
+        let ours: Value =
+            serde_json::from_str(&line(&id, 2, &outcome(&answer), "m", false)).unwrap();
+        assert_eq!(ours["model"], "m-2024");
+        assert_eq!(ours["reasoning"], "thought");
+        assert_eq!(ours["usage"], Value::Null);
+        assert_eq!(ours["finish_reason"], Value::Null);
+        assert!(ours.get("tool_calls").is_none());
+    }
 
     #[test]
     fn failed_lines_carry_the_exit_code_and_status() {

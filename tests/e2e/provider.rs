@@ -280,7 +280,7 @@ fn string_bodies_and_errors_without_a_code_are_read() {
         ..Behaviour::default()
     });
     let sb = Sandbox::new();
-    let rows = rows(&sb, &[json!("ok"), json!("fail")]);
+    let rows = rows(&sb, &[json!("ok"), json!("fail"), json!("refuse")]);
     let out = mume(&sb, api.url(), &["batch", &rows, "--submit", "--wait"]);
     exits(&out, 75);
     let results: Vec<Value> = stdout_of(&out)
@@ -295,6 +295,15 @@ fn string_bodies_and_errors_without_a_code_are_read() {
             .as_str()
             .unwrap()
             .contains("InvalidRequest")
+    );
+    assert_eq!(results[1]["error"]["exit"], 75);
+    // A row whose request the server relays as refused exits as that request alone would.
+    assert_eq!(results[2]["error"]["exit"], 64, "{}", results[2]);
+    assert!(
+        results[2]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Error code: 400 - refused")
     );
 }
 

@@ -7,7 +7,8 @@ use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use serde::Deserialize;
+use serde::Deserializer as _;
+use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
 use super::api;
@@ -130,7 +131,7 @@ fn locate(file: &mut File, index: usize, located: &mut Located) -> Result<usize>
             return Ok(unnamed);
         }
         let (custom_id, len, taken) = if n < LINE_LIMIT || line.ends_with(b"\n") {
-            let custom_id = line_custom_id(&String::from_utf8_lossy(&line));
+            let custom_id = line_custom_id(&lossy(&line));
             (custom_id, n as u32, n)
         } else {
             // Longer than any answer: not held whole, and its row fails saying so.
@@ -232,7 +233,7 @@ fn outcome<'a>(
 fn read_at(file: &File, offset: u64, len: usize) -> Result<(String, Outcome)> {
     let mut line = vec![0; len];
     std::os::unix::fs::FileExt::read_exact_at(file, &mut line, offset)?;
-    Ok(read_line(&String::from_utf8_lossy(&line)))
+    Ok(read_line(&lossy(&line)))
 }
 
 /// A returned line's `custom_id` and outcome; a line that is no result is the failure of
@@ -255,7 +256,7 @@ fn search(files: &[File], custom_id: &str) -> Result<Option<Outcome>> {
         file.rewind()?;
         for line in BufReader::new(file).split(b'\n') {
             let line = line?;
-            let text = String::from_utf8_lossy(&line);
+            let text = lossy(&line);
             if line_custom_id(&text).as_deref() == Some(custom_id) {
                 return Ok(Some(read_line(&text).1));
             }
@@ -264,13 +265,41 @@ fn search(files: &[File], custom_id: &str) -> Result<Option<Outcome>> {
     Ok(None)
 }
 
-/// The `custom_id` a returned line names, as a string.
-fn line_custom_id(line: &str) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Named {
-        custom_id: Value,
+/// A line as text, any bytes that are not UTF-8 replaced; checked the quick way first,
+/// as nearly every line is.
+fn lossy(line: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(line) {
+        Ok(text) => text.into(),
+        Err(_) => String::from_utf8_lossy(line),
     }
-    as_custom_id(serde_json::from_str::<Named>(line).ok()?.custom_id)
+}
+
+/// The `custom_id` a returned line names, as a string. The line is read only as far as
+/// its `custom_id` (the second key of an OpenAI line): whatever follows is read when the
+/// row's outcome is, and a line broken there fails its row then.
+fn line_custom_id(line: &str) -> Option<String> {
+    struct Seek<'a>(&'a mut Option<Value>);
+    impl<'de> Visitor<'de> for Seek<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a returned line")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "custom_id" {
+                    *self.0 = Some(map.next_value()?);
+                    return Ok(());
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(())
+        }
+    }
+    let mut found = None;
+    // Stopping early leaves the object open, which the reader calls an error: the
+    // `custom_id` seen on the way is what counts.
+    let _ = serde_json::Deserializer::from_str(line).deserialize_map(Seek(&mut found));
+    as_custom_id(found?)
 }
 
 /// Why a row of `part` came back in neither file.

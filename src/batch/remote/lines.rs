@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::batch::id::Id;
 use crate::batch::results::Outcome;
-use crate::error::TEMPORARY;
+use crate::error::{TEMPORARY, code_for_status};
 use crate::http::Reply;
 
 /// The longest `custom_id` that is the row's own id; a longer one is sent as `mume-L<line>`.
@@ -101,8 +101,27 @@ pub(crate) fn returned(line: &str) -> Result<(String, Outcome), String> {
         .find_map(|k| error[k].as_str())
         .unwrap_or("error");
     let message = error["message"].as_str().unwrap_or("no message");
+    let code = relayed_status(message).map_or(TEMPORARY, code_for_status);
     let message = format!("the provider did not run the row: {kind}: {message}");
-    Ok((custom_id, Outcome::failed(TEMPORARY, message)))
+    Ok((custom_id, Outcome::failed(code, message)))
+}
+
+/// The HTTP status of a row's request as a server that relays it through OpenAI's Python
+/// library words its failure (`Error code: 400 - …`, as Llama Stack does): the row then
+/// exits as the same request sent alone would.
+fn relayed_status(message: &str) -> Option<u16> {
+    let rest = message.strip_prefix("Error code: ")?;
+    let digits = rest
+        .get(..3)
+        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))?;
+    let after = &rest[3..];
+    if !(after.is_empty() || after.starts_with(' ')) {
+        return None;
+    }
+    digits
+        .parse()
+        .ok()
+        .filter(|status| (400..600).contains(status))
 }
 
 #[cfg(test)]
@@ -181,6 +200,26 @@ mod tests {
             assert_eq!(code, TEMPORARY);
             assert!(message.contains(kind), "{message}");
         }
+
+        // A server that relays the row's own HTTP failure in its message: the row exits as
+        // that request alone would; other messages stay temporary.
+        let relayed = |message: &str| {
+            let line =
+                json!({"custom_id": "g", "error": {"code": "request_failed", "message": message}});
+            match read(&line.to_string()).1 {
+                Outcome::Failed { code, .. } => code,
+                Outcome::Answered { .. } => panic!("not failed"),
+            }
+        };
+        assert_eq!(relayed("Error code: 400 - refused"), crate::error::REJECTED);
+        assert_eq!(
+            relayed("Error code: 401 - no key"),
+            crate::error::PERMISSION
+        );
+        assert_eq!(relayed("Error code: 503"), TEMPORARY);
+        assert_eq!(relayed("Error code: 4000 - odd"), TEMPORARY);
+        assert_eq!(relayed("Error code: 200 - fine?"), TEMPORARY);
+        assert_eq!(relayed("upstream said Error code: 400"), TEMPORARY);
 
         // An answer that is no completion fails as it would locally.
         let empty = r#"{"custom_id":"f","response":{"status_code":200,"body":{"choices":[]}}}"#;

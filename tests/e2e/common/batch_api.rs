@@ -319,6 +319,10 @@ fn run(behaviour: &Behaviour, input: &str) -> (Vec<String>, Vec<String>) {
             "fail" if behaviour.codeless_errors => {
                 json!({"custom_id": custom_id, "error": {"type": "InvalidRequest", "message": "the model refused it"}})
             }
+            // Llama Stack's words for a request its upstream refused.
+            "refuse" => {
+                json!({"custom_id": custom_id, "error": {"code": "request_failed", "message": "Error code: 400 - refused"}})
+            }
             "fail" => {
                 json!({"id": format!("batch_req_{i}"), "custom_id": custom_id, "response": {"status_code": 400, "request_id": format!("req_{i}"), "body": {"error": {"message": "the model refused it", "type": "invalid_request_error"}}}, "error": null})
             }
@@ -329,7 +333,7 @@ fn run(behaviour: &Behaviour, input: &str) -> (Vec<String>, Vec<String>) {
                 json!({"id": format!("batch_req_{i}"), "custom_id": custom_id, "response": {"status_code": 200, "request_id": format!("req_{i}"), "body": body}, "error": null})
             }
         };
-        let failed = matches!(prompt.as_str(), "fail" | "expire");
+        let failed = matches!(prompt.as_str(), "fail" | "expire" | "refuse");
         match failed {
             true => errors.push(line.to_string() + "\n"),
             false => output.push(line.to_string() + "\n"),
