@@ -1,9 +1,9 @@
 //! The Batch API's files a line at a time: the request line a row is uploaded as, and the
 //! row's outcome read back from a line of an output or error file.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
 
 use crate::batch::id::Id;
 use crate::batch::results::Outcome;
@@ -23,13 +23,21 @@ pub(crate) fn custom_id(id: &Id, line: usize) -> String {
 
 /// A row's line of an input file: its body, sent to the chat completions endpoint.
 pub(crate) fn request_line(custom_id: &str, body: &Value) -> String {
-    json!({
-        "custom_id": custom_id,
-        "method": "POST",
-        "url": "/v1/chat/completions",
-        "body": body,
-    })
-    .to_string()
+    // Written from borrowed fields: the body is not copied into a new value first.
+    #[derive(Serialize)]
+    struct RequestLine<'a> {
+        custom_id: &'a str,
+        method: &'static str,
+        url: &'static str,
+        body: &'a Value,
+    }
+    let line = RequestLine {
+        custom_id,
+        method: "POST",
+        url: "/v1/chat/completions",
+        body,
+    };
+    serde_json::to_string(&line).expect("a request line is JSON")
 }
 
 /// A returned line as the fields it has, the body left as its text: it is parsed once,
@@ -127,6 +135,7 @@ fn relayed_status(message: &str) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn read(line: &str) -> (String, Outcome) {
         returned(line).unwrap()
