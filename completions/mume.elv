@@ -40,6 +40,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
             cand --usage 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings'
+            cand --render 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --messages 'Send these messages (a JSON array or JSON Lines) before the prompt; `-` reads stdin'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mume_global_optspecs
-    string join \n m/model= r/role= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage= q/quiet v/verbose color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= f/file= no-stdin max-input= generate= h/help V/version
+    string join \n m/model= r/role= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage= q/quiet v/verbose render= color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= f/file= no-stdin max-input= generate= h/help V/version
 end
 
 function __fish_mume_needs_command
@@ -46,6 +46,9 @@ complete -c mume -n "__fish_mume_needs_command" -l schema -d 'Ask for JSON that 
 complete -c mume -n "__fish_mume_needs_command" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_needs_command" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_needs_command" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_needs_command" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -125,6 +125,29 @@ pub(crate) fn parse_option(option: &str) -> Result<(String, Value)> {
     }
 }
 
+/// `--render`: when a text answer on stdout is drawn as Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum RenderChoice {
+    /// On a terminal only.
+    Auto,
+    /// Into a pipe too (for `less -R`).
+    Always,
+    /// Never: the answer's bytes as they came.
+    Never,
+}
+
+impl RenderChoice {
+    pub(crate) fn parse(text: &str) -> Option<RenderChoice> {
+        match text {
+            "auto" => Some(RenderChoice::Auto),
+            "always" => Some(RenderChoice::Always),
+            "never" => Some(RenderChoice::Never),
+            _ => None,
+        }
+    }
+}
+
 /// `reasoning_effort`, as the API names its levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

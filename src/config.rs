@@ -24,6 +24,9 @@ pub(crate) struct ConfigFile {
     pub(crate) reasoning_effort: Option<crate::check::ReasoningEffort>,
     pub(crate) stream: Option<bool>,
     pub(crate) save: Option<bool>,
+    pub(crate) render: Option<crate::check::RenderChoice>,
+    /// A program that draws the answer instead of the built-in renderer.
+    pub(crate) render_command: Option<String>,
     pub(crate) ca_cert: Option<PathBuf>,
     #[serde(default)]
     pub(crate) aliases: BTreeMap<String, String>,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum, ValueHint};
 
-use crate::check::ReasoningEffort;
+use crate::check::{ReasoningEffort, RenderChoice};
 use crate::output::ui::ColorChoice;
 use crate::output::usage::UsageFormat;
 
@@ -166,6 +166,11 @@ pub(crate) struct Cli {
     /// Trace the request and response on stderr (the key redacted)
     #[arg(short, long, global = true, help_heading = "Output")]
     pub(crate) verbose: bool,
+
+    /// When to draw a text answer as Markdown: on a terminal (auto), into a pipe too
+    /// (always), or never [env: MUME_RENDER]
+    #[arg(long, value_name = "WHEN", help_heading = "Output")]
+    pub(crate) render: Option<RenderChoice>,
 
     /// When to colour stderr
     #[arg(

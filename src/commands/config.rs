@@ -61,6 +61,12 @@ fn rows(settings: &Settings, fields: &Map<String, Value>) -> Vec<Row> {
         row("stream", json!(request.stream.value), &request.stream.from),
         row("save", json!(save.value), &save.from),
     ];
+    let render = &settings.output.render_choice;
+    let choice = format!("{:?}", render.value).to_lowercase();
+    rows.push(row("render", json!(choice), &render.from));
+    if let Some(command) = &settings.output.render_command {
+        rows.push(row("render_command", json!(command.value), &command.from));
+    }
     if let Some(system) = &request.system.value {
         rows.push(row("system", json!(system), &request.system.from));
     }

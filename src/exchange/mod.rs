@@ -23,7 +23,7 @@ use crate::lifecycle::{self, Deadline, Ending};
 use crate::output::Out;
 use crate::output::present::{self, Body, Mode, Shared, Taken};
 use crate::output::ui;
-use crate::settings::{Settings, Source, Transport};
+use crate::settings::{Render, Settings, Source, Transport};
 use crate::store;
 
 pub(crate) const CHAT_PATH: &str = "/chat/completions";
@@ -82,6 +82,10 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
         started: Instant::now(),
         // Calls and text must not mix on stdout, whichever source put tools in the request.
         hold: body.get("tools").is_some() || output.extract != crate::output::Extract::None,
+        render: match output.render {
+            Render::Markdown { columns } => Some(columns),
+            Render::Raw | Render::Command(_) => None,
+        },
     };
     exchange_with(
         client,

@@ -2,6 +2,7 @@
 //! compact JSON lines of tool calls.
 
 pub(crate) mod present;
+pub(crate) mod render;
 pub(crate) mod ui;
 pub(crate) mod usage;
 

@@ -3,6 +3,7 @@
 //! usage line, and the endings that are not plain success. The answer itself is assembled
 //! by `api::assemble`; this module decides only what reaches the terminal.
 
+use std::borrow::Cow;
 use std::io::{self, BufRead, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -12,6 +13,7 @@ use anyhow::Result;
 use crate::api::assemble::{self, Answer, Assembler, Kind};
 use crate::api::sse;
 use crate::check::EVENT_LIMIT;
+use crate::output::render::Renderer;
 use crate::output::usage::{self, UsageFormat};
 use crate::output::{Extract, Out, extract, ui};
 use crate::redact;
@@ -28,6 +30,8 @@ pub(crate) struct Mode {
     pub(crate) started: Instant,
     /// Hold text until the answer is complete (tools may be called, or a block extracted).
     pub(crate) hold: bool,
+    /// Draw text as Markdown, rules at most this wide (never `--json` or an extract).
+    pub(crate) render: Option<usize>,
 }
 
 /// The answer as it is taken, and how much of it was shown: shared with the thread that
@@ -104,6 +108,8 @@ struct Presenter<'a> {
     request_id: Option<String>,
     /// When the first text or call of a streamed answer arrived.
     first_token: Option<Instant>,
+    /// Draws the text as Markdown on its way to stdout.
+    renderer: Option<Renderer>,
 }
 
 impl<'a> Presenter<'a> {
@@ -118,7 +124,27 @@ impl<'a> Presenter<'a> {
             redactor: redact::Redactor::default(),
             request_id: None,
             first_token: None,
+            renderer: mode
+                .render
+                .filter(|_| !mode.json && mode.extract == Extract::None)
+                .map(Renderer::new),
         }
+    }
+
+    /// Text as it goes to stdout: drawn, when it is.
+    fn drawn<'t>(&mut self, text: &'t str) -> Cow<'t, str> {
+        match &mut self.renderer {
+            Some(renderer) => Cow::Owned(renderer.push(text.as_bytes())),
+            None => Cow::Borrowed(text),
+        }
+    }
+
+    /// What the renderer still holds, at the end of the text.
+    fn drawn_rest(&mut self) -> String {
+        self.renderer
+            .as_mut()
+            .map(Renderer::finish)
+            .unwrap_or_default()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'a, Taken> {
@@ -189,6 +215,7 @@ impl<'a> Presenter<'a> {
         }
         if let Some(text) = added.content.filter(|_| self.live) {
             self.end_reasoning();
+            let text = self.drawn(&text);
             if self.out.spills(text.len()) {
                 self.showing();
             }
@@ -268,10 +295,14 @@ impl<'a> Presenter<'a> {
                 self.out.write_line(&serde_json::to_string(call)?)?;
             }
         } else if self.live {
+            let rest = self.drawn_rest();
+            self.out.write(&rest)?;
             self.out.end_line()?;
         } else {
-            self.out
-                .write_line(extract(&answer.content, self.mode.extract))?;
+            let text = extract(&answer.content, self.mode.extract);
+            let mut text = self.drawn(text).into_owned();
+            text += &self.drawn_rest();
+            self.out.write_line(&text)?;
         }
         Ok(())
     }

@@ -5,6 +5,7 @@
 
 mod fields;
 mod key;
+mod render;
 mod resolve;
 mod world;
 
@@ -14,7 +15,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::check::is_loopback_url;
+use crate::check::{RenderChoice, is_loopback_url};
 use crate::config::Role;
 use crate::lifecycle::Deadline;
 use crate::output::Extract;
@@ -130,6 +131,22 @@ pub(crate) struct Output {
     pub(crate) extract: Extract,
     pub(crate) reasoning: bool,
     pub(crate) usage: Option<UsageFormat>,
+    /// `--render` as chosen, and what it comes to here.
+    pub(crate) render_choice: Sourced<RenderChoice>,
+    /// `render_command`, when one is set.
+    pub(crate) render_command: Option<Sourced<String>>,
+    pub(crate) render: Render,
+}
+
+/// How a text answer on stdout is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Render {
+    /// As its bytes came.
+    Raw,
+    /// As Markdown, rules at most `columns` wide.
+    Markdown { columns: usize },
+    /// By another program (`render_command`), fed the bytes as they came.
+    Command(String),
 }
 
 /// Which conversation the exchange continues, and whether it is saved.

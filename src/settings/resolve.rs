@@ -44,7 +44,7 @@ impl Settings {
             transport,
             request,
             input: input(cli, world)?,
-            output: output(cli),
+            output: output(cli, world, &config)?,
             conversation: conversation(cli, world, &config),
             batch,
             roles: config.roles,
@@ -186,7 +186,7 @@ fn input(cli: &Cli, world: &World) -> Result<Input> {
     })
 }
 
-fn output(cli: &Cli) -> Output {
+fn output(cli: &Cli, world: &World, config: &ConfigFile) -> Result<Output> {
     let extract = if cli.extract {
         Extract::First
     } else if cli.extract_last {
@@ -194,12 +194,16 @@ fn output(cli: &Cli) -> Output {
     } else {
         Extract::None
     };
-    Output {
+    let (render_choice, render_command, render) = super::render::render(cli, world, config)?;
+    Ok(Output {
         json: cli.json,
         extract,
         reasoning: cli.reasoning,
         usage: cli.usage,
-    }
+        render_choice,
+        render_command,
+        render,
+    })
 }
 
 fn conversation(cli: &Cli, world: &World, config: &ConfigFile) -> Conversation {

@@ -12,12 +12,16 @@ use anyhow::Result;
 use crate::config;
 
 /// The environment variables that settings are resolved from.
-const VARIABLES: [&str; 7] = [
+const VARIABLES: [&str; 11] = [
     "MUME_API_KEY",
     "MUME_BASE_URL",
     "MUME_MODEL",
     "MUME_NO_SAVE",
     "MUME_CONFIG",
+    "MUME_RENDER",
+    "MUME_RENDER_COMMAND",
+    "NO_COLOR",
+    "TERM",
     "XDG_CONFIG_HOME",
     "HOME",
 ];
@@ -33,6 +37,8 @@ pub(crate) struct World {
     pub(crate) config_place: Option<PathBuf>,
     pub(crate) stdin_terminal: bool,
     pub(crate) stdout_terminal: bool,
+    /// The terminal's width, when stdout is one.
+    pub(crate) columns: Option<u16>,
     /// When the run began: `--max-time` counts from here.
     pub(crate) started: Option<Instant>,
 }
@@ -61,6 +67,7 @@ impl World {
             config_place,
             stdin_terminal: std::io::stdin().is_terminal(),
             stdout_terminal: std::io::stdout().is_terminal(),
+            columns: terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0),
             started,
         })
     }

@@ -13,6 +13,7 @@ mod output;
 mod prompt;
 mod provider;
 mod readme;
+mod render;
 mod request;
 mod roles;
 mod secrets;

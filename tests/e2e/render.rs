@@ -1,0 +1,227 @@
+//! Answers drawn as Markdown (`--render`, `MUME_RENDER`, `render`), and what never is.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use crate::common::server::{Server, send, sleep_ms, sse_head};
+use crate::common::*;
+use serde_json::json;
+
+const MARKDOWN: &str = "# Title\n\nSome **bold** and `code`.\n";
+const DRAWN: &str =
+    "\x1b[1;4;35mTitle\x1b[0m\n\nSome \x1b[1mbold\x1b[0m and \x1b[36mcode\x1b[0m.\n";
+
+fn run(sb: &Sandbox, server: &mockito::Server, args: &[&str]) -> std::process::Output {
+    sb.cmd(&base(server))
+        .args(args)
+        .write_stdin("")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn always_draws_into_a_pipe_and_auto_or_never_leave_the_bytes_alone() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    answer(&mut server, MARKDOWN);
+    for (args, want) in [
+        (&["--render", "always", "q"][..], DRAWN),
+        (&["--render", "auto", "q"], MARKDOWN),
+        (&["--render", "never", "q"], MARKDOWN),
+        (&["q"], MARKDOWN),
+    ] {
+        let out = run(&sb, &server, args);
+        assert_eq!(stdout_of(&out), want, "{args:?}");
+    }
+    // A stream is drawn the same, piece by piece: each piece leaves no look on.
+    let mut server = mockito::Server::new();
+    answer_stream(
+        &mut server,
+        &["# Ti", "tle\n\nSome **bo", "ld** and `co", "de`.\n"],
+    );
+    let out = run(&sb, &server, &["--stream", "--render", "always", "q"]);
+    assert_eq!(
+        stdout_of(&out),
+        DRAWN.replace("Title", "Ti\x1b[0m\x1b[1;4;35mtle")
+    );
+    let out = run(&sb, &server, &["--stream", "q"]);
+    assert_eq!(stdout_of(&out), MARKDOWN);
+    // The conversation keeps the text as it came.
+    let saved = jsonl(&sb.saved()[0]);
+    assert_eq!(saved.last().unwrap()["content"], MARKDOWN);
+}
+
+#[test]
+fn the_choice_comes_from_the_environment_or_the_config_and_a_bad_one_is_refused() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    answer(&mut server, MARKDOWN);
+    let with_env = |value: &str| {
+        sb.cmd(&base(&server))
+            .env("MUME_RENDER", value)
+            .args(["q"])
+            .output()
+            .unwrap()
+    };
+    assert_eq!(stdout_of(&with_env("always")), DRAWN);
+    assert_eq!(stdout_of(&with_env("never")), MARKDOWN);
+    let bad = with_env("sometimes");
+    exits(&bad, 78);
+    assert!(
+        error_line(&bad).contains("MUME_RENDER"),
+        "{}",
+        error_line(&bad)
+    );
+
+    sb.config("render = \"always\"\n");
+    assert_eq!(stdout_of(&run(&sb, &server, &["q"])), DRAWN);
+    // The flag wins over the config.
+    assert_eq!(
+        stdout_of(&run(&sb, &server, &["--render", "never", "q"])),
+        MARKDOWN
+    );
+    let config = stdout_of(&run(&sb, &server, &["config", "--json"]));
+    let render = config
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .find(|row| row["name"] == "render")
+        .unwrap_or_else(|| panic!("no render row in {config}"));
+    assert_eq!(render["value"], "always");
+    assert!(
+        render["source"].as_str().unwrap().starts_with("file"),
+        "{render}"
+    );
+}
+
+#[test]
+fn json_extracts_tool_calls_and_dry_runs_are_never_drawn() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    let text = "**a**\n```sh\nls\n```\n";
+    answer(&mut server, text);
+    let out = run(&sb, &server, &["--render", "always", "-x", "q"]);
+    assert_eq!(stdout_of(&out), "ls\n");
+    let out = run(&sb, &server, &["--render", "always", "--json", "q"]);
+    assert!(!stdout_of(&out).contains('\x1b'));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout_of(&out)).unwrap()["choices"][0]["message"]
+            ["content"],
+        text
+    );
+    let out = run(&sb, &server, &["--render", "always", "--dry-run", "**q**"]);
+    assert!(!stdout_of(&out).contains('\x1b'));
+
+    let mut server = mockito::Server::new();
+    let call = json!({"choices": [{"message": {"content": null, "tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{\"a\":\"**b**\"}"}}
+    ]}, "finish_reason": "tool_calls"}]});
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "application/json")
+        .with_body(call.to_string())
+        .create();
+    let out = run(
+        &sb,
+        &server,
+        &[
+            "--render",
+            "always",
+            "-o",
+            "tools=[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]",
+            "q",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(!stdout_of(&out).contains('\x1b'));
+    assert!(stdout_of(&out).contains("**b**"));
+}
+
+#[test]
+fn a_server_s_escape_sequences_never_reach_a_drawn_stdout() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    answer(&mut server, "a \x1b]0;owned\x07 **b\x1b[2J** c");
+    let out = run(&sb, &server, &["--render", "always", "q"]);
+    let shown = stdout_of(&out);
+    assert!(!shown.contains("\x1b]") && !shown.contains("\x1b[2J") && !shown.contains('\x07'));
+    assert!(shown.contains(r"\u{1b}]0;owned"), "{shown:?}");
+}
+
+/// mume under a pseudo-terminal (`script`), its screen read as it comes.
+fn on_a_terminal(sb: &Sandbox, url: &str, env: &str, args: &str) -> std::process::Child {
+    let script = format!("{env} mume --no-save {args}");
+    sb.script(url, &format!("script -qec '{script}' /dev/null"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn screen(child: std::process::Child) -> String {
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_terminal_gets_the_drawing_unless_no_color_or_a_dumb_terminal() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    answer(&mut server, MARKDOWN);
+    let url = base(&server);
+    let drawn = screen(on_a_terminal(&sb, &url, "NO_COLOR=", "q"));
+    assert!(drawn.contains("\x1b[1;4;35mTitle\x1b[0m"), "{drawn:?}");
+    let plain = screen(on_a_terminal(&sb, &url, "NO_COLOR=1", "q"));
+    assert!(
+        plain.contains("# Title") && !plain.contains('\x1b'),
+        "{plain:?}"
+    );
+    let dumb = screen(on_a_terminal(&sb, &url, "NO_COLOR= TERM=dumb", "q"));
+    assert!(
+        dumb.contains("# Title") && !dumb.contains('\x1b'),
+        "{dumb:?}"
+    );
+    let asked = screen(on_a_terminal(&sb, &url, "NO_COLOR=1", "--render always q"));
+    assert!(asked.contains("\x1b[1;4;35mTitle"), "{asked:?}");
+}
+
+#[test]
+fn a_terminal_sees_each_token_as_it_arrives() {
+    let sb = Sandbox::new();
+    let server = Server::scripted(vec![vec![
+        sse_head(),
+        send(&delta("## Head\n\nfirst **span")),
+        sleep_ms(1500),
+        send(&delta("** done\n")),
+        send("data: [DONE]\n\n"),
+    ]]);
+    let started = Instant::now();
+    let mut child = on_a_terminal(&sb, &server.url, "NO_COLOR=", "--stream q");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0; 256];
+    // The heading and the text before the open span arrive before the server goes on.
+    while !String::from_utf8_lossy(&seen).contains("first ") {
+        let n = stdout.read(&mut buf).unwrap();
+        assert!(
+            n > 0,
+            "ended before the first text: {:?}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+    let early = String::from_utf8_lossy(&seen).into_owned();
+    assert!(early.contains("\x1b[1;35mHead\x1b[0m"), "{early:?}");
+    // The span is held until it closes.
+    assert!(!early.contains("span"), "{early:?}");
+    stdout.read_to_end(&mut seen).unwrap();
+    let all = String::from_utf8_lossy(&seen).into_owned();
+    assert!(all.contains("\x1b[1mspan\x1b[0m done"), "{all:?}");
+    assert!(child.wait().unwrap().success());
+}
