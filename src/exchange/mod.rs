@@ -21,6 +21,7 @@ use crate::error::is_broken_pipe;
 use crate::http::Client;
 use crate::lifecycle::{self, Deadline, Ending};
 use crate::output::Out;
+use crate::output::command::Drawer;
 use crate::output::present::{self, Body, Mode, Shared, Taken};
 use crate::output::ui;
 use crate::settings::{Render, Settings, Source, Transport};
@@ -87,14 +88,25 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
             Render::Raw | Render::Command(_) => None,
         },
     };
+    // Another program draws where mume would: text only, so not when tools may be called.
+    let drawer = match &output.render {
+        Render::Command(command) if !mode.json && !mode.hold => Some(command.as_str()),
+        _ => None,
+    };
     exchange_with(
         client,
         body,
-        mode,
+        Shown { mode, drawer },
         settings.transport.deadline,
         record,
         &model,
     )
+}
+
+/// How the answer is shown: the presenter's mode, and the program that draws it, if any.
+struct Shown<'a> {
+    mode: Mode,
+    drawer: Option<&'a str>,
 }
 
 /// `--dry-run -v`: the URL and headers the request would go with, on stderr.
@@ -115,7 +127,7 @@ pub(crate) fn trace_dry_run(transport: &Transport) {
 fn exchange_with(
     client: Client,
     body: Value,
-    mode: Mode,
+    shown: Shown,
     deadline: Deadline,
     record: Option<Record>,
     model: &str,
@@ -134,7 +146,7 @@ fn exchange_with(
         // At the deadline, an answer complete and saved first ends the run on its own.
         ending != Ending::Deadline || !matches!(ended_here, Ok(false))
     })?;
-    let result = send(&client, &body, &mode, &keeper.answer);
+    let result = send(&client, &body, &shown, &keeper.answer);
     lifecycle::leave(client);
     match result {
         Ok(()) => match keeper.save(None, false) {
@@ -215,10 +227,14 @@ impl Keeper {
 }
 
 /// The request, the response, stdout.
-fn send(client: &Client, body: &Value, mode: &Mode, answer: &Shared) -> Result<()> {
+fn send(client: &Client, body: &Value, shown: &Shown, answer: &Shared) -> Result<()> {
     let mut spinner = ui::Spinner::start();
     let bytes = serde_json::to_vec(body)?;
-    let mut out = Out::stdout();
+    let mode = &shown.mode;
+    let (drawer, mut out) = match shown.drawer.and_then(Drawer::start) {
+        Some((drawer, out)) => (Some(drawer), out),
+        None => (None, Out::stdout()),
+    };
     let result = client.send_with(
         Method::POST,
         CHAT_PATH,
@@ -238,5 +254,9 @@ fn send(client: &Client, body: &Value, mode: &Mode, answer: &Shared) -> Result<(
         },
     );
     spinner.stop();
+    drop(out);
+    if let Some(drawer) = drawer {
+        drawer.finish();
+    }
     result
 }

@@ -1,6 +1,7 @@
 //! Writing to stdout: a buffered writer we flush ourselves, code-block extraction, and the
 //! compact JSON lines of tool calls.
 
+pub(crate) mod command;
 pub(crate) mod present;
 pub(crate) mod render;
 pub(crate) mod ui;

@@ -225,3 +225,44 @@ fn a_terminal_sees_each_token_as_it_arrives() {
     assert!(all.contains("\x1b[1mspan\x1b[0m done"), "{all:?}");
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn another_renderer_gets_exactly_the_bytes_and_a_failing_one_is_said_once() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    answer_stream(&mut server, &["# Ti", "tle\n\n**x", "**"]);
+    let captured = sb.path("captured.txt");
+    sb.config(&format!(
+        "render = \"always\"\nrender_command = \"cat > '{}'\"\n",
+        captured.display()
+    ));
+    let out = run(&sb, &server, &["--stream", "q"]);
+    exits(&out, 0);
+    assert_eq!(stdout_of(&out), "");
+    assert_eq!(
+        std::fs::read_to_string(&captured).unwrap(),
+        "# Title\n\n**x**\n"
+    );
+    // Where mume would not draw, the program is not started.
+    std::fs::remove_file(&captured).unwrap();
+    let out = run(&sb, &server, &["--stream", "--render", "never", "q"]);
+    assert_eq!(stdout_of(&out), "# Title\n\n**x**\n");
+    assert!(!captured.exists());
+
+    for command in ["exit 3", "no-such-renderer-here"] {
+        let out = sb
+            .cmd(&base(&server))
+            .env("MUME_RENDER_COMMAND", command)
+            .args(["--stream", "q"])
+            .output()
+            .unwrap();
+        exits(&out, 0);
+        let warnings = stderr_of(&out);
+        assert_eq!(warnings.matches("render_command").count(), 1, "{warnings}");
+        assert!(warnings.contains(command), "{warnings}");
+    }
+    // The answers were saved as they came, whatever drew them.
+    for file in sb.saved() {
+        assert_eq!(jsonl(&file).last().unwrap()["content"], "# Title\n\n**x**");
+    }
+}

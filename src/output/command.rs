@@ -1,0 +1,94 @@
+//! `render_command`: another program draws the answer. It reads, from a pipe, exactly the
+//! bytes mume would have written to stdout, flushed piece by piece, and writes to mume's
+//! stdout itself. A program that cannot start, stops reading or fails is said once;
+//! mume's exit code stays its own.
+
+use std::io::{self, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::output::{Out, ui};
+
+/// The program drawing the answer, while it runs.
+pub(crate) struct Drawer {
+    child: Child,
+    command: String,
+    /// The program stopped reading before the answer ended.
+    stopped: Arc<AtomicBool>,
+}
+
+/// The pipe to the program: once it stops reading, the rest is dropped, not an error, so
+/// that the answer is still taken whole and saved.
+struct Pipe {
+    stdin: ChildStdin,
+    stopped: Arc<AtomicBool>,
+}
+
+impl Write for Pipe {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if !self.stopped.load(Ordering::Relaxed) {
+            match self.stdin.write(bytes) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Err(e),
+                Err(_) => self.stopped.store(true, Ordering::Relaxed),
+                Ok(n) => return Ok(n),
+            }
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.stopped.load(Ordering::Relaxed) && self.stdin.flush().is_err() {
+            self.stopped.store(true, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+impl Drawer {
+    /// Starts `sh -c command` on a pipe, and the output that writes to it; `None`, said,
+    /// when it cannot start (the answer then goes to stdout as it came).
+    pub(crate) fn start(command: &str) -> Option<(Drawer, Out)> {
+        let spawned = Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .stdin(Stdio::piped())
+            .spawn();
+        let mut child = match spawned {
+            Ok(child) => child,
+            Err(e) => {
+                ui::warn(&format!(
+                    "render_command could not start ({e}); the answer is shown as it came"
+                ));
+                return None;
+            }
+        };
+        let stopped = Arc::new(AtomicBool::new(false));
+        let pipe = Pipe {
+            stdin: child.stdin.take()?,
+            stopped: Arc::clone(&stopped),
+        };
+        let drawer = Drawer {
+            child,
+            command: command.to_string(),
+            stopped,
+        };
+        Some((drawer, Out::to(Box::new(pipe))))
+    }
+
+    /// Waits for the program, once its pipe is closed (the output dropped).
+    pub(crate) fn finish(mut self) {
+        let status = self.child.wait();
+        let command = crate::text::one_line(&self.command);
+        match status {
+            Ok(status) if !status.success() => ui::warn(&format!(
+                "render_command `{command}` failed ({status}); the answer was saved as it came"
+            )),
+            Err(e) => ui::warn(&format!("render_command `{command}`: {e}")),
+            Ok(_) if self.stopped.load(Ordering::Relaxed) => ui::warn(&format!(
+                "render_command `{command}` stopped reading before the answer ended"
+            )),
+            Ok(_) => {}
+        }
+    }
+}
