@@ -75,6 +75,8 @@ Register-ArgumentCompleter -Native -CommandName 'mume' -ScriptBlock {
             [CompletionResult]::new('--continue', '--continue', [CompletionResultType]::ParameterName, 'Continue the most recent conversation')
             [CompletionResult]::new('--no-save', '--no-save', [CompletionResultType]::ParameterName, 'Do not save this exchange [env: MUME_NO_SAVE=1]')
             [CompletionResult]::new('--no-stdin', '--no-stdin', [CompletionResultType]::ParameterName, 'Do not read stdin, even when it is not a terminal')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Write the prompt in $VISUAL or $EDITOR (else vi), starting from the words given')
+            [CompletionResult]::new('--editor', '--editor', [CompletionResultType]::ParameterName, 'Write the prompt in $VISUAL or $EDITOR (else vi), starting from the words given')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -72,6 +72,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
             cand --no-stdin 'Do not read stdin, even when it is not a terminal'
+            cand -e 'Write the prompt in $VISUAL or $EDITOR (else vi), starting from the words given'
+            cand --editor 'Write the prompt in $VISUAL or $EDITOR (else vi), starting from the words given'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mume_global_optspecs
-    string join \n m/model= r/role= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage= q/quiet v/verbose render= color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= f/file= no-stdin max-input= generate= h/help V/version
+    string join \n m/model= r/role= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage= q/quiet v/verbose render= color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= f/file= no-stdin e/editor max-input= generate= h/help V/version
 end
 
 function __fish_mume_needs_command
@@ -81,6 +81,7 @@ complete -c mume -n "__fish_mume_needs_command" -s v -l verbose -d 'Trace the re
 complete -c mume -n "__fish_mume_needs_command" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_needs_command" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_needs_command" -l no-stdin -d 'Do not read stdin, even when it is not a terminal'
+complete -c mume -n "__fish_mume_needs_command" -s e -l editor -d 'Write the prompt in $VISUAL or $EDITOR (else vi), starting from the words given'
 complete -c mume -n "__fish_mume_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_needs_command" -s V -l version -d 'Print version'
 complete -c mume -n "__fish_mume_needs_command" -a "models" -d 'List the models the server offers, one id a line'

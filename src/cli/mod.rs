@@ -246,6 +246,10 @@ pub(crate) struct Cli {
     #[arg(long, help_heading = "Input")]
     pub(crate) no_stdin: bool,
 
+    /// Write the prompt in $VISUAL or $EDITOR (else vi), starting from the words given
+    #[arg(short = 'e', long, help_heading = "Input")]
+    pub(crate) editor: bool,
+
     /// Largest stdin accepted, in bytes (K, M, G suffixes allowed)
     #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = crate::check::parse_size, global = true, help_heading = "Input")]
     pub(crate) max_input: u64,

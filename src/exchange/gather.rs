@@ -74,7 +74,8 @@ pub(crate) fn gather(settings: &Settings) -> Result<Gathered> {
             read_tool_results(last_answer, &input.tool_results, input.max_input, deadline)?;
     }
     let stdin = if input.stdin {
-        let has_prompt = !input.words.is_empty() || !input.files.is_empty();
+        let has_prompt =
+            !input.words.is_empty() || !input.files.is_empty() || input.editor.is_some();
         read_stdin(input.max_input, has_prompt, deadline)?
             .map(|bytes| utf8(bytes, "stdin"))
             .transpose()?
@@ -84,8 +85,12 @@ pub(crate) fn gather(settings: &Settings) -> Result<Gathered> {
     let stdin_len = stdin.as_ref().map_or(0, |s| s.len() as u64);
     let room = input.max_input.saturating_sub(stdin_len);
     let files = read_files(&input.files, room, input.max_input, deadline)?;
+    let words = match &input.editor {
+        Some(editor) => vec![super::editor::compose(editor, &input.words)?],
+        None => input.words.clone(),
+    };
     // A prompt of only whitespace says nothing: it is not worth a paid request.
-    let prompt = assemble(stdin, &files, &input.words).filter(|p| !p.trim().is_empty());
+    let prompt = assemble(stdin, &files, &words).filter(|p| !p.trim().is_empty());
     Ok(Gathered {
         conversation,
         history,

@@ -5,6 +5,7 @@
 //! a signal or the `--max-time` deadline: it saves the partial answer, whatever the main
 //! thread is stuck in (a read, a write to a pipe nobody reads), and ends the run.
 
+mod editor;
 pub(crate) mod gather;
 mod parts;
 pub(crate) mod plan;

@@ -122,6 +122,8 @@ pub(crate) struct Input {
     pub(crate) messages: Option<String>,
     /// `--tool-result CALL_ID=TEXT|@FILE|@-`.
     pub(crate) tool_results: Vec<String>,
+    /// `-e`: the editor the prompt is written in (`$VISUAL`, `$EDITOR`, `vi`).
+    pub(crate) editor: Option<String>,
 }
 
 /// How the answer is shown.

@@ -183,6 +183,10 @@ fn input(cli: &Cli, world: &World) -> Result<Input> {
         max_input: cli.max_input,
         messages: cli.messages.clone(),
         tool_results: cli.tool_result.clone(),
+        editor: cli.editor.then(|| {
+            let editor = world.var("VISUAL").or_else(|| world.var("EDITOR"));
+            editor.unwrap_or("vi").to_string()
+        }),
     })
 }
 

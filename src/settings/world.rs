@@ -12,7 +12,7 @@ use anyhow::Result;
 use crate::config;
 
 /// The environment variables that settings are resolved from.
-const VARIABLES: [&str; 11] = [
+const VARIABLES: [&str; 13] = [
     "MUME_API_KEY",
     "MUME_BASE_URL",
     "MUME_MODEL",
@@ -22,6 +22,8 @@ const VARIABLES: [&str; 11] = [
     "MUME_RENDER_COMMAND",
     "NO_COLOR",
     "TERM",
+    "VISUAL",
+    "EDITOR",
     "XDG_CONFIG_HOME",
     "HOME",
 ];

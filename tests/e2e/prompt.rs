@@ -443,3 +443,76 @@ fn a_path_that_would_break_its_fence_is_refused() {
         assert!(!err.contains('\n') || err.lines().count() == 1, "{err:?}");
     }
 }
+
+/// An editor for `-e`: a script that does `body` to the file it is given ("$1").
+fn editor(sb: &Sandbox, name: &str, body: &str) -> String {
+    let path = sb.path(name);
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\necho \"$1\" >> '{}.used'\n{body}\n",
+            path.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn the_editor_writes_the_prompt_after_stdin_starting_from_the_words() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    let writes = editor(&sb, "writes", "printf 'from the editor\\n' > \"$1\"");
+    let mock = expect_prompt(&mut server, "from the editor");
+    sb.cmd(&base(&server))
+        .env("EDITOR", &writes)
+        .args(["-e"])
+        .assert()
+        .success()
+        .stdout("ok\n");
+    mock.assert();
+
+    // Stdin comes first; the editor starts from the words, and VISUAL wins over EDITOR.
+    let mut server = mockito::Server::new();
+    let appends = editor(&sb, "appends", "printf 'and more\\n' >> \"$1\"");
+    let mock = expect_prompt(&mut server, "code\n\n\nreview this\nand more");
+    sb.cmd(&base(&server))
+        .env("VISUAL", &appends)
+        .env("EDITOR", &writes)
+        .args(["--editor", "review", "this"])
+        .write_stdin("code\n")
+        .assert()
+        .success();
+    mock.assert();
+    // The file it was given is gone.
+    let used = std::fs::read_to_string(format!("{appends}.used")).unwrap();
+    assert!(used.trim().ends_with(".md"), "{used}");
+    assert!(!std::path::Path::new(used.trim()).exists());
+}
+
+#[test]
+fn an_editor_that_fails_or_saves_nothing_sends_nothing() {
+    let sb = Sandbox::new();
+    let server = mockito::Server::new();
+    for (name, body, said) in [
+        ("empties", ": > \"$1\"", "saved empty"),
+        ("blank", "printf '  \\n\\n' > \"$1\"", "saved empty"),
+        ("fails", "exit 1", "failed"),
+    ] {
+        let out = sb
+            .cmd(&base(&server))
+            .env("EDITOR", editor(&sb, name, body))
+            .args(["-e", "words"])
+            .output()
+            .unwrap();
+        exits(&out, 2);
+        assert!(
+            error_line(&out).contains(said),
+            "{name}: {}",
+            error_line(&out)
+        );
+        assert!(error_line(&out).contains("nothing was sent"));
+    }
+    assert!(sb.saved().is_empty());
+}

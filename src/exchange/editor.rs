@@ -1,0 +1,59 @@
+//! `-e`: the prompt written in the user's editor, as `git commit` does it. The editor runs
+//! through `sh` (so `code --wait` works) on a temporary file holding the words given, with
+//! the terminal as its stdin and stdout even when mume's are pipes.
+
+use std::fs::File;
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result};
+
+use crate::error::{USAGE, fail};
+
+/// The text saved in `editor`, begun with `words`. An editor that fails, or a text saved
+/// empty, is a usage error: nothing is sent.
+pub(crate) fn compose(editor: &str, words: &[String]) -> Result<String> {
+    let file = tempfile::Builder::new()
+        .prefix("mume-prompt-")
+        .suffix(".md")
+        .tempfile()
+        .context("making a file for the editor")?;
+    let start = match words.is_empty() {
+        true => String::new(),
+        false => words.join(" ") + "\n",
+    };
+    std::fs::write(file.path(), start).context("making a file for the editor")?;
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("{editor} \"$@\""))
+        .arg(editor)
+        .arg(file.path());
+    // The terminal, when there is one, even if stdin and stdout are pipes.
+    if let Ok(tty) = File::options().read(true).write(true).open("/dev/tty") {
+        command
+            .stdin(Stdio::from(tty.try_clone()?))
+            .stdout(Stdio::from(tty));
+    }
+    let editor_line = crate::text::one_line(editor);
+    let status = command
+        .status()
+        .with_context(|| format!("starting the editor `{editor_line}`"))?;
+    if !status.success() {
+        return Err(fail(
+            USAGE,
+            format!("the editor `{editor_line}` failed ({status}): nothing was sent"),
+        ));
+    }
+    // Read by its name: an editor may have replaced the file rather than written into it.
+    let bytes = std::fs::read(file.path()).context("reading the editor's file")?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        fail(
+            USAGE,
+            "the editor saved text that is not UTF-8: nothing was sent",
+        )
+    })?;
+    if text.trim().is_empty() {
+        return Err(fail(USAGE, "the prompt was saved empty: nothing was sent"));
+    }
+    Ok(text.trim_end_matches('\n').to_string())
+}
