@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'mume' -ScriptBlock {
             [CompletionResult]::new('--attach', '--attach', [CompletionResultType]::ParameterName, 'Attach an image file or URL to the prompt (repeatable)')
             [CompletionResult]::new('--usage', '--usage', [CompletionResultType]::ParameterName, 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings')
             [CompletionResult]::new('--render', '--render', [CompletionResultType]::ParameterName, 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]')
+            [CompletionResult]::new('--think', '--think', [CompletionResultType]::ParameterName, 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour stderr')
             [CompletionResult]::new('--chat', '--chat', [CompletionResultType]::ParameterName, 'Use a named conversation of the store, or a .jsonl file, creating it when missing')
             [CompletionResult]::new('--messages', '--messages', [CompletionResultType]::ParameterName, 'Send these messages (a JSON array or JSON Lines) before the prompt; `-` reads stdin')

@@ -65,7 +65,7 @@ _mume() {
 
     case "${cmd}" in
         mume)
-            opts="-m -r -s -t -o -a -x -q -v -c -H -f -e -h -V --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --stream --no-stream --dry-run --json --extract --extract-last --reasoning --usage --quiet --verbose --render --color --continue --chat --messages --tool-result --no-save --base-url --header --cacert --retries --timeout --max-time --file --no-stdin --editor --max-input --generate --help --version models history roles batch config"
+            opts="-m -r -s -t -o -a -x -q -v -c -H -f -e -h -V --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --stream --no-stream --dry-run --json --extract --extract-last --reasoning --usage --quiet --verbose --render --think --color --continue --chat --messages --tool-result --no-save --base-url --header --cacert --retries --timeout --max-time --file --no-stdin --editor --max-input --generate --help --version models history roles batch config"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -211,6 +211,10 @@ _mume() {
                     ;;
                 --render)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -41,6 +41,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
             cand --usage 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings'
             cand --render 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --messages 'Send these messages (a JSON array or JSON Lines) before the prompt; `-` reads stdin'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mume_global_optspecs
-    string join \n m/model= r/role= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage= q/quiet v/verbose render= color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= f/file= no-stdin e/editor max-input= generate= h/help V/version
+    string join \n m/model= r/role= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage= q/quiet v/verbose render= think= color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= f/file= no-stdin e/editor max-input= generate= h/help V/version
 end
 
 function __fish_mume_needs_command
@@ -49,6 +49,8 @@ json\t''"
 complete -c mume -n "__fish_mume_needs_command" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
 always\t'Into a pipe too (for `less -R`)'
 never\t'Never: the answer\'s bytes as they came'"
+complete -c mume -n "__fish_mume_needs_command" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_needs_command" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"

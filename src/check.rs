@@ -148,6 +148,16 @@ impl RenderChoice {
     }
 }
 
+/// `--think`: what is done with reasoning written inside the content (`<think>…</think>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ThinkChoice {
+    /// Taken out of the content into the reasoning.
+    Split,
+    /// Left in the content.
+    Keep,
+}
+
 /// `reasoning_effort`, as the API names its levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -27,6 +27,7 @@ pub(crate) struct ConfigFile {
     pub(crate) render: Option<crate::check::RenderChoice>,
     /// A program that draws the answer instead of the built-in renderer.
     pub(crate) render_command: Option<String>,
+    pub(crate) think: Option<crate::check::ThinkChoice>,
     pub(crate) ca_cert: Option<PathBuf>,
     #[serde(default)]
     pub(crate) aliases: BTreeMap<String, String>,

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::api::scan;
 use crate::api::sse::{self, SseError};
+use crate::api::think::{self, Think};
 use crate::api::wire::{Calls, Chunk, Completion, Delta, choice_zero_of, content_text, error_text};
 use crate::check::{BODY_LIMIT, EVENT_LIMIT};
 use crate::error::{DECLINED, PROTOCOL, TEMPORARY, code_for_status, fail};
@@ -27,6 +28,8 @@ pub(crate) struct Answer {
     pub(crate) model: Option<String>,
     /// Some part of the answer arrived.
     pub(crate) started: bool,
+    /// The content began with `<think>`, which never closed: all of it was reasoning.
+    pub(crate) unclosed_think: bool,
 }
 
 /// What one event added to the answer, for the presenter to show.
@@ -37,19 +40,38 @@ pub(crate) struct Added<'a> {
 }
 
 /// Applies the events of a stream to an answer.
-#[derive(Default)]
 pub(crate) struct Assembler {
     chunks: scan::Chunks,
     /// The model that answers is named in each chunk; the fast path does not read it, so
     /// when it is wanted the chunks up to the first text are read again for it.
     name_model: bool,
+    /// Takes `<think>…</think>` at the start of the content out into the reasoning;
+    /// `None` when it is kept (`--think keep`).
+    think: Option<Think>,
 }
 
 impl Assembler {
-    pub(crate) fn new(name_model: bool) -> Assembler {
+    /// An assembler; `split_think`: reasoning inline in the content is taken out of it.
+    pub(crate) fn new(name_model: bool, split_think: bool) -> Assembler {
         Assembler {
             chunks: scan::Chunks::default(),
             name_model,
+            think: split_think.then(Think::default),
+        }
+    }
+
+    /// What the content's reasoning splitter still held, at the end of the stream.
+    pub(crate) fn finish(&mut self, answer: &mut Answer) -> Added<'static> {
+        let Some(think) = &mut self.think else {
+            return Added::default();
+        };
+        answer.unclosed_think = think.unclosed();
+        let rest = think.finish();
+        answer.content.push_str(&rest.content);
+        answer.reasoning.push_str(&rest.reasoning);
+        Added {
+            content: Some(rest.content).filter(|t| !t.is_empty()),
+            reasoning: Some(rest.reasoning).filter(|t| !t.is_empty()),
         }
     }
 
@@ -101,22 +123,30 @@ impl Assembler {
         }
         Ok(choice
             .delta
-            .map(|delta| take_delta(delta, answer))
+            .map(|delta| take_delta(delta, answer, self.think.as_mut()))
             .unwrap_or_default())
     }
 }
 
 /// Adds a chunk's delta to the answer; returns the text it added.
-fn take_delta<'d>(delta: Delta<'d>, answer: &mut Answer) -> Added<'d> {
+fn take_delta<'d>(delta: Delta<'d>, answer: &mut Answer, think: Option<&mut Think>) -> Added<'d> {
+    let content = delta.content.filter(|t| !t.is_empty());
+    let (content, inline) = match (content, think) {
+        (Some(text), Some(think)) => split_content(text, think),
+        (content, _) => (content, None),
+    };
     let reasoning = delta
         .reasoning
         .or(delta.reasoning_content)
         .filter(|t| !t.is_empty());
+    let reasoning = match (reasoning, inline) {
+        (Some(given), Some(inline)) => Some(Cow::Owned(inline + &given)),
+        (given, inline) => given.or(inline.map(Cow::Owned)),
+    };
     if let Some(text) = &reasoning {
         answer.started = true;
         answer.reasoning.push_str(text);
     }
-    let content = delta.content.filter(|t| !t.is_empty());
     if let Some(text) = &content {
         answer.started = true;
         answer.content.push_str(text);
@@ -129,6 +159,30 @@ fn take_delta<'d>(delta: Delta<'d>, answer: &mut Answer) -> Added<'d> {
         answer.tool_calls.merge(call);
     }
     Added { content, reasoning }
+}
+
+/// A piece of content as content and inline reasoning, each `None` when empty.
+fn split_content<'d>(
+    text: Cow<'d, str>,
+    think: &mut Think,
+) -> (Option<Cow<'d, str>>, Option<String>) {
+    let (content, reasoning) = match text {
+        Cow::Borrowed(text) => {
+            let split = think.push(text);
+            (split.content, split.reasoning.into_owned())
+        }
+        Cow::Owned(text) => {
+            let split = think.push(&text);
+            (
+                Cow::Owned(split.content.into_owned()),
+                split.reasoning.into_owned(),
+            )
+        }
+    };
+    (
+        Some(content).filter(|t| !t.is_empty()),
+        Some(reasoning).filter(|t| !t.is_empty()),
+    )
 }
 
 /// The failure of an event the SSE parser could not take.
@@ -181,23 +235,28 @@ pub(crate) fn kind(content_type: &str) -> Result<Kind> {
 }
 
 /// A complete response body of this content type, whole or an event stream, read into an
-/// answer (a batch row's).
-pub(crate) fn answer_of(content_type: &str, body: &[u8]) -> Result<Answer> {
+/// answer (a batch row's); `split_think` as for `parse_whole`.
+pub(crate) fn answer_of(content_type: &str, body: &[u8], split_think: bool) -> Result<Answer> {
     if kind(content_type)? == Kind::Whole {
-        return parse_whole(body);
+        return parse_whole(body, split_think);
     }
     let mut answer = Answer::default();
-    let mut assembler = Assembler::default();
+    let mut assembler = Assembler::new(false, split_think);
     let mut parser = sse::Parser::new(EVENT_LIMIT);
     parser.feed(body);
+    let mut done = false;
     while let Some(event) = parser.next() {
         let event = event.map_err(event_error)?;
         if event.data == "[DONE]" {
-            return Ok(answer);
+            done = true;
+            break;
         }
         assembler.apply(&event, &mut answer)?;
     }
-    ended_early(&answer)?;
+    assembler.finish(&mut answer);
+    if !done {
+        ended_early(&answer)?;
+    }
     Ok(answer)
 }
 
@@ -213,8 +272,10 @@ pub(crate) fn read_body(body: &mut impl Read) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// A whole (non-streamed) response body as an answer, or the failure it reports.
-pub(crate) fn parse_whole(body: &[u8]) -> Result<Answer> {
+/// A whole (non-streamed) response body as an answer, or the failure it reports;
+/// `split_think`: reasoning inline at the start of the content (`<think>…</think>`) is
+/// taken out into the reasoning.
+pub(crate) fn parse_whole(body: &[u8], split_think: bool) -> Result<Answer> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     // An answer is read straight into its fields; anything else (an error, a body that is
     // no completion, a key given twice) is read again as a value, to say what it is.
@@ -248,6 +309,14 @@ pub(crate) fn parse_whole(body: &[u8]) -> Result<Answer> {
         answer.refusal = message.refusal.unwrap_or_default();
         answer.tool_calls.list = message.tool_calls.unwrap_or_default();
         answer.started = true;
+    }
+    if split_think {
+        let (content, inline, unclosed) = think::split_whole(&answer.content);
+        if !inline.is_empty() || unclosed {
+            answer.content = content;
+            answer.reasoning = inline + &answer.reasoning;
+            answer.unclosed_think = unclosed;
+        }
     }
     Ok(answer)
 }
@@ -393,10 +462,11 @@ mod tests {
     }
 
     /// Feeds `body` to the parser in pieces of the given sizes, as a network would, and
-    /// applies every event to an answer.
+    /// applies every event to an answer (reasoning inline in the content left in it: that
+    /// is `think`'s to test).
     fn assemble(body: &[u8], sizes: &[usize]) -> (Answer, Result<()>) {
         let mut answer = Answer::default();
-        let mut assembler = Assembler::new(true);
+        let mut assembler = Assembler::new(true, false);
         let mut parser = sse::Parser::new(EVENT_LIMIT);
         let mut rest = body;
         let mut next = 0;
@@ -461,15 +531,15 @@ mod tests {
             &[Event::Text("hi".into()), Event::Finish("stop".into())],
             true,
         );
-        let streamed = answer_of("text/event-stream; charset=utf-8", &stream).unwrap();
+        let streamed = answer_of("text/event-stream; charset=utf-8", &stream, true).unwrap();
         let whole = br#"{"choices":[{"message":{"content":"hi"},"finish_reason":"stop"}]}"#;
-        let whole = answer_of("application/json", whole).unwrap();
+        let whole = answer_of("application/json", whole, true).unwrap();
         assert_eq!(
             (streamed.content, streamed.finish_reason),
             (whole.content, whole.finish_reason)
         );
-        assert!(answer_of("text/html", b"<html>").is_err());
+        assert!(answer_of("text/html", b"<html>", true).is_err());
         let early = sse(&[Event::Text("cut".into())], false);
-        assert!(answer_of("text/event-stream", &early).is_err());
+        assert!(answer_of("text/event-stream", &early, true).is_err());
     }
 }

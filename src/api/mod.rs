@@ -4,4 +4,5 @@
 pub(crate) mod assemble;
 pub(crate) mod scan;
 pub(crate) mod sse;
+pub(crate) mod think;
 pub(crate) mod wire;

@@ -45,7 +45,7 @@ impl Outcome {
                 reply: failed.reply,
             };
         }
-        let read = assemble::answer_of(&reply.content_type, &reply.body)
+        let read = assemble::answer_of(&reply.content_type, &reply.body, true)
             .and_then(|a| assemble::ending(&a).map(|()| a));
         match read {
             Ok(answer) => Outcome::Answered {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum, ValueHint};
 
-use crate::check::{ReasoningEffort, RenderChoice};
+use crate::check::{ReasoningEffort, RenderChoice, ThinkChoice};
 use crate::output::ui::ColorChoice;
 use crate::output::usage::UsageFormat;
 
@@ -171,6 +171,11 @@ pub(crate) struct Cli {
     /// (always), or never [env: MUME_RENDER]
     #[arg(long, value_name = "WHEN", help_heading = "Output")]
     pub(crate) render: Option<RenderChoice>,
+
+    /// Reasoning the model writes inside its answer as <think>…</think>: taken out of the
+    /// answer (split, the default; shown with --reasoning) or kept in it
+    #[arg(long, value_name = "WHAT", help_heading = "Output")]
+    pub(crate) think: Option<ThinkChoice>,
 
     /// When to colour stderr
     #[arg(

@@ -64,6 +64,9 @@ fn rows(settings: &Settings, fields: &Map<String, Value>) -> Vec<Row> {
     let render = &settings.output.render_choice;
     let choice = format!("{:?}", render.value).to_lowercase();
     rows.push(row("render", json!(choice), &render.from));
+    let think = &settings.output.think;
+    let choice = format!("{:?}", think.value).to_lowercase();
+    rows.push(row("think", json!(choice), &think.from));
     if let Some(command) = &settings.output.render_command {
         rows.push(row("render_command", json!(command.value), &command.from));
     }

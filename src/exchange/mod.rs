@@ -84,6 +84,7 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
         started: Instant::now(),
         // Calls and text must not mix on stdout, whichever source put tools in the request.
         hold: body.get("tools").is_some() || output.extract != crate::output::Extract::None,
+        split_think: output.think.value == crate::check::ThinkChoice::Split,
         render: match output.render {
             Render::Markdown { columns } => Some(columns),
             Render::Raw | Render::Command(_) => None,

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::api::assemble::{self, Answer, Assembler, Kind};
+use crate::api::assemble::{self, Added, Answer, Assembler, Kind};
 use crate::api::sse;
 use crate::check::EVENT_LIMIT;
 use crate::output::render::Renderer;
@@ -32,6 +32,8 @@ pub(crate) struct Mode {
     pub(crate) hold: bool,
     /// Draw text as Markdown, rules at most this wide (never `--json` or an extract).
     pub(crate) render: Option<usize>,
+    /// Reasoning inline at the start of the content (`<think>`) is taken out of it.
+    pub(crate) split_think: bool,
 }
 
 /// The answer as it is taken, and how much of it was shown: shared with the thread that
@@ -118,7 +120,7 @@ impl<'a> Presenter<'a> {
             mode,
             out,
             shared,
-            assembler: Assembler::new(mode.usage == Some(UsageFormat::Json)),
+            assembler: Assembler::new(mode.usage == Some(UsageFormat::Json), mode.split_think),
             live: false,
             in_reasoning: false,
             redactor: redact::Redactor::default(),
@@ -207,6 +209,12 @@ impl<'a> Presenter<'a> {
                 self.out.write("\n")?;
             }
         }
+        self.show(added)
+    }
+
+    /// Shows what an event added: reasoning on stderr, text on stdout when it goes there
+    /// as it arrives.
+    fn show(&mut self, added: Added) -> Result<()> {
         if let Some(text) = added
             .reasoning
             .filter(|_| self.mode.reasoning && !self.mode.json)
@@ -233,7 +241,7 @@ impl<'a> Presenter<'a> {
     }
 
     fn whole(&mut self, body: &[u8]) -> Result<()> {
-        let parsed = assemble::parse_whole(body)?;
+        let parsed = assemble::parse_whole(body, self.mode.split_think)?;
         let reasoning = (self.mode.reasoning && !self.mode.json).then(|| parsed.reasoning.clone());
         self.lock().answer = parsed;
         if self.mode.json {
@@ -266,6 +274,11 @@ impl<'a> Presenter<'a> {
 
     /// Writes what was held back, then reports the endings that are not plain success.
     fn finish(mut self) -> Result<()> {
+        let rest = {
+            let mut taken = self.lock();
+            self.assembler.finish(&mut taken.answer)
+        };
+        self.show(rest)?;
         self.end_reasoning();
         // A copy, once per answer, so that no write below holds the lock.
         let answer = self.lock().answer.clone();
@@ -274,6 +287,11 @@ impl<'a> Presenter<'a> {
         }
         self.out.flush()?;
         self.usage(&answer);
+        if answer.unclosed_think {
+            ui::warn(
+                "the answer's <think> never closed: it was all reasoning, with no content (--think keep shows it as it came)",
+            )
+        }
         if answer.finish_reason.as_deref() == Some("length") {
             ui::warn("the answer was cut short at the token limit (finish_reason: length)")
         }

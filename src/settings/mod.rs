@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::check::{RenderChoice, is_loopback_url};
+use crate::check::{RenderChoice, ThinkChoice, is_loopback_url};
 use crate::config::Role;
 use crate::lifecycle::Deadline;
 use crate::output::Extract;
@@ -138,6 +138,8 @@ pub(crate) struct Output {
     /// `render_command`, when one is set.
     pub(crate) render_command: Option<Sourced<String>>,
     pub(crate) render: Render,
+    /// `--think`: reasoning inline in the content is taken out of it, or kept.
+    pub(crate) think: Sourced<ThinkChoice>,
 }
 
 /// How a text answer on stdout is drawn.

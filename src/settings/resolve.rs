@@ -8,7 +8,7 @@ use super::{
     Batch, BatchMode, Conversation, DEFAULT_BASE_URL, DEFAULT_MODEL, Input, KeySource, Output,
     Request, Settings, Source, Sourced, Target, Transport, World, fields, key,
 };
-use crate::check::{check_base_url, check_header};
+use crate::check::{ThinkChoice, check_base_url, check_header};
 use crate::cli::{Batch as BatchArgs, BatchAction, Cli, Command};
 use crate::config::{self, ConfigFile, Role};
 use crate::error::{CONFIG, USAGE, fail};
@@ -207,6 +207,11 @@ fn output(cli: &Cli, world: &World, config: &ConfigFile) -> Result<Output> {
         render_choice,
         render_command,
         render,
+        think: match (cli.think, config.think) {
+            (Some(think), _) => Sourced::new(think, Source::Flag),
+            (None, Some(think)) => Sourced::new(think, Source::File),
+            (None, None) => Sourced::new(ThinkChoice::Split, Source::Default),
+        },
     })
 }
 

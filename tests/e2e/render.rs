@@ -266,3 +266,61 @@ fn another_renderer_gets_exactly_the_bytes_and_a_failing_one_is_said_once() {
         assert_eq!(jsonl(&file).last().unwrap()["content"], "# Title\n\n**x**");
     }
 }
+
+#[test]
+fn reasoning_inside_the_content_is_taken_out_of_it() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    answer_stream(
+        &mut server,
+        &["  <thi", "nk>\nplan it</th", "ink>\n\nThe ", "answer."],
+    );
+    let out = run(&sb, &server, &["--stream", "q"]);
+    exits(&out, 0);
+    assert_eq!(stdout_of(&out), "The answer.\n");
+    assert_eq!(stderr_of(&out), "");
+    let saved = jsonl(&sb.saved()[0]);
+    let line = saved.last().unwrap();
+    assert_eq!(line["content"], "The answer.");
+    assert_eq!(line["reasoning"], "\nplan it");
+    // With --reasoning it goes to stderr; with --think keep it stays in the text.
+    let out = run(&sb, &server, &["--stream", "--reasoning", "q"]);
+    assert_eq!(stdout_of(&out), "The answer.\n");
+    assert!(stderr_of(&out).contains("plan it"), "{}", stderr_of(&out));
+    let kept = "  <think>\nplan it</think>\n\nThe answer.\n";
+    let out = run(&sb, &server, &["--stream", "--think", "keep", "q"]);
+    assert_eq!(stdout_of(&out), kept);
+    sb.config("think = \"keep\"\n");
+    assert_eq!(stdout_of(&run(&sb, &server, &["--stream", "q"])), kept);
+}
+
+#[test]
+fn a_whole_answer_s_reasoning_too_and_json_shows_the_body_untouched() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    answer(&mut server, "<think>why</think>Because.");
+    let out = run(&sb, &server, &["q"]);
+    assert_eq!(stdout_of(&out), "Because.\n");
+    let out = run(&sb, &server, &["--json", "q"]);
+    assert!(stdout_of(&out).contains("<think>why</think>Because."));
+    // Drawn, the reasoning stays off stdout as well.
+    let out = run(&sb, &server, &["--render", "always", "q"]);
+    assert_eq!(stdout_of(&out), "Because.\n");
+}
+
+#[test]
+fn reasoning_that_never_closes_leaves_no_content_and_says_so() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    answer_stream(&mut server, &["<think>on and ", "on"]);
+    let out = run(&sb, &server, &["--stream", "q"]);
+    exits(&out, 0);
+    assert_eq!(stdout_of(&out), "");
+    assert!(
+        stderr_of(&out).contains("never closed"),
+        "{}",
+        stderr_of(&out)
+    );
+    let saved = jsonl(&sb.saved()[0]);
+    assert_eq!(saved.last().unwrap()["reasoning"], "on and on");
+}
