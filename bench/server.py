@@ -7,6 +7,8 @@ request's "model" picks the answer:
                  when the connection closes, so the client reads it in large pieces
   chunked-N      the same events, each in its own HTTP/1.1 chunk, as OpenAI, vLLM, Ollama
                  and llama.cpp frame a stream
+  markdown-N     N chunks of Markdown-rich text (headings, spans, lists, code blocks),
+                 sent in one burst like stream-N
   slow           a 200 ms wait, then 50 chunks 10 ms apart; the monotonic time of each
                  send is written to the file named by --sends
 
@@ -49,6 +51,35 @@ def json_answer(keep_alive=False):
 
 def stream_answer(n):
     return SSE_HEAD + b"".join(chunk("tok ") for _ in range(n)) + FINISH
+
+
+MARKDOWN = """# Setting up a cache
+
+Here is **how** to do it, with *care* and `redis-cli`, see [the docs](https://redis.io/docs).
+
+1. Install the server.
+2. Check it with `redis-cli ping`.
+
+- a list item with _emphasis_
+  - nested **strong** words
+
+```python
+import redis
+r = redis.Redis()
+r.set("k", "v")
+```
+
+> A quote, then a rule.
+
+---
+
+"""
+
+
+def markdown_answer(n):
+    """n chunks of about four characters each, cut from MARKDOWN over and over."""
+    pieces = [MARKDOWN[i:i + 4] for i in range(0, len(MARKDOWN), 4)]
+    return SSE_HEAD + b"".join(chunk(pieces[i % len(pieces)]) for i in range(n)) + FINISH
 
 
 def http_chunk(data):
@@ -138,6 +169,7 @@ def main():
     for n in args.sizes.split(","):
         answers["stream-" + n] = stream_answer(int(n))
         answers["chunked-" + n] = chunked_answer(int(n))
+        answers["markdown-" + n] = markdown_answer(int(n))
     slow_chunks = [chunk("word%02d " % i) for i in range(50)]
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -3,7 +3,6 @@
 //! usage line, and the endings that are not plain success. The answer itself is assembled
 //! by `api::assemble`; this module decides only what reaches the terminal.
 
-use std::borrow::Cow;
 use std::io::{self, BufRead, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -112,6 +111,8 @@ struct Presenter<'a> {
     first_token: Option<Instant>,
     /// Draws the text as Markdown on its way to stdout.
     renderer: Option<Renderer>,
+    /// What the renderer drew of the latest piece; kept to be written into again.
+    drawing: String,
 }
 
 impl<'a> Presenter<'a> {
@@ -130,23 +131,35 @@ impl<'a> Presenter<'a> {
                 .render
                 .filter(|_| !mode.json && mode.extract == Extract::None)
                 .map(Renderer::new),
+            drawing: String::new(),
         }
     }
 
-    /// Text as it goes to stdout: drawn, when it is.
-    fn drawn<'t>(&mut self, text: &'t str) -> Cow<'t, str> {
-        match &mut self.renderer {
-            Some(renderer) => Cow::Owned(renderer.push(text.as_bytes())),
-            None => Cow::Borrowed(text),
+    /// Writes text to stdout, drawn when it is; marks what was taken as shown first when
+    /// the write may reach stdout before the next flush.
+    fn write_text(&mut self, text: &str) -> Result<()> {
+        let text = match &mut self.renderer {
+            Some(renderer) => {
+                self.drawing.clear();
+                renderer.push(text.as_bytes(), &mut self.drawing);
+                self.drawing.as_str()
+            }
+            None => text,
+        };
+        if self.out.spills(text.len()) {
+            self.showing();
         }
+        self.out.write(text)?;
+        Ok(())
     }
 
     /// What the renderer still holds, at the end of the text.
     fn drawn_rest(&mut self) -> String {
-        self.renderer
-            .as_mut()
-            .map(Renderer::finish)
-            .unwrap_or_default()
+        let mut rest = String::new();
+        if let Some(renderer) = &mut self.renderer {
+            renderer.finish(&mut rest);
+        }
+        rest
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'a, Taken> {
@@ -223,11 +236,7 @@ impl<'a> Presenter<'a> {
         }
         if let Some(text) = added.content.filter(|_| self.live) {
             self.end_reasoning();
-            let text = self.drawn(&text);
-            if self.out.spills(text.len()) {
-                self.showing();
-            }
-            self.out.write(&text)?;
+            self.write_text(&text)?;
         }
         Ok(())
     }
@@ -317,10 +326,14 @@ impl<'a> Presenter<'a> {
             self.out.write(&rest)?;
             self.out.end_line()?;
         } else {
-            let text = extract(&answer.content, self.mode.extract);
-            let mut text = self.drawn(text).into_owned();
-            text += &self.drawn_rest();
-            self.out.write_line(&text)?;
+            if self.renderer.is_some() {
+                self.write_text(&answer.content)?;
+                let rest = self.drawn_rest();
+                self.out.write_line(&rest)?;
+            } else {
+                self.out
+                    .write_line(extract(&answer.content, self.mode.extract))?;
+            }
         }
         Ok(())
     }

@@ -91,17 +91,23 @@ impl Renderer {
         }
     }
 
-    /// What can be drawn of the answer so far once `piece` is added to it.
-    pub(crate) fn push(&mut self, piece: &[u8]) -> String {
+    /// Adds to `out` what can be drawn of the answer so far once `piece` is added to it.
+    pub(crate) fn push(&mut self, piece: &[u8], out: &mut String) {
+        // Most pieces are whole characters: drawn from where they are, without a copy.
+        if self.partial.is_empty()
+            && let Ok(text) = std::str::from_utf8(piece)
+        {
+            return self.draw(text, false, out);
+        }
         let text = self.decode(piece);
-        self.draw(&text, false)
+        self.draw(&text, false, out);
     }
 
-    /// What is left to draw at the end of the answer: a line that never ended is drawn as
-    /// ended, an opener that never closed as the text it is.
-    pub(crate) fn finish(&mut self) -> String {
+    /// Adds to `out` what is left to draw at the end of the answer: a line that never
+    /// ended is drawn as ended, an opener that never closed as the text it is.
+    pub(crate) fn finish(&mut self, out: &mut String) {
         let rest = String::from_utf8_lossy(&std::mem::take(&mut self.partial)).into_owned();
-        self.draw(&rest, true)
+        self.draw(&rest, true, out);
     }
 
     /// Text of `piece`, a character cut at its end kept for the next piece.
@@ -120,21 +126,19 @@ impl Renderer {
         text
     }
 
-    fn draw(&mut self, text: &str, at_end: bool) -> String {
-        let mut out = String::new();
+    fn draw(&mut self, text: &str, at_end: bool, out: &mut String) {
         for segment in text.split_inclusive('\n') {
             let ended = segment.ends_with('\n');
             self.line
                 .push_str(segment.strip_suffix('\n').unwrap_or(segment));
-            self.advance(ended, &mut out);
+            self.advance(ended, out);
             if ended {
                 out.push('\n');
             }
         }
         if at_end && (!self.line.is_empty() || self.kind.is_some()) {
-            self.advance(true, &mut out);
+            self.advance(true, out);
         }
-        out
     }
 
     /// Draws what is decided of the current line; with `ended`, all of it.

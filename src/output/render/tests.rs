@@ -4,8 +4,9 @@ use proptest::prelude::*;
 /// The whole text drawn in one piece.
 fn drawn(text: &str) -> String {
     let mut renderer = Renderer::new(20);
-    let mut out = renderer.push(text.as_bytes());
-    out += &renderer.finish();
+    let mut out = String::new();
+    renderer.push(text.as_bytes(), &mut out);
+    renderer.finish(&mut out);
     out
 }
 
@@ -15,11 +16,11 @@ fn drawn_in_pieces(text: &str, cuts: &[usize]) -> String {
     let mut out = String::new();
     let mut from = 0;
     for &cut in cuts {
-        out += &renderer.push(&text.as_bytes()[from..cut]);
+        renderer.push(&text.as_bytes()[from..cut], &mut out);
         from = cut;
     }
-    out += &renderer.push(&text.as_bytes()[from..]);
-    out += &renderer.finish();
+    renderer.push(&text.as_bytes()[from..], &mut out);
+    renderer.finish(&mut out);
     out
 }
 
@@ -164,19 +165,26 @@ fn control_characters_from_the_server_are_escaped() {
 #[test]
 fn spans_are_held_only_until_they_close_or_the_line_ends() {
     let mut renderer = Renderer::new(20);
-    assert_eq!(renderer.push(b"plain then **bo"), "plain then ");
-    assert_eq!(renderer.push(b"ld** and"), "\x1b[1mbold\x1b[0m and");
-    assert_eq!(renderer.push(b" `co"), " ");
-    assert_eq!(renderer.push(b"de\n"), "`code\n");
+    let mut push = |piece: &[u8]| {
+        let mut out = String::new();
+        renderer.push(piece, &mut out);
+        out
+    };
+    assert_eq!(push(b"plain then **bo"), "plain then ");
+    assert_eq!(push(b"ld** and"), "\x1b[1mbold\x1b[0m and");
+    assert_eq!(push(b" `co"), " ");
+    assert_eq!(push(b"de\n"), "`code\n");
     // A line's start is held only until its kind is known.
-    assert_eq!(renderer.push(b"#"), "");
-    assert_eq!(renderer.push(b"# Hi"), "\x1b[1;35mHi\x1b[0m");
-    assert_eq!(renderer.push(b"\n-"), "\n");
-    assert_eq!(renderer.push(b"x"), "-x");
+    assert_eq!(push(b"#"), "");
+    assert_eq!(push(b"# Hi"), "\x1b[1;35mHi\x1b[0m");
+    assert_eq!(push(b"\n-"), "\n");
+    assert_eq!(push(b"x"), "-x");
     // A character cut in two waits for its second half.
-    assert_eq!(renderer.push(b" \xc3"), " ");
-    assert_eq!(renderer.push(b"\xa9"), "é");
-    assert_eq!(renderer.finish(), "");
+    assert_eq!(push(b" \xc3"), " ");
+    assert_eq!(push(b"\xa9"), "é");
+    let mut rest = String::new();
+    renderer.finish(&mut rest);
+    assert_eq!(rest, "");
 }
 
 fn markdown() -> impl Strategy<Value = String> {
