@@ -3,7 +3,7 @@
 //! usage line, and the endings that are not plain success. The answer itself is assembled
 //! by `api::assemble`; this module decides only what reaches the terminal.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -113,6 +113,8 @@ struct Presenter<'a> {
     renderer: Option<Renderer>,
     /// What the renderer drew of the latest piece; kept to be written into again.
     drawing: String,
+    /// Stdout is a terminal, whose width may change while the answer is drawn.
+    on_terminal: bool,
 }
 
 impl<'a> Presenter<'a> {
@@ -132,6 +134,16 @@ impl<'a> Presenter<'a> {
                 .filter(|_| !mode.json && mode.extract == Extract::None)
                 .map(Renderer::new),
             drawing: String::new(),
+            on_terminal: mode.render.is_some() && io::stdout().is_terminal(),
+        }
+    }
+
+    /// Rules are drawn as wide as the terminal is now (it may have been resized).
+    fn follow_width(&mut self) {
+        if let Some(renderer) = self.renderer.as_mut().filter(|_| self.on_terminal)
+            && let Some((width, _)) = terminal_size::terminal_size_of(io::stdout())
+        {
+            renderer.set_columns(usize::from(width.0));
         }
     }
 
@@ -186,6 +198,7 @@ impl<'a> Presenter<'a> {
             parser.feed(piece);
             let n = piece.len();
             body.consume(n);
+            self.follow_width();
             while let Some(event) = parser.next() {
                 let event = event.map_err(assemble::event_error)?;
                 if event.data == "[DONE]" {

@@ -91,6 +91,11 @@ impl Renderer {
         }
     }
 
+    /// Rules drawn from now on are at most `columns` wide: the terminal was resized.
+    pub(crate) fn set_columns(&mut self, columns: usize) {
+        self.width = columns.clamp(1, RULE_WIDTH);
+    }
+
     /// Adds to `out` what can be drawn of the answer so far once `piece` is added to it.
     pub(crate) fn push(&mut self, piece: &[u8], out: &mut String) {
         // Most pieces are whole characters: drawn from where they are, without a copy.
