@@ -81,9 +81,9 @@ impl Drawer {
         let status = self.child.wait();
         let command = crate::text::one_line(&self.command);
         match status {
-            Ok(status) if !status.success() => ui::warn(&format!(
-                "render_command `{command}` failed ({status}); the answer was saved as it came"
-            )),
+            Ok(status) if !status.success() => {
+                ui::warn(&format!("render_command `{command}` failed ({status})"))
+            }
             Err(e) => ui::warn(&format!("render_command `{command}`: {e}")),
             Ok(_) if self.stopped.load(Ordering::Relaxed) => ui::warn(&format!(
                 "render_command `{command}` stopped reading before the answer ended"
