@@ -19,6 +19,9 @@ _mume() {
             mume,batch)
                 cmd="mume__subcmd__batch"
                 ;;
+            mume,cmd)
+                cmd="mume__subcmd__cmd"
+                ;;
             mume,config)
                 cmd="mume__subcmd__config"
                 ;;
@@ -65,7 +68,7 @@ _mume() {
 
     case "${cmd}" in
         mume)
-            opts="-m -r -s -t -o -a -x -q -v -c -H -f -e -h -V --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --stream --no-stream --dry-run --json --extract --extract-last --reasoning --usage --quiet --verbose --render --think --color --continue --chat --messages --tool-result --no-save --base-url --header --cacert --retries --timeout --max-time --file --no-stdin --editor --max-input --generate --help --version models history roles batch config"
+            opts="-m -r -s -t -o -a -x -q -v -c -H -f -e -h -V --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --stream --no-stream --dry-run --json --extract --extract-last --reasoning --usage --quiet --verbose --render --think --color --continue --chat --messages --tool-result --no-save --base-url --header --cacert --retries --timeout --max-time --file --no-stdin --editor --max-input --generate --help --version models history roles batch cmd config"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -340,7 +343,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch)
-            opts="-j -m -r -s -t -o -a -q -v -H -h --output --jobs --rpm --text --raw --submit --wait --max-rows --max-bytes --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help status fetch cancel list"
+            opts="-j -m -r -s -t -o -a -q -v -c -H -h --output --jobs --rpm --text --raw --submit --wait --max-rows --max-bytes --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help status fetch cancel list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -519,6 +522,21 @@ _mume() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --base-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -570,7 +588,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__cancel)
-            opts="-m -r -s -t -o -a -q -v -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -714,6 +732,21 @@ _mume() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --base-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -765,7 +798,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__fetch)
-            opts="-m -r -s -t -o -a -q -v -H -h --output --raw --wait --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -s -t -o -a -q -v -c -H -h --output --raw --wait --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -924,6 +957,21 @@ _mume() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --base-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -975,7 +1023,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__list)
-            opts="-m -r -s -t -o -a -q -v -H -h --remote --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -s -t -o -a -q -v -c -H -h --remote --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1117,6 +1165,21 @@ _mume() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --base-url)
@@ -1170,7 +1233,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__status)
-            opts="-m -r -s -t -o -a -q -v -H -h --wait --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -s -t -o -a -q -v -c -H -h --wait --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1312,6 +1375,235 @@ _mume() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mume__subcmd__cmd)
+            opts="-m -r -s -t -o -a -q -v -c -H -h --shell --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --shell)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role)
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                -r)
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --system)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --temperature)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --top-p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-completion-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reasoning-effort)
+                    COMPREPLY=($(compgen -W "minimal low medium high" -- "${cur}"))
+                    return 0
+                    ;;
+                --stop)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tools)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --tool-choice)
+                    COMPREPLY=($(compgen -W "auto none required" -- "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --attach)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -a)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --base-url)
@@ -1365,7 +1657,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__config)
-            opts="-m -r -s -t -o -a -q -v -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help path"
+            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help path"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1509,6 +1801,21 @@ _mume() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --base-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1560,7 +1867,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__config__subcmd__path)
-            opts="-m -r -s -t -o -a -q -v -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1704,6 +2011,21 @@ _mume() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --base-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1755,7 +2077,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history)
-            opts="-m -r -s -t -o -a -q -v -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help show rm search prune"
+            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show rm search prune"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1899,6 +2221,21 @@ _mume() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --base-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1950,7 +2287,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__prune)
-            opts="-m -r -s -t -o -a -q -v -H -h --older-than --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -s -t -o -a -q -v -c -H -h --older-than --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2098,6 +2435,21 @@ _mume() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --base-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2149,7 +2501,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__rm)
-            opts="-m -r -s -t -o -a -q -v -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2291,6 +2643,21 @@ _mume() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --base-url)
@@ -2344,7 +2711,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__search)
-            opts="-m -r -s -t -o -a -q -v -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2486,6 +2853,21 @@ _mume() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --base-url)
@@ -2539,7 +2921,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__show)
-            opts="-m -r -s -t -o -a -q -v -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2683,6 +3065,21 @@ _mume() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --base-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2734,7 +3131,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__models)
-            opts="-m -r -s -t -o -a -q -v -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2876,6 +3273,21 @@ _mume() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --base-url)
@@ -2929,7 +3341,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__roles)
-            opts="-m -r -s -t -o -a -q -v -H -h --names --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -s -t -o -a -q -v -c -H -h --names --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3071,6 +3483,21 @@ _mume() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --base-url)

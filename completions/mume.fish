@@ -90,6 +90,7 @@ complete -c mume -n "__fish_mume_needs_command" -a "models" -d 'List the models 
 complete -c mume -n "__fish_mume_needs_command" -a "history" -d 'List saved conversations, newest first'
 complete -c mume -n "__fish_mume_needs_command" -a "roles" -d 'List the roles of the config file'
 complete -c mume -n "__fish_mume_needs_command" -a "batch" -d 'Send one request per row of a JSON Lines file, several at once, results in order'
+complete -c mume -n "__fish_mume_needs_command" -a "cmd" -d 'Ask for one shell command and print it, to read, edit and run yourself'
 complete -c mume -n "__fish_mume_needs_command" -a "config" -d 'Show the effective settings and where each came from'
 complete -c mume -n "__fish_mume_using_subcommand models" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
@@ -114,6 +115,7 @@ complete -c mume -n "__fish_mume_using_subcommand models" -s a -l attach -d 'Att
 complete -c mume -n "__fish_mume_using_subcommand models" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mume -n "__fish_mume_using_subcommand models" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
 complete -c mume -n "__fish_mume_using_subcommand models" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand models" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -125,6 +127,8 @@ complete -c mume -n "__fish_mume_using_subcommand models" -l dry-run -d 'Print t
 complete -c mume -n "__fish_mume_using_subcommand models" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand models" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand models" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand models" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand models" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand models" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
@@ -149,6 +153,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_s
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -160,6 +165,8 @@ complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_s
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -f -a "show" -d 'Print one conversation (`--json`: as a messages array)'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -f -a "rm" -d 'Delete one conversation'
@@ -188,6 +195,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -199,6 +207,8 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
@@ -223,6 +233,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -234,6 +245,8 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
@@ -258,6 +271,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -269,6 +283,8 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l older-than -d 'How old: a number and a unit, e.g. 30d, 12h, 2w' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
@@ -294,6 +310,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -305,6 +322,8 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand roles" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand roles" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
@@ -329,6 +348,7 @@ complete -c mume -n "__fish_mume_using_subcommand roles" -s a -l attach -d 'Atta
 complete -c mume -n "__fish_mume_using_subcommand roles" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mume -n "__fish_mume_using_subcommand roles" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
 complete -c mume -n "__fish_mume_using_subcommand roles" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand roles" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand roles" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -341,6 +361,8 @@ complete -c mume -n "__fish_mume_using_subcommand roles" -l dry-run -d 'Print th
 complete -c mume -n "__fish_mume_using_subcommand roles" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand roles" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand roles" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand roles" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand roles" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand roles" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l output -d 'Write the results to FILE; a run with the same FILE resumes where this one stopped' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s j -l jobs -d 'Requests at once, 1 to 256 [default: 4]' -r
@@ -370,6 +392,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_sub
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -385,6 +408,8 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_sub
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -a "status" -d 'Show a job: rows done and failed, each provider batch\'s status'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -a "fetch" -d 'Write a job\'s results in input order, as a local run writes them'
@@ -413,6 +438,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -425,6 +451,8 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l output -d 'Write to FILE instead of the --output given at submit' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
@@ -450,6 +478,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -463,6 +492,8 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
@@ -487,6 +518,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -498,6 +530,8 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
@@ -522,6 +556,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -534,7 +569,48 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l shell -d 'The shell the command is for [default: the name of $SHELL, else sh]' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand cmd" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand cmd" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l dry-run -d 'Print the request body that would be sent, and send nothing'
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand cmd" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand cmd" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand cmd" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
+complete -c mume -n "__fish_mume_using_subcommand cmd" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s s -l system -d 'System prompt, sent as a leading system message' -r
@@ -558,6 +634,7 @@ complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_su
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -569,6 +646,8 @@ complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_su
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -f -a "path" -d 'Print the path of the config file'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
@@ -594,6 +673,7 @@ complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcom
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -605,4 +685,6 @@ complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcom
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'

@@ -118,7 +118,8 @@ fn run(cli: &Cli) -> Result<u8> {
         };
         return history::run(action, cli.json, cli.dry_run);
     }
-    let settings = Settings::resolve(cli, &World::read()?)?;
+    let is_cmd = matches!(cli.command, Some(Command::Cmd(_)));
+    let settings = Settings::resolve(cli, &World::read(is_cmd)?)?;
     for warning in &settings.warnings {
         ui::warn(warning);
     }
@@ -126,6 +127,7 @@ fn run(cli: &Cli) -> Result<u8> {
         Some(Command::Models) => commands::models(&settings),
         Some(Command::Config { .. }) => commands::config::run(&settings),
         Some(Command::Batch(_)) => batch::run(settings),
+        Some(Command::Cmd(_)) => exchange::run(settings),
         Some(Command::Roles { names }) => commands::roles(&settings, *names),
         Some(Command::History { .. }) => unreachable!("handled above"),
         None => exchange::run(settings),

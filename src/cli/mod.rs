@@ -43,7 +43,7 @@ pub(crate) struct Cli {
     pub(crate) command: Option<Command>,
 
     /// The prompt; the words are joined with spaces. Use `--` before a prompt that starts
-    /// with `models`, `history`, `config`, `batch` or `roles`.
+    /// with `models`, `history`, `config`, `batch`, `roles` or `cmd`.
     #[arg(value_name = "PROMPT")]
     pub(crate) words: Vec<String>,
 
@@ -188,11 +188,16 @@ pub(crate) struct Cli {
     pub(crate) color: ColorChoice,
 
     /// Continue the most recent conversation
-    #[arg(short = 'c', long = "continue", help_heading = "Conversation")]
+    #[arg(
+        short = 'c',
+        long = "continue",
+        global = true,
+        help_heading = "Conversation"
+    )]
     pub(crate) continue_last: bool,
 
     /// Use a named conversation of the store, or a .jsonl file, creating it when missing
-    #[arg(long, value_name = "NAME|PATH", value_hint = ValueHint::FilePath, conflicts_with = "continue_last", help_heading = "Conversation")]
+    #[arg(long, value_name = "NAME|PATH", value_hint = ValueHint::FilePath, conflicts_with = "continue_last", global = true, help_heading = "Conversation")]
     pub(crate) chat: Option<String>,
 
     /// Send these messages (a JSON array or JSON Lines) before the prompt; `-` reads stdin
@@ -204,7 +209,7 @@ pub(crate) struct Cli {
     pub(crate) tool_result: Vec<String>,
 
     /// Do not save this exchange [env: MUME_NO_SAVE=1]
-    #[arg(long, help_heading = "Conversation")]
+    #[arg(long, global = true, help_heading = "Conversation")]
     pub(crate) no_save: bool,
 
     /// API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]
@@ -282,11 +287,33 @@ pub(crate) enum Command {
     /// Send one request per row of a JSON Lines file, several at once, results in order
     #[command(after_help = BATCH_EXAMPLES)]
     Batch(Batch),
+    /// Ask for one shell command and print it, to read, edit and run yourself
+    #[command(after_help = CMD_EXAMPLES)]
+    Cmd(Cmd),
     /// Show the effective settings and where each came from
     Config {
         #[command(subcommand)]
         action: Option<ConfigAction>,
     },
+}
+
+const CMD_EXAMPLES: &str = "\
+Examples:
+  mume cmd find files over 100 MB changed this week
+  ls -la | mume cmd delete the empty ones        stdin is context
+  mume cmd -c keep hidden files                  revise the last one
+  mume cmd --shell fish list my abbreviations";
+
+/// `mume cmd`: the wish, and the shell the command is for.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Cmd {
+    /// What the command should do; the words are joined with spaces
+    #[arg(value_name = "WISH", required = true)]
+    pub(crate) words: Vec<String>,
+
+    /// The shell the command is for [default: the name of $SHELL, else sh]
+    #[arg(long, value_name = "NAME")]
+    pub(crate) shell: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! Writing to stdout: a buffered writer we flush ourselves, code-block extraction, and the
 //! compact JSON lines of tool calls.
 
+pub(crate) mod cmd;
 pub(crate) mod command;
 pub(crate) mod present;
 pub(crate) mod render;
@@ -76,13 +77,15 @@ pub(crate) enum Extract {
     None,
     First,
     Last,
+    /// `mume cmd`: the answer as one shell command, or a refusal.
+    Command,
 }
 
 /// The inside of the first or last fenced code block, or the whole text when it has none.
 pub(crate) fn extract(text: &str, which: Extract) -> &str {
     let blocks = code_blocks(text);
     let block = match which {
-        Extract::None => None,
+        Extract::None | Extract::Command => None,
         Extract::First => blocks.first(),
         Extract::Last => blocks.last(),
     };

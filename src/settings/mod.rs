@@ -3,6 +3,7 @@
 //! config's `[options]`, then its other keys, then defaults. Flags stop here: nothing
 //! below this module reads `Cli`.
 
+mod cmd;
 mod fields;
 mod key;
 mod render;

@@ -63,7 +63,7 @@ fn request(
     config: &ConfigFile,
     role: Option<(&str, &Role)>,
 ) -> Result<Request> {
-    let role_source = || Source::Role(cli.role.clone().unwrap_or_default());
+    let role_source = || Source::Role(role.map(|(name, _)| name.to_string()).unwrap_or_default());
     let model = match (&cli.model, role.and_then(|(_, r)| r.model.as_ref())) {
         (None, Some(model)) => Sourced::new(model.clone(), role_source()),
         _ => pick(
@@ -82,7 +82,14 @@ fn request(
             .unwrap_or(model.value),
         model.from,
     );
-    let stream = if cli.stream || cli.no_stream {
+    let cmd = match &cli.command {
+        Some(Command::Cmd(args)) => Some(args),
+        _ => None,
+    };
+    let stream = if cmd.is_some() {
+        // A command is shown whole, once it is known to be one.
+        Sourced::new(false, Source::Default)
+    } else if cli.stream || cli.no_stream {
         Sourced::new(cli.stream, Source::Flag)
     } else if let Some(s) = config.stream {
         Sourced::new(s, Source::File)
@@ -90,8 +97,9 @@ fn request(
         Sourced::new(world.stdout_terminal && !cli.json, Source::Default)
     };
     let fields = fields::merge(cli, config, role)?;
-    let system = match (&cli.system, role.and_then(|(_, r)| r.system.as_ref())) {
-        (None, Some(system)) => Sourced::new(Some(system.clone()), role_source()),
+    let system = match (&cli.system, role.and_then(|(_, r)| r.system.as_ref()), cmd) {
+        (None, Some(system), _) => Sourced::new(Some(system.clone()), role_source()),
+        (None, None, Some(args)) => Sourced::new(Some(cmd_system(args, world)), Source::Default),
         _ => flag_or_file(cli.system.as_ref(), config.system.as_ref()),
     };
     Ok(Request {
@@ -176,8 +184,12 @@ fn input(cli: &Cli, world: &World) -> Result<Input> {
     }
     let stdin_taken =
         cli.messages.as_deref() == Some("-") || cli.tool_result.iter().any(|r| r.ends_with("=@-"));
+    let words = match &cli.command {
+        Some(Command::Cmd(args)) => args.words.clone(),
+        _ => cli.words.clone(),
+    };
     Ok(Input {
-        words: cli.words.clone(),
+        words,
         files: cli.files.clone(),
         stdin: !cli.no_stdin && !stdin_taken && !world.stdin_terminal,
         max_input: cli.max_input,
@@ -191,14 +203,21 @@ fn input(cli: &Cli, world: &World) -> Result<Input> {
 }
 
 fn output(cli: &Cli, world: &World, config: &ConfigFile) -> Result<Output> {
-    let extract = if cli.extract {
+    let cmd = matches!(cli.command, Some(Command::Cmd(_)));
+    let extract = if cmd {
+        Extract::Command
+    } else if cli.extract {
         Extract::First
     } else if cli.extract_last {
         Extract::Last
     } else {
         Extract::None
     };
-    let (render_choice, render_command, render) = super::render::render(cli, world, config)?;
+    let (render_choice, render_command, mut render) = super::render::render(cli, world, config)?;
+    if cmd {
+        // A command is printed as it is, to be read, edited and run.
+        render = super::Render::Raw;
+    }
     Ok(Output {
         json: cli.json,
         extract,
@@ -337,8 +356,11 @@ pub(crate) fn refused_with_batch(flag: &str) -> Option<String> {
 
 /// The role `-r` names, with its name, or a usage error that lists the known ones.
 fn role<'a>(cli: &'a Cli, config: &'a ConfigFile) -> Result<Option<(&'a str, &'a Role)>> {
-    let Some(name) = &cli.role else {
-        return Ok(None);
+    let name = match (&cli.role, &cli.command) {
+        (Some(name), _) => name.as_str(),
+        // `mume cmd` takes the role named `cmd`, when the config has one.
+        (None, Some(Command::Cmd(_))) if config.roles.contains_key("cmd") => "cmd",
+        (None, _) => return Ok(None),
     };
     let Some(role) = config.roles.get(name) else {
         let known: Vec<String> = config.roles.keys().map(|k| one_line(k)).collect();
@@ -356,6 +378,13 @@ fn role<'a>(cli: &'a Cli, config: &'a ConfigFile) -> Result<Option<(&'a str, &'a
         ));
     };
     Ok(Some((name, role)))
+}
+
+/// `mume cmd`'s built-in system message: replaced by `-s` or the role's own, and never
+/// the config's general `system`.
+fn cmd_system(args: &crate::cli::Cmd, world: &World) -> String {
+    let shell = super::cmd::shell(args, world);
+    super::cmd::system(world.os.as_deref().unwrap_or(std::env::consts::OS), &shell)
 }
 
 /// A flag, else an environment variable, else the config file, else the default.

@@ -12,7 +12,7 @@ use anyhow::Result;
 use crate::config;
 
 /// The environment variables that settings are resolved from.
-const VARIABLES: [&str; 13] = [
+const VARIABLES: [&str; 14] = [
     "MUME_API_KEY",
     "MUME_BASE_URL",
     "MUME_MODEL",
@@ -24,6 +24,7 @@ const VARIABLES: [&str; 13] = [
     "TERM",
     "VISUAL",
     "EDITOR",
+    "SHELL",
     "XDG_CONFIG_HOME",
     "HOME",
 ];
@@ -41,13 +42,17 @@ pub(crate) struct World {
     pub(crate) stdout_terminal: bool,
     /// The terminal's width, when stdout is one.
     pub(crate) columns: Option<u16>,
+    /// The operating system, with its distribution's name when it has one: read only for
+    /// `mume cmd`, whose request names it.
+    pub(crate) os: Option<String>,
     /// When the run began: `--max-time` counts from here.
     pub(crate) started: Option<Instant>,
 }
 
 impl World {
-    /// Reads the environment, the terminals and the config file.
-    pub(crate) fn read() -> Result<World> {
+    /// Reads the environment, the terminals and the config file; the operating system's
+    /// name too, when `os` asks for it.
+    pub(crate) fn read(os: bool) -> Result<World> {
         let started = Some(Instant::now());
         let env: BTreeMap<&'static str, String> = VARIABLES
             .into_iter()
@@ -70,6 +75,7 @@ impl World {
             stdin_terminal: std::io::stdin().is_terminal(),
             stdout_terminal: std::io::stdout().is_terminal(),
             columns: terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0),
+            os: os.then(operating_system),
             started,
         })
     }
@@ -77,5 +83,27 @@ impl World {
     /// An environment variable's value, when it is set and not empty.
     pub(crate) fn var(&self, name: &str) -> Option<&str> {
         self.env.get(name).map(String::as_str)
+    }
+}
+
+/// The operating system as `uname -s` names it, and the distribution's name from
+/// `/etc/os-release` when there is one (`Linux (Debian GNU/Linux 13 (trixie))`).
+fn operating_system() -> String {
+    let system = match std::env::consts::OS {
+        "linux" => "Linux",
+        "macos" => "macOS",
+        "freebsd" => "FreeBSD",
+        "openbsd" => "OpenBSD",
+        "netbsd" => "NetBSD",
+        other => other,
+    };
+    let release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
+    let name = release.lines().find_map(|line| {
+        let value = line.strip_prefix("PRETTY_NAME=")?;
+        Some(value.trim().trim_matches('"').to_string())
+    });
+    match name.filter(|n| !n.is_empty()) {
+        Some(name) => format!("{system} ({name})"),
+        None => system.to_string(),
     }
 }

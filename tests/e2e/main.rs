@@ -4,6 +4,7 @@
 mod common;
 
 mod batch;
+mod cmd;
 mod conversations;
 mod failures;
 mod history;
