@@ -91,6 +91,7 @@ complete -c mume -n "__fish_mume_needs_command" -a "history" -d 'List saved conv
 complete -c mume -n "__fish_mume_needs_command" -a "roles" -d 'List the roles of the config file'
 complete -c mume -n "__fish_mume_needs_command" -a "batch" -d 'Send one request per row of a JSON Lines file, several at once, results in order'
 complete -c mume -n "__fish_mume_needs_command" -a "cmd" -d 'Ask for one shell command and print it, to read, edit and run yourself'
+complete -c mume -n "__fish_mume_needs_command" -a "shell-init" -d 'Print a snippet that binds a key (Alt-m) to turn the command line into a command: eval "$(mume shell-init bash)", or | source in fish'
 complete -c mume -n "__fish_mume_needs_command" -a "config" -d 'Show the effective settings and where each came from'
 complete -c mume -n "__fish_mume_using_subcommand models" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
@@ -611,6 +612,44 @@ complete -c mume -n "__fish_mume_using_subcommand cmd" -s v -l verbose -d 'Trace
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l dry-run -d 'Print the request body that would be sent, and send nothing'
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s s -l system -d 'System prompt, sent as a leading system message' -r

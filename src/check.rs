@@ -125,6 +125,14 @@ pub(crate) fn parse_option(option: &str) -> Result<(String, Value)> {
     }
 }
 
+/// The shells `mume shell-init` has a snippet for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum InitShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
 /// `--render`: when a text answer on stdout is drawn as Markdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -101,6 +101,9 @@ fn run(cli: &Cli) -> Result<u8> {
     if let Some(kind) = cli.generate {
         return generate::print(kind);
     }
+    if let Some(Command::ShellInit { shell }) = cli.command {
+        return commands::shell_init::print(shell);
+    }
     if let Some(Command::Config {
         action: Some(ConfigAction::Path),
     }) = &cli.command
@@ -129,7 +132,9 @@ fn run(cli: &Cli) -> Result<u8> {
         Some(Command::Batch(_)) => batch::run(settings),
         Some(Command::Cmd(_)) => exchange::run(settings),
         Some(Command::Roles { names }) => commands::roles(&settings, *names),
-        Some(Command::History { .. }) => unreachable!("handled above"),
+        Some(Command::History { .. } | Command::ShellInit { .. }) => {
+            unreachable!("handled above")
+        }
         None => exchange::run(settings),
     }
 }

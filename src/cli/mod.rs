@@ -5,13 +5,16 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum, ValueHint};
 
-use crate::check::{ReasoningEffort, RenderChoice, ThinkChoice};
+use crate::check::{InitShell, ReasoningEffort, RenderChoice, ThinkChoice};
 use crate::output::ui::ColorChoice;
 use crate::output::usage::UsageFormat;
 
 mod batch;
+mod cmd;
 use batch::BATCH_EXAMPLES;
 pub(crate) use batch::{Batch, BatchAction};
+use cmd::CMD_EXAMPLES;
+pub(crate) use cmd::Cmd;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -43,7 +46,7 @@ pub(crate) struct Cli {
     pub(crate) command: Option<Command>,
 
     /// The prompt; the words are joined with spaces. Use `--` before a prompt that starts
-    /// with `models`, `history`, `config`, `batch`, `roles` or `cmd`.
+    /// with `models`, `history`, `config`, `batch`, `roles`, `cmd` or `shell-init`.
     #[arg(value_name = "PROMPT")]
     pub(crate) words: Vec<String>,
 
@@ -290,30 +293,17 @@ pub(crate) enum Command {
     /// Ask for one shell command and print it, to read, edit and run yourself
     #[command(after_help = CMD_EXAMPLES)]
     Cmd(Cmd),
+    /// Print a snippet that binds a key (Alt-m) to turn the command line into a command:
+    /// eval "$(mume shell-init bash)", or | source in fish
+    ShellInit {
+        /// The shell the snippet is for
+        shell: InitShell,
+    },
     /// Show the effective settings and where each came from
     Config {
         #[command(subcommand)]
         action: Option<ConfigAction>,
     },
-}
-
-const CMD_EXAMPLES: &str = "\
-Examples:
-  mume cmd find files over 100 MB changed this week
-  ls -la | mume cmd delete the empty ones        stdin is context
-  mume cmd -c keep hidden files                  revise the last one
-  mume cmd --shell fish list my abbreviations";
-
-/// `mume cmd`: the wish, and the shell the command is for.
-#[derive(Debug, clap::Args)]
-pub(crate) struct Cmd {
-    /// What the command should do; the words are joined with spaces
-    #[arg(value_name = "WISH", required = true)]
-    pub(crate) words: Vec<String>,
-
-    /// The shell the command is for [default: the name of $SHELL, else sh]
-    #[arg(long, value_name = "NAME")]
-    pub(crate) shell: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

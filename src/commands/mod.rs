@@ -2,6 +2,7 @@
 
 pub(crate) mod config;
 pub(crate) mod history;
+pub(crate) mod shell_init;
 
 use anyhow::Result;
 use reqwest::Method;

@@ -8,10 +8,19 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result};
 
 use crate::error::{USAGE, fail};
+use crate::settings::Input;
+
+/// The words of the prompt: as given, or as saved in the editor with `-e`.
+pub(crate) fn words(input: &Input) -> Result<Vec<String>> {
+    match &input.editor {
+        Some(editor) => Ok(vec![compose(editor, &input.words)?]),
+        None => Ok(input.words.clone()),
+    }
+}
 
 /// The text saved in `editor`, begun with `words`. An editor that fails, or a text saved
 /// empty, is a usage error: nothing is sent.
-pub(crate) fn compose(editor: &str, words: &[String]) -> Result<String> {
+fn compose(editor: &str, words: &[String]) -> Result<String> {
     let file = tempfile::Builder::new()
         .prefix("mume-prompt-")
         .suffix(".md")

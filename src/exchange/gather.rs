@@ -85,10 +85,7 @@ pub(crate) fn gather(settings: &Settings) -> Result<Gathered> {
     let stdin_len = stdin.as_ref().map_or(0, |s| s.len() as u64);
     let room = input.max_input.saturating_sub(stdin_len);
     let files = read_files(&input.files, room, input.max_input, deadline)?;
-    let words = match &input.editor {
-        Some(editor) => vec![super::editor::compose(editor, &input.words)?],
-        None => input.words.clone(),
-    };
+    let words = super::editor::words(input)?;
     // A prompt of only whitespace says nothing: it is not worth a paid request.
     let prompt = assemble(stdin, &files, &words).filter(|p| !p.trim().is_empty());
     Ok(Gathered {

@@ -90,11 +90,7 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
             Render::Raw | Render::Command(_) => None,
         },
     };
-    // Another program draws where mume would: text only, so not when tools may be called.
-    let drawer = match &output.render {
-        Render::Command(command) if !mode.json && !mode.hold => Some(command.as_str()),
-        _ => None,
-    };
+    let drawer = drawer(&output.render, &mode);
     exchange_with(
         client,
         body,
@@ -103,6 +99,15 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
         record,
         &model,
     )
+}
+
+/// The program that draws the answer where mume would: text only, so not when tools may
+/// be called.
+fn drawer<'a>(render: &'a Render, mode: &Mode) -> Option<&'a str> {
+    match render {
+        Render::Command(command) if !mode.json && !mode.hold => Some(command),
+        _ => None,
+    }
 }
 
 /// How the answer is shown: the presenter's mode, and the program that draws it, if any.

@@ -4,6 +4,13 @@
 use super::World;
 use crate::cli::Cmd;
 
+/// `mume cmd`'s built-in system message: replaced by `-s` or a role's own, and never by
+/// the config's general `system`.
+pub(super) fn system_for(args: &Cmd, world: &World) -> String {
+    let os = world.os.as_deref().unwrap_or(std::env::consts::OS);
+    system(os, &shell(args, world))
+}
+
 /// The shell named by `--shell`, else the name of `$SHELL`, else `sh`.
 pub(super) fn shell(args: &Cmd, world: &World) -> String {
     if let Some(shell) = &args.shell {

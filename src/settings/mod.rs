@@ -8,6 +8,7 @@ mod fields;
 mod key;
 mod render;
 mod resolve;
+mod role;
 mod world;
 
 use std::collections::BTreeMap;

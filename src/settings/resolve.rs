@@ -14,7 +14,6 @@ use crate::config::{self, ConfigFile, Role};
 use crate::error::{CONFIG, USAGE, fail};
 use crate::lifecycle::Deadline;
 use crate::output::Extract;
-use crate::text::one_line;
 
 impl Settings {
     /// The run's settings from the flags and a snapshot of the rest; reads nothing.
@@ -34,7 +33,7 @@ impl Settings {
             ));
         }
         let transport = transport(cli, world, &config, config_path.as_deref())?;
-        let role = role(cli, &config)?;
+        let role = super::role::role(cli, &config)?;
         let request = request(cli, world, &config, role)?;
         let batch = match &cli.command {
             Some(Command::Batch(args)) => Some(batch(cli, args)?),
@@ -99,7 +98,9 @@ fn request(
     let fields = fields::merge(cli, config, role)?;
     let system = match (&cli.system, role.and_then(|(_, r)| r.system.as_ref()), cmd) {
         (None, Some(system), _) => Sourced::new(Some(system.clone()), role_source()),
-        (None, None, Some(args)) => Sourced::new(Some(cmd_system(args, world)), Source::Default),
+        (None, None, Some(args)) => {
+            Sourced::new(Some(super::cmd::system_for(args, world)), Source::Default)
+        }
         _ => flag_or_file(cli.system.as_ref(), config.system.as_ref()),
     };
     Ok(Request {
@@ -352,39 +353,6 @@ pub(crate) fn refused_with_batch(flag: &str) -> Option<String> {
         _ => return None,
     };
     Some(format!("{name} cannot be used with batch: {why}"))
-}
-
-/// The role `-r` names, with its name, or a usage error that lists the known ones.
-fn role<'a>(cli: &'a Cli, config: &'a ConfigFile) -> Result<Option<(&'a str, &'a Role)>> {
-    let name = match (&cli.role, &cli.command) {
-        (Some(name), _) => name.as_str(),
-        // `mume cmd` takes the role named `cmd`, when the config has one.
-        (None, Some(Command::Cmd(_))) if config.roles.contains_key("cmd") => "cmd",
-        (None, _) => return Ok(None),
-    };
-    let Some(role) = config.roles.get(name) else {
-        let known: Vec<String> = config.roles.keys().map(|k| one_line(k)).collect();
-        let known = if known.is_empty() {
-            "none: add [roles.NAME] tables to the config file".to_string()
-        } else {
-            known.join(", ")
-        };
-        return Err(fail(
-            USAGE,
-            format!(
-                "no role `{}` in the config file (known roles: {known})",
-                one_line(name)
-            ),
-        ));
-    };
-    Ok(Some((name, role)))
-}
-
-/// `mume cmd`'s built-in system message: replaced by `-s` or the role's own, and never
-/// the config's general `system`.
-fn cmd_system(args: &crate::cli::Cmd, world: &World) -> String {
-    let shell = super::cmd::shell(args, world);
-    super::cmd::system(world.os.as_deref().unwrap_or(std::env::consts::OS), &shell)
 }
 
 /// A flag, else an environment variable, else the config file, else the default.

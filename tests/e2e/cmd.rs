@@ -144,3 +144,72 @@ fn a_role_named_cmd_replaces_the_built_in_request() {
     assert_eq!(seen[0].body["model"], "small-model");
     assert!(system_of(&seen[1].body).contains("one command"));
 }
+
+/// Whether `shell` can be run here.
+fn installed(shell: &str) -> bool {
+    std::process::Command::new(shell)
+        .arg("-c")
+        .arg("true")
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+#[test]
+fn each_shell_s_snippet_passes_its_syntax_check() {
+    let sb = Sandbox::new();
+    for shell in ["bash", "zsh", "fish"] {
+        // A shell that is not installed here is not checked.
+        if !installed(shell) {
+            continue;
+        }
+        let out = sb.bare().args(["shell-init", shell]).output().unwrap();
+        exits(&out, 0);
+        let snippet = sb.path(&format!("init.{shell}"));
+        std::fs::write(&snippet, &out.stdout).unwrap();
+        let check = std::process::Command::new(shell)
+            .arg("-n")
+            .arg(&snippet)
+            .output()
+            .unwrap();
+        assert!(check.status.success(), "{shell}: {}", stderr_of(&check));
+        assert!(stdout_of(&out).contains("mume cmd -- "), "{shell}");
+    }
+    let out = sb.bare().args(["shell-init", "tcsh"]).output().unwrap();
+    exits(&out, 2);
+}
+
+#[test]
+fn the_widgets_replace_the_line_with_the_command_and_keep_it_on_failure() {
+    let server = answering("```\nls -la\n```");
+    let sb = Sandbox::new();
+    let mut shells = vec![(
+        "bash",
+        "bash --norc -i -c 'eval \"$(mume shell-init bash)\" 2>/dev/null; READLINE_LINE=\"list all files\"; __mume_cmd; printf \"[%s] %s\" \"$READLINE_LINE\" \"$READLINE_POINT\"'",
+    )];
+    if installed("zsh") {
+        // Outside the line editor, zle and bindkey are stood in for.
+        shells.push((
+            "zsh",
+            "zsh -f -c 'zle() { :; }; bindkey() { :; }; eval \"$(mume shell-init zsh)\"; BUFFER=\"list all files\"; __mume_cmd; printf \"[%s] %s\" \"$BUFFER\" \"$CURSOR\"'",
+        ));
+    }
+    for (shell, script) in &shells {
+        let out = sb.script(&server.url, script).output().unwrap();
+        assert_eq!(
+            stdout_of(&out),
+            "[ls -la] 6",
+            "{shell}: {}",
+            stderr_of(&out)
+        );
+        // A server that fails leaves the line as it was.
+        let out = sb.script("http://127.0.0.1:9/v1", script).output().unwrap();
+        assert_eq!(
+            stdout_of(&out).split(']').next().unwrap(),
+            "[list all files",
+            "{shell}: {}",
+            stderr_of(&out)
+        );
+    }
+    let seen = server.seen();
+    assert_eq!(seen[0].body["messages"][1]["content"], "list all files");
+}
