@@ -213,3 +213,20 @@ fn the_widgets_replace_the_line_with_the_command_and_keep_it_on_failure() {
     let seen = server.seen();
     assert_eq!(seen[0].body["messages"][1]["content"], "list all files");
 }
+
+#[test]
+fn a_terminal_gets_the_command_whole_never_streamed_or_drawn() {
+    let server = answering("```sh\nls **/*.rs\n```");
+    let sb = Sandbox::new();
+    let out = sb
+        .script(
+            &server.url,
+            "script -qec 'NO_COLOR= mume --no-save cmd list rust files' /dev/null",
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out).trim_end(), "ls **/*.rs");
+    let body = &server.seen()[0].body;
+    assert!(body.get("stream").is_none(), "{body}");
+}
