@@ -7,6 +7,10 @@ use std::borrow::Cow;
 const OPEN: &str = "<think>";
 const CLOSE: &str = "</think>";
 
+/// How far into the content `<think>` may begin: after more white space than this, the
+/// content is the answer, and is not held back any longer.
+const START_LIMIT: usize = 256;
+
 /// Where the content is.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 enum State {
@@ -68,10 +72,11 @@ impl Think {
             match self.state {
                 State::Start => {
                     let text = self.held.trim_start();
-                    if let Some(rest) = text.strip_prefix(OPEN) {
+                    let late = self.held.len() - text.len() > START_LIMIT;
+                    if let Some(rest) = text.strip_prefix(OPEN).filter(|_| !late) {
                         self.held = rest.to_string();
                         self.state = State::Inside;
-                    } else if OPEN.starts_with(text) && !at_end {
+                    } else if OPEN.starts_with(text) && !at_end && !late {
                         return;
                     } else {
                         self.state = State::Content;
@@ -196,6 +201,16 @@ mod tests {
         assert_eq!(pieces(&["<thinking>"]), owned("<thinking>", "", false));
         assert_eq!(pieces(&["  <thi"]), owned("  <thi", "", false));
         assert_eq!(pieces(&[""]), owned("", "", false));
+        // Only near the start: white space is not held back without end.
+        let late = format!("{}<think>x</think>", " ".repeat(300));
+        assert_eq!(pieces(&[&late]), owned(&late, "", false));
+        let spaces: Vec<&str> = std::iter::repeat_n(" ", 300).collect();
+        let mut think = Think::default();
+        let shown: String = spaces
+            .iter()
+            .map(|s| think.push(s).content.into_owned())
+            .collect();
+        assert!(shown.len() > 200, "{}", shown.len());
         // After the reasoning, a later tag is content.
         assert_eq!(
             pieces(&["<think>r</think>x <think>y</think>"]),

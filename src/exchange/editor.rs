@@ -5,9 +5,14 @@
 use std::fs::File;
 use std::process::{Command, Stdio};
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use anyhow::{Context, Result};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use crate::error::{USAGE, fail};
+use crate::lifecycle::{self, Ending};
 use crate::settings::Input;
 
 /// The words of the prompt: as given, or as saved in the editor with `-e`.
@@ -44,9 +49,14 @@ fn compose(editor: &str, words: &[String]) -> Result<String> {
             .stdout(Stdio::from(tty));
     }
     let editor_line = crate::text::one_line(editor);
-    let status = command
-        .status()
-        .with_context(|| format!("starting the editor `{editor_line}`"))?;
+    let status = match while_the_editor_runs(|| command.status())? {
+        Ok(status) => status.with_context(|| format!("starting the editor `{editor_line}`"))?,
+        Err(signal) => {
+            // The file holds the prompt: it goes before the run dies by the signal.
+            drop(file);
+            lifecycle::end(Ending::Signal(signal));
+        }
+    };
     if !status.success() {
         return Err(fail(
             USAGE,
@@ -54,7 +64,12 @@ fn compose(editor: &str, words: &[String]) -> Result<String> {
         ));
     }
     // Read by its name: an editor may have replaced the file rather than written into it.
-    let bytes = std::fs::read(file.path()).context("reading the editor's file")?;
+    let bytes = std::fs::read(file.path()).map_err(|e| {
+        fail(
+            USAGE,
+            format!("the editor left no file to read ({e}): nothing was sent"),
+        )
+    })?;
     let text = String::from_utf8(bytes).map_err(|_| {
         fail(
             USAGE,
@@ -64,5 +79,28 @@ fn compose(editor: &str, words: &[String]) -> Result<String> {
     if text.trim().is_empty() {
         return Err(fail(USAGE, "the prompt was saved empty: nothing was sent"));
     }
-    Ok(text.trim_end_matches('\n').to_string())
+    Ok(text.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// Runs `editor` with Ctrl-C left to the editor (it is a key there, as in `git commit`),
+/// and SIGTERM or SIGHUP kept until it returns: then `Err` with the signal.
+fn while_the_editor_runs<T>(editor: impl FnOnce() -> T) -> std::io::Result<Result<T, i32>> {
+    let caught = Arc::new(AtomicUsize::new(0));
+    let mut ids = Vec::new();
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+        ids.push(signal_hook::flag::register_usize(
+            signal,
+            Arc::clone(&caught),
+            signal as usize,
+        )?);
+    }
+    let result = editor();
+    for id in ids {
+        signal_hook::low_level::unregister(id);
+    }
+    match caught.load(Ordering::SeqCst) {
+        0 => Ok(Ok(result)),
+        signal if signal == SIGINT as usize => Ok(Ok(result)),
+        signal => Ok(Err(signal as i32)),
+    }
 }

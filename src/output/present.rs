@@ -309,7 +309,7 @@ impl<'a> Presenter<'a> {
         }
         self.out.flush()?;
         self.usage(&answer);
-        if answer.unclosed_think {
+        if answer.unclosed_think && !self.mode.json {
             ui::warn(
                 "the answer's <think> never closed: it was all reasoning, with no content (--think keep shows it as it came)",
             )
@@ -327,6 +327,11 @@ impl<'a> Presenter<'a> {
     /// or the held text, whole or its extracted block.
     fn text(&mut self, answer: &Answer) -> Result<()> {
         if !answer.tool_calls.list.is_empty() {
+            // Text already shown keeps what the renderer held of it.
+            if self.live {
+                let rest = self.drawn_rest();
+                self.out.write(&rest)?;
+            }
             if !self.live && !answer.content.is_empty() {
                 ui::note(crate::text::escape(answer.content.trim_end_matches('\n')).as_ref());
             }

@@ -516,3 +516,61 @@ fn an_editor_that_fails_or_saves_nothing_sends_nothing() {
     }
     assert!(sb.saved().is_empty());
 }
+
+#[test]
+fn an_editor_s_odd_endings_send_nothing_and_leave_no_file() {
+    let sb = Sandbox::new();
+    let server = mockito::Server::new();
+    // An editor that removes the file: a usage error, not a crash.
+    let out = sb
+        .cmd(&base(&server))
+        .env("EDITOR", editor(&sb, "removes", "rm -f \"$1\""))
+        .args(["-e", "--no-save"])
+        .output()
+        .unwrap();
+    exits(&out, 2);
+    assert!(
+        error_line(&out).contains("left no file"),
+        "{}",
+        error_line(&out)
+    );
+
+    // Saved with CRLF line ends: none is left at the end of the prompt.
+    let mut server = mockito::Server::new();
+    let mock = expect_prompt(&mut server, "from windows");
+    sb.cmd(&base(&server))
+        .env(
+            "EDITOR",
+            editor(&sb, "crlf", "printf 'from windows\\r\\n' > \"$1\""),
+        )
+        .args(["-e", "--no-save"])
+        .assert()
+        .success();
+    mock.assert();
+
+    // SIGTERM while the editor runs: once it returns, the file is removed and mume dies
+    // by the signal; nothing is sent.
+    let slow = editor(&sb, "slow", "sleep 1");
+    let mut child = sb
+        .std_cmd(&base(&server))
+        .env("EDITOR", &slow)
+        .args(["-e", "--no-save", "secret words"])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let used = std::path::PathBuf::from(format!("{slow}.used"));
+    while !used.exists() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    kill(&child, "-TERM");
+    let status = child.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(15)
+    );
+    let file = std::fs::read_to_string(&used).unwrap();
+    assert!(
+        !std::path::Path::new(file.trim()).exists(),
+        "{file} is left"
+    );
+}

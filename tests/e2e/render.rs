@@ -324,3 +324,36 @@ fn reasoning_that_never_closes_leaves_no_content_and_says_so() {
     let saved = jsonl(&sb.saved()[0]);
     assert_eq!(saved.last().unwrap()["reasoning"], "on and on");
 }
+
+#[test]
+fn text_held_by_the_renderer_is_drawn_before_calls_nobody_asked_for() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    let call = json!({"choices": [{"delta": {"tool_calls": [{"index": 0, "id": "c1", "type": "function",
+        "function": {"name": "f", "arguments": "{}"}}]}}]});
+    let body = format!(
+        "{}data: {call}\n\n{}data: [DONE]\n\n",
+        delta("Calling *tool"),
+        finish("tool_calls")
+    );
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "text/event-stream")
+        .with_body(body)
+        .create();
+    let out = run(&sb, &server, &["--stream", "--render", "always", "q"]);
+    let shown = stdout_of(&out);
+    assert!(shown.starts_with("Calling *tool\n"), "{shown:?}");
+    assert!(shown.contains("\"id\":\"c1\""), "{shown:?}");
+}
+
+#[test]
+fn json_shows_an_unclosed_think_as_it_came_without_a_warning() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    answer_stream(&mut server, &["<think>on and ", "on"]);
+    let out = run(&sb, &server, &["--stream", "--json", "q"]);
+    exits(&out, 0);
+    assert!(stdout_of(&out).contains("<think>on and "));
+    assert_eq!(stderr_of(&out), "");
+}

@@ -91,6 +91,23 @@ fn joined(base: &str, look: &str) -> String {
     }
 }
 
+/// How far from its opener a span may close: a longer one is not a span but text, so
+/// that no span holds a line back, or is looked for, beyond this many bytes.
+const SPAN_LIMIT: usize = 512;
+
+/// The part of `text` a span opened at `at` may close in, and whether the line ends
+/// there for the span (it does where the limit cuts it).
+fn within(text: &str, at: usize, ended: bool) -> (&str, bool) {
+    if text.len() - at <= SPAN_LIMIT {
+        return (text, ended);
+    }
+    let mut end = at + SPAN_LIMIT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[..end], true)
+}
+
 /// How many times `mark` repeats from byte `at`.
 fn run_of(text: &str, at: usize, mark: u8) -> usize {
     text.as_bytes()[at..]
@@ -101,6 +118,7 @@ fn run_of(text: &str, at: usize, mark: u8) -> usize {
 
 /// A run of backticks: code up to the next run of as many.
 fn code(text: &str, at: usize, ended: bool) -> Found {
+    let (text, ended) = within(text, at, ended);
     let n = run_of(text, at, b'`');
     let start = at + n;
     if start == text.len() && !ended {
@@ -128,6 +146,7 @@ fn code(text: &str, at: usize, ended: bool) -> Found {
 /// closes it. It opens before a character that is not white space (and `_` not inside a
 /// word, as in `snake_case`).
 fn emphasis(text: &str, at: usize, before: Option<char>, ended: bool) -> Found {
+    let (text, ended) = within(text, at, ended);
     let mark = text.as_bytes()[at];
     let n = run_of(text, at, mark);
     let start = at + n;
@@ -170,6 +189,7 @@ fn emphasis(text: &str, at: usize, before: Option<char>, ended: bool) -> Found {
 
 /// `[label](url)`: the label as a link, then the address dimmed.
 fn link(text: &str, at: usize, ended: bool) -> Found {
+    let (text, ended) = within(text, at, ended);
     let undecided = match ended {
         true => Found::Plain(at + 1),
         false => Found::Open,

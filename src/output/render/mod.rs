@@ -24,6 +24,9 @@ mod look {
 /// The widest rule drawn, for a fence line or `---`.
 const RULE_WIDTH: usize = 80;
 
+/// How much of a line's start may decide what the line is.
+const HEAD_LIMIT: usize = 256;
+
 /// An answer's Markdown drawn as it arrives.
 pub(crate) struct Renderer {
     /// The bytes of a character split between two pieces.
@@ -40,6 +43,8 @@ pub(crate) struct Renderer {
     fence: Option<Fence>,
     /// How wide a rule is drawn.
     width: usize,
+    /// The last piece ended in `\r`, held back in case a `\n` follows.
+    carriage_return: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -88,6 +93,7 @@ impl Renderer {
             previous: None,
             fence: None,
             width: columns.clamp(1, RULE_WIDTH),
+            carriage_return: false,
         }
     }
 
@@ -133,13 +139,24 @@ impl Renderer {
 
     fn draw(&mut self, text: &str, at_end: bool, out: &mut String) {
         for segment in text.split_inclusive('\n') {
+            // A line may end in `\r\n`: a `\r` at the end of a piece waits to see which.
+            if std::mem::take(&mut self.carriage_return) && !segment.starts_with('\n') {
+                self.line.push('\r');
+            }
             let ended = segment.ends_with('\n');
-            self.line
-                .push_str(segment.strip_suffix('\n').unwrap_or(segment));
+            let mut body = segment.strip_suffix('\n').unwrap_or(segment);
+            if let Some(before) = body.strip_suffix('\r') {
+                body = before;
+                self.carriage_return = !ended;
+            }
+            self.line.push_str(body);
             self.advance(ended, out);
             if ended {
                 out.push('\n');
             }
+        }
+        if at_end && std::mem::take(&mut self.carriage_return) {
+            self.line.push('\r');
         }
         if at_end && (!self.line.is_empty() || self.kind.is_some()) {
             self.advance(true, out);
@@ -149,7 +166,7 @@ impl Renderer {
     /// Draws what is decided of the current line; with `ended`, all of it.
     fn advance(&mut self, ended: bool, out: &mut String) {
         if self.kind.is_none() {
-            match head(&self.line, ended, self.fence, self.width) {
+            match limited_head(&self.line, ended, self.fence, self.width) {
                 None => return,
                 Some(Head::Rule(rule, block)) => {
                     paint(out, look::DIM, &rule);
@@ -213,6 +230,28 @@ fn paint(out: &mut String, sgr: &str, text: &str) {
         out.push_str(&text);
         out.push_str("\x1b[0m");
     }
+}
+
+/// What the start of a line makes it, looking at its first `HEAD_LIMIT` bytes only: a
+/// line whose kind they leave open (a run of dashes, a fence with a long info string,
+/// spaces) is text, or code in a fenced block. So a line is never held, or looked at
+/// again, for longer than that.
+fn limited_head(line: &str, ended: bool, fence: Option<Fence>, width: usize) -> Option<Head> {
+    if line.len() <= HEAD_LIMIT {
+        return head(line, ended, fence, width);
+    }
+    let mut end = HEAD_LIMIT;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    head(&line[..end], false, fence, width).or_else(|| {
+        let kind = if fence.is_some() {
+            Kind::Code
+        } else {
+            Kind::Text("")
+        };
+        Some(text_line(kind, 0, String::new()))
+    })
 }
 
 /// What the start of `line` makes it, once that is known: `None` while more of the line
@@ -288,7 +327,7 @@ fn heading(line: &str, spaces: usize, ended: bool) -> Option<Head> {
     let rest = &line[spaces..];
     let level = rest.chars().take_while(|&c| c == '#').count();
     let after = &rest[level..];
-    if after.is_empty() && !ended {
+    if after.is_empty() && !ended && level <= 6 {
         return None;
     }
     if level > 6 || !(after.is_empty() || after.starts_with(' ')) {

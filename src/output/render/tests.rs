@@ -187,6 +187,46 @@ fn spans_are_held_only_until_they_close_or_the_line_ends() {
     assert_eq!(rest, "");
 }
 
+#[test]
+fn lines_may_end_in_crlf() {
+    let text = "# T\r\n\r\n```sh\r\nls\r\n```\r\nafter **b**\r\n---\r\n";
+    let whole = drawn(text);
+    assert_eq!(whole, drawn(&text.replace("\r\n", "\n")));
+    // However the pieces fall, a `\r` before its `\n` included.
+    let cuts: Vec<usize> = (1..text.len()).collect();
+    assert_eq!(cells(&drawn_in_pieces(text, &cuts)), cells(&whole));
+    // A `\r` inside a line is the server's, and shown escaped.
+    assert_eq!(plain(&drawn("a\rb\n")), "a\\rb\n");
+}
+
+#[test]
+fn long_lines_are_looked_at_a_bounded_way_however_they_arrive() {
+    let every_fourth = |text: &str| -> Vec<usize> { (4..text.len()).step_by(4).collect() };
+    for text in [
+        format!("*{}*", "a".repeat(600)),
+        format!("**{}** b", "a".repeat(100)),
+        format!("{}\n", "-".repeat(1000)),
+        format!("{}x", " ".repeat(1000)),
+        format!("```{}\n", "i".repeat(1000)),
+        format!("[{}](u)", "l".repeat(600)),
+        "*a ".repeat(400),
+    ] {
+        let whole = drawn(&text);
+        let pieces = drawn_in_pieces(&text, &every_fourth(&text));
+        assert_eq!(cells(&pieces), cells(&whole), "{text:.40}");
+    }
+    // Past the limits, a span is text and a run of dashes no rule.
+    assert_eq!(
+        plain(&drawn(&format!("*{}*", "a".repeat(600)))),
+        format!("*{}*", "a".repeat(600))
+    );
+    assert_eq!(
+        drawn(&format!("**{}**", "a".repeat(100))),
+        format!("\x1b[1m{}\x1b[0m", "a".repeat(100))
+    );
+    assert_eq!(drawn(&"-".repeat(1000)), "-".repeat(1000));
+}
+
 fn markdown() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
         "a", "b", "é", " ", "  ", "\n", "\t", "*", "**", "_", "`", "```", "~~~", "#", "## ", ">",
