@@ -3,6 +3,29 @@
 //! dropped, white space around it is trimmed. An answer that is not one command (several
 //! blocks, prose beside its block, paragraphs, lines that are not one command) is refused.
 
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::error::{DECLINED, fail};
+use crate::output::{Out, ui};
+
+/// Prints the one command the answer is; an answer that is not one goes to stderr, and
+/// the run declines (exit 3).
+pub(crate) fn print(out: &mut Out, answer: &str) -> Result<()> {
+    match command(answer) {
+        Some(command) => Ok(out.write_line(&command)?),
+        None => {
+            let text = crate::text::escape(answer.trim_end_matches('\n'));
+            let _ = writeln!(ui::stderr(), "{text}");
+            Err(fail(
+                DECLINED,
+                "the answer is not one command (it is above); mume cmd -c can ask again",
+            ))
+        }
+    }
+}
+
 /// The one command `answer` holds, or `None` when it holds something else.
 pub(crate) fn command(answer: &str) -> Option<String> {
     let text = answer.trim();

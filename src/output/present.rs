@@ -345,7 +345,7 @@ impl<'a> Presenter<'a> {
             self.out.end_line()?;
         } else {
             if self.mode.extract == Extract::Command {
-                return self.command(&answer.content);
+                return crate::output::cmd::print(self.out, &answer.content);
             }
             if self.renderer.is_some() {
                 self.write_text(&answer.content)?;
@@ -357,22 +357,6 @@ impl<'a> Presenter<'a> {
             }
         }
         Ok(())
-    }
-
-    /// `mume cmd`: the one command the answer is, on stdout; an answer that is not one
-    /// goes to stderr, and the run declines (exit 3).
-    fn command(&mut self, content: &str) -> Result<()> {
-        match crate::output::cmd::command(content) {
-            Some(command) => Ok(self.out.write_line(&command)?),
-            None => {
-                let text = crate::text::escape(content.trim_end_matches('\n'));
-                let _ = writeln!(ui::stderr(), "{text}");
-                Err(crate::error::fail(
-                    crate::error::DECLINED,
-                    "the answer is not one command (it is above); mume cmd -c can ask again",
-                ))
-            }
-        }
     }
 
     /// `--usage`: the token counts on stderr, for people or as a JSON line.
