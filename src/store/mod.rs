@@ -35,7 +35,43 @@ pub(crate) fn chat_path(arg: &str) -> Result<PathBuf> {
     if arg.is_empty() || arg.starts_with('.') {
         return Err(fail(USAGE, format!("bad conversation name `{arg}`")));
     }
-    Ok(dir()?.join(format!("{arg}.jsonl")))
+    let named = dir()?.join(format!("{arg}.jsonl"));
+    if named.exists() {
+        return Ok(named);
+    }
+    // The start of one stored conversation's id continues that one; of none, a new
+    // conversation takes the name.
+    Ok(by_prefix(arg)?.unwrap_or(named))
+}
+
+/// The stored conversation whose id starts with `prefix`: `None` when none does, a usage
+/// error listing them when several do.
+fn by_prefix(prefix: &str) -> Result<Option<PathBuf>> {
+    let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let matches: Vec<PathBuf> = list()?
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| stem(p).is_some_and(|s| s.starts_with(prefix)))
+        .collect();
+    match matches.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        several => {
+            let shown = 10;
+            let mut ids: Vec<String> = several.iter().take(shown).filter_map(|p| stem(p)).collect();
+            if several.len() > shown {
+                ids.push(format!("and {} more", several.len() - shown));
+            }
+            Err(fail(
+                USAGE,
+                format!(
+                    "`{prefix}` is the start of {} conversations ({}): give more of the id",
+                    several.len(),
+                    crate::text::one_line(&ids.join(", "))
+                ),
+            ))
+        }
+    }
 }
 
 /// The conversation written most recently that holds a complete exchange, for `-c`, with
@@ -92,25 +128,12 @@ pub(crate) fn find(id: &str) -> Result<PathBuf> {
     if let Some((p, _)) = all.iter().find(|(p, _)| stem(p).as_deref() == Some(id)) {
         return Ok(p.clone());
     }
-    let matches: Vec<&PathBuf> = all
-        .iter()
-        .map(|(p, _)| p)
-        .filter(|p| stem(p).is_some_and(|s| s.starts_with(id)))
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => Err(fail(
+    by_prefix(id)?.ok_or_else(|| {
+        fail(
             USAGE,
             format!("no conversation `{id}` (see `mume history`)"),
-        )),
-        _ => Err(fail(
-            USAGE,
-            format!(
-                "`{id}` matches {} conversations: give more of the id",
-                matches.len()
-            ),
-        )),
-    }
+        )
+    })
 }
 
 /// Reads a conversation; a missing file is an empty one. A line cut short by a crash or a

@@ -1020,3 +1020,66 @@ fn a_conversation_pruned_while_a_run_continues_it_is_written_again_whole() {
     exits(&child.wait_with_output().unwrap(), 0);
     assert_eq!(jsonl(&path).len(), 6);
 }
+
+#[test]
+fn chat_takes_the_start_of_a_stored_id_when_it_names_one() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    answer(&mut server, "ok");
+    for prompt in ["first", "second"] {
+        sb.cmd(&base(&server))
+            .arg(prompt)
+            .write_stdin("")
+            .assert()
+            .success();
+    }
+    let ids: Vec<String> = sb
+        .saved()
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    // The start of both: a usage error naming them, and nothing sent.
+    let common: String = ids[0]
+        .chars()
+        .zip(ids[1].chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a)
+        .collect();
+    let out = sb
+        .cmd(&base(&server))
+        .args(["--chat", &common, "third"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    exits(&out, 2);
+    let line = error_line(&out);
+    assert!(line.contains(&ids[0]) && line.contains(&ids[1]), "{line}");
+    // The start of one: that one is continued, with its messages.
+    let one = &ids[0][..ids[0].len() - 1];
+    let first = jsonl(&sb.path(&format!("data/mume/chats/{}.jsonl", ids[0])));
+    let out = sb
+        .cmd(&base(&server))
+        .args(["--chat", one, "--dry-run", "more"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    exits(&out, 0);
+    let body: Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    let contents: Vec<&str> = body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    let said = first[0]["content"].as_str().unwrap();
+    assert_eq!(contents, [said, "ok", "more"], "{body}");
+    assert_eq!(sb.saved().len(), 2);
+    // The start of none: a new conversation of that name.
+    sb.cmd(&base(&server))
+        .args(["--chat", "zz-new", "more"])
+        .write_stdin("")
+        .assert()
+        .success();
+    assert!(sb.path("data/mume/chats/zz-new.jsonl").exists());
+}
