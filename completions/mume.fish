@@ -131,48 +131,49 @@ complete -c mume -n "__fish_mume_using_subcommand models" -s v -l verbose -d 'Tr
 complete -c mume -n "__fish_mume_using_subcommand models" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand models" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand models" -s h -l help -d 'Print help'
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s s -l system -d 'System prompt, sent as a leading system message' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
 low\t''
 medium\t''
 high\t''"
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l stop -d 'A sequence at which the model stops (repeatable)' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
 none\t''
 required\t''"
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s H -l header -d 'Extra request header (repeatable)' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l retries -d 'How often to retry a failed request' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l timeout -d 'Fail when no data arrives for this long' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l max-time -d 'Hard limit on the whole run, retries included' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l dry-run -d 'Print the request body that would be sent, and send nothing'
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s q -l quiet -d 'Silence warnings and the waiting indicator'
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s c -l continue -d 'Continue the most recent conversation'
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -s h -l help -d 'Print help'
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -f -a "show" -d 'Print one conversation (`--json`: as a messages array)'
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -f -a "rm" -d 'Delete one conversation'
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -f -a "search" -d 'List the conversations where a message holds TEXT (any case), newest first'
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune" -f -a "prune" -d 'Delete the conversations last written more than AGE ago; --dry-run lists them'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l dry-run -d 'Print the request body that would be sent, and send nothing'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -f -a "show" -d 'Print one conversation (`--json`: as a messages array)'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -f -a "rm" -d 'Delete one conversation'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -f -a "search" -d 'List the conversations where a message holds TEXT (any case), newest first'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -f -a "prune" -d 'Delete the conversations last written more than AGE ago; --dry-run lists them'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -f -a "stats" -d 'Sum the requests, tokens and cost of the stored answers (--json: a line a group)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s s -l system -d 'System prompt, sent as a leading system message' -r
@@ -326,6 +327,47 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l since -d 'Only answers of the last AGE: a number and a unit, e.g. 7d, 12h, 2w' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l by -d 'A sum for each model, or each day (UTC)' -r -f -a "model\t''
+day\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l dry-run -d 'Print the request body that would be sent, and send nothing'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand roles" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand roles" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
 complete -c mume -n "__fish_mume_using_subcommand roles" -s s -l system -d 'System prompt, sent as a leading system message' -r

@@ -28,7 +28,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{Cli, Command, ConfigAction, HistoryAction};
+use crate::cli::{Cli, Command, ConfigAction, HistoryAction, StatsBy};
 use crate::commands::history;
 use crate::output::ui;
 use crate::settings::{Settings, World};
@@ -118,6 +118,13 @@ fn run(cli: &Cli) -> Result<u8> {
             Some(HistoryAction::Rm { id }) => history::Action::Rm(id),
             Some(HistoryAction::Search { text }) => history::Action::Search(text),
             Some(HistoryAction::Prune { older_than }) => history::Action::Prune(older_than),
+            Some(HistoryAction::Stats { since, by }) => history::Action::Stats {
+                since: since.as_deref(),
+                by: by.map(|by| match by {
+                    StatsBy::Model => commands::stats::By::Model,
+                    StatsBy::Day => commands::stats::By::Day,
+                }),
+            },
         };
         return history::run(action, cli.json, cli.dry_run);
     }

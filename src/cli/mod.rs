@@ -330,6 +330,22 @@ pub(crate) enum HistoryAction {
         #[arg(long, value_name = "AGE")]
         older_than: String,
     },
+    /// Sum the requests, tokens and cost of the stored answers (--json: a line a group)
+    Stats {
+        /// Only answers of the last AGE: a number and a unit, e.g. 7d, 12h, 2w
+        #[arg(long, value_name = "AGE")]
+        since: Option<String>,
+        /// A sum for each model, or each day (UTC)
+        #[arg(long, value_name = "WHAT")]
+        by: Option<StatsBy>,
+    },
+}
+
+/// What `history stats` sums by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum StatsBy {
+    Model,
+    Day,
 }
 
 #[derive(Debug, Subcommand)]

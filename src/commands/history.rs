@@ -16,6 +16,10 @@ pub(crate) enum Action<'a> {
     Rm(&'a str),
     Search(&'a [String]),
     Prune(&'a str),
+    Stats {
+        since: Option<&'a str>,
+        by: Option<super::stats::By>,
+    },
 }
 
 /// `mume history` and its actions; `--json` prints JSON, `--dry-run` deletes nothing.
@@ -51,6 +55,13 @@ pub(crate) fn run(action: Action, json: bool, dry_run: bool) -> Result<u8> {
         }
         Action::Prune(older_than) => {
             return prune(older_than, json, dry_run, &mut out);
+        }
+        Action::Stats { since, by } => {
+            let since = since
+                .map(|age| cutoff(age, "--since"))
+                .transpose()?
+                .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+            return super::stats::stats(since.as_deref(), by, json, &mut out);
         }
         Action::Show(id) => show(id, json, &mut out)?,
         Action::Rm(id) => {
@@ -177,17 +188,7 @@ fn excerpt(line: &str, needle: &str) -> Option<String> {
 /// `history prune --older-than AGE`: deletes the conversations last written before then
 /// and says how many; with `--dry-run`, lists them and deletes nothing.
 fn prune(older_than: &str, json: bool, dry_run: bool, out: &mut Out) -> Result<u8> {
-    let age = parse_age(older_than)?;
-    let now = jiff::Zoned::now();
-    let cutoff = now
-        .checked_sub(age)
-        .map_err(|_| {
-            fail(
-                USAGE,
-                format!("--older-than {older_than} reaches too far back"),
-            )
-        })?
-        .timestamp();
+    let cutoff = cutoff(older_than, "--older-than")?;
     let mut count = 0;
     for (path, modified) in store::list()? {
         // A time beyond the calendar's reach is in the future, not old.
@@ -226,14 +227,21 @@ fn prune(older_than: &str, json: bool, dry_run: bool, out: &mut Out) -> Result<u
     Ok(0)
 }
 
+/// The time `age` (given to `flag`) ago.
+fn cutoff(age: &str, flag: &str) -> Result<jiff::Timestamp> {
+    let span = parse_age(age, flag)?;
+    let then = jiff::Zoned::now()
+        .checked_sub(span)
+        .map_err(|_| fail(USAGE, format!("{flag} {age} reaches too far back")))?;
+    Ok(then.timestamp())
+}
+
 /// An age like `30d`, `12h`, `2w` or `6 months`: a positive span of time.
-fn parse_age(text: &str) -> Result<jiff::Span> {
+fn parse_age(text: &str, flag: &str) -> Result<jiff::Span> {
     let bad = || {
         fail(
             USAGE,
-            format!(
-                "--older-than `{text}` is not an age: give a number and a unit, e.g. 30d, 12h or 2w"
-            ),
+            format!("{flag} `{text}` is not an age: give a number and a unit, e.g. 30d, 12h or 2w"),
         )
     };
     let text = text.trim();
@@ -242,7 +250,7 @@ fn parse_age(text: &str) -> Result<jiff::Span> {
         return Err(fail(
             USAGE,
             format!(
-                "--older-than `{text}` could mean minutes or months: write {0}min or {0}mo",
+                "{flag} `{text}` could mean minutes or months: write {0}min or {0}mo",
                 text[..text.len() - 1].trim()
             ),
         ));
@@ -343,16 +351,16 @@ mod tests {
 
     #[test]
     fn ages_need_a_unit_that_says_what_it_means() {
-        assert!(parse_age("30d").is_ok());
-        assert!(parse_age("2w").is_ok());
-        assert!(parse_age("6 months").is_ok());
-        let months_or_minutes = parse_age("5m").unwrap_err().to_string();
+        assert!(parse_age("30d", "--older-than").is_ok());
+        assert!(parse_age("2w", "--older-than").is_ok());
+        assert!(parse_age("6 months", "--older-than").is_ok());
+        let months_or_minutes = parse_age("5m", "--older-than").unwrap_err().to_string();
         assert!(
             months_or_minutes.contains("5min or 5mo"),
             "{months_or_minutes}"
         );
-        assert!(parse_age("soon").is_err());
-        assert!(parse_age("0d").is_err());
+        assert!(parse_age("soon", "--older-than").is_err());
+        assert!(parse_age("0d", "--older-than").is_err());
     }
 
     #[test]

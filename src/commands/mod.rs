@@ -3,6 +3,7 @@
 pub(crate) mod config;
 pub(crate) mod history;
 pub(crate) mod shell_init;
+pub(crate) mod stats;
 
 use anyhow::Result;
 use reqwest::Method;

@@ -36,6 +36,34 @@ pub(crate) fn text_line(usage: &Value) -> String {
     )
 }
 
+/// The counts of a server's `usage`, and its cost. Counts are whole numbers and a cost a
+/// number, both not negative; anything else a server sends is left out, so that what is
+/// summed adds up.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub(crate) struct Counts {
+    pub(crate) prompt: Option<u64>,
+    pub(crate) completion: Option<u64>,
+    pub(crate) total: Option<u64>,
+    pub(crate) reasoning: Option<u64>,
+    pub(crate) cached: Option<u64>,
+    pub(crate) cost: Option<f64>,
+}
+
+impl Counts {
+    pub(crate) fn of(usage: &Value) -> Counts {
+        let count = |pointer: &str| usage.pointer(pointer).and_then(Value::as_u64);
+        Counts {
+            prompt: count("/prompt_tokens"),
+            completion: count("/completion_tokens"),
+            total: count("/total_tokens"),
+            reasoning: count("/completion_tokens_details/reasoning_tokens"),
+            cached: count("/prompt_tokens_details/cached_tokens"),
+            cost: (usage.get("cost").and_then(Value::as_f64))
+                .filter(|c| c.is_finite() && *c >= 0.0),
+        }
+    }
+}
+
 /// The `--usage=json` line: the model (the one that answered, when the server named it,
 /// else `asked`), the counts, the cost when the server sent one, the request id, the
 /// latency and, for a stream, the time to the first token.
@@ -51,26 +79,23 @@ pub(crate) fn json_line(
         "model".into(),
         Value::from(answer.model.as_deref().unwrap_or(asked)),
     );
-    // Counts are whole numbers and a cost a number, both not negative; anything else a
-    // server sends is left out, so that a log of these lines adds up.
-    let count = |pointer: &str| usage.pointer(pointer).and_then(Value::as_u64);
-    for key in ["prompt_tokens", "completion_tokens", "total_tokens"] {
-        line.insert(key.into(), Value::from(count(&format!("/{key}"))));
+    let counts = Counts::of(usage);
+    for (key, n) in [
+        ("prompt_tokens", counts.prompt),
+        ("completion_tokens", counts.completion),
+        ("total_tokens", counts.total),
+    ] {
+        line.insert(key.into(), Value::from(n));
     }
-    let details = [
-        (
-            "reasoning_tokens",
-            "/completion_tokens_details/reasoning_tokens",
-        ),
-        ("cached_tokens", "/prompt_tokens_details/cached_tokens"),
-    ];
-    for (key, pointer) in details {
-        if let Some(n) = count(pointer) {
+    for (key, n) in [
+        ("reasoning_tokens", counts.reasoning),
+        ("cached_tokens", counts.cached),
+    ] {
+        if let Some(n) = n {
             line.insert(key.into(), Value::from(n));
         }
     }
-    let cost = usage.get("cost").and_then(Value::as_f64);
-    if let Some(cost) = cost.filter(|c| c.is_finite() && *c >= 0.0) {
+    if let Some(cost) = counts.cost {
         line.insert("cost".into(), Value::from(cost));
     }
     line.insert("request_id".into(), Value::from(request_id));

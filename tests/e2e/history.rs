@@ -190,3 +190,80 @@ fn a_stored_line_with_a_byte_that_is_not_utf8_is_kept_and_named() {
         stdout_of(&out)
     );
 }
+
+#[test]
+fn stats_sums_what_the_stored_answers_cost() {
+    let sb = Sandbox::new();
+    let chats = sb.path("data/mume/chats");
+    std::fs::create_dir_all(&chats).unwrap();
+    let now = jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let today = &now[..10];
+    let line = |model: &str, time: &str, usage: serde_json::Value| {
+        let mut line =
+            serde_json::json!({"role": "assistant", "content": "a", "model": model, "time": time});
+        if !usage.is_null() {
+            line["usage"] = usage;
+        }
+        line.to_string()
+    };
+    let a = [
+        r#"{"role":"user","content":"q"}"#.to_string(),
+        line(
+            "m1",
+            &now,
+            serde_json::json!({"prompt_tokens": 10, "completion_tokens": 5, "cost": 0.25,
+            "completion_tokens_details": {"reasoning_tokens": 2}, "prompt_tokens_details": {"cached_tokens": 4}}),
+        ),
+        line("m2", &now, serde_json::Value::Null),
+    ];
+    let b = [line(
+        "m1",
+        "2020-01-02T03:04:05Z",
+        serde_json::json!({"prompt_tokens": 1, "completion_tokens": 1, "cost": 1.0}),
+    )];
+    std::fs::write(chats.join("a.jsonl"), a.join("\n") + "\n").unwrap();
+    std::fs::write(chats.join("b.jsonl"), b.join("\n") + "\n").unwrap();
+
+    let run = |args: &[&str]| {
+        sb.bare()
+            .args(["history", "stats"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    exits(&out, 0);
+    assert_eq!(
+        stdout_of(&out),
+        "3 requests, 11 prompt, 6 completion, 2 reasoning, 4 cached tokens, cost 1.250000\n"
+    );
+    assert!(
+        stderr_of(&out).contains("1 answers had no usage"),
+        "{}",
+        stderr_of(&out)
+    );
+
+    let rows = |out: &std::process::Output| -> Vec<serde_json::Value> {
+        stdout_of(out)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let by_model = rows(&run(&["--by", "model", "--json"]));
+    assert_eq!(by_model.len(), 2);
+    assert_eq!(by_model[0]["model"], "m1");
+    assert_eq!(by_model[0]["requests"], 2);
+    assert_eq!(by_model[0]["cost"], 1.25);
+    assert_eq!(by_model[1]["without_usage"], 1);
+
+    let by_day = rows(&run(&["--by", "day", "--json"]));
+    let days: Vec<&str> = by_day.iter().map(|r| r["day"].as_str().unwrap()).collect();
+    assert_eq!(days, ["2020-01-02", today]);
+
+    let recent = rows(&run(&["--since", "7d", "--json"]));
+    assert_eq!(recent[0]["requests"], 2);
+    assert_eq!(recent[0]["prompt_tokens"], 10);
+    exits(&run(&["--since", "soon"]), 2);
+}

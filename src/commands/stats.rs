@@ -1,0 +1,148 @@
+//! `mume history stats`: what the stored answers cost, summed from the usage each
+//! assistant line recorded (SPEC §13). The store is read a line at a time, so memory stays
+//! bounded however many conversations it holds.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use crate::output::usage::Counts;
+use crate::output::{Out, ui};
+use crate::store;
+
+/// How the sums are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum By {
+    Model,
+    Day,
+}
+
+/// The sums of one group.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Sums {
+    requests: u64,
+    prompt: u64,
+    completion: u64,
+    reasoning: u64,
+    cached: u64,
+    cost: f64,
+    /// Answers whose server reported no usage.
+    without_usage: u64,
+}
+
+impl Sums {
+    fn add(&mut self, line: &Value) {
+        self.requests += 1;
+        let Some(usage) = line.get("usage").filter(|u| u.is_object()) else {
+            self.without_usage += 1;
+            return;
+        };
+        let counts = Counts::of(usage);
+        self.prompt += counts.prompt.unwrap_or(0);
+        self.completion += counts.completion.unwrap_or(0);
+        self.reasoning += counts.reasoning.unwrap_or(0);
+        self.cached += counts.cached.unwrap_or(0);
+        self.cost += counts.cost.unwrap_or(0.0);
+    }
+}
+
+/// Sums the assistant lines written at `since` or later (RFC 3339 times, compared as
+/// text), grouped `by` model or day, or all together.
+pub(crate) fn stats(since: Option<&str>, by: Option<By>, json: bool, out: &mut Out) -> Result<u8> {
+    let mut groups: BTreeMap<String, Sums> = BTreeMap::new();
+    for (path, _) in store::list()? {
+        let file = match std::fs::File::open(&path) {
+            Ok(file) => file,
+            Err(e) => {
+                ui::warn(&format!("{}: {e}", path.display()));
+                continue;
+            }
+        };
+        for line in BufReader::new(file).lines() {
+            let Ok(line) = line else { break };
+            let Ok(value) = serde_json::from_str::<Value>(&line) else {
+                continue;
+            };
+            if value["role"] != "assistant" {
+                continue;
+            }
+            let time = value["time"].as_str().unwrap_or("");
+            if since.is_some_and(|since| time < since) {
+                continue;
+            }
+            let key = match by {
+                Some(By::Model) => value["model"].as_str().unwrap_or("unknown").to_string(),
+                Some(By::Day) => time.get(..10).unwrap_or("unknown").to_string(),
+                None => "all".to_string(),
+            };
+            groups.entry(key).or_default().add(&value);
+        }
+    }
+    for (key, sums) in &groups {
+        out.write_line(&match json {
+            true => row_json(by, key, sums).to_string(),
+            false => row_text(by, key, sums),
+        })?;
+    }
+    out.flush()?;
+    let without: u64 = groups.values().map(|s| s.without_usage).sum();
+    if without > 0 {
+        ui::note(&format!(
+            "{without} answers had no usage recorded: they count as requests only"
+        ));
+    }
+    Ok(0)
+}
+
+fn row_json(by: Option<By>, key: &str, sums: &Sums) -> Value {
+    let mut row = json!({
+        "requests": sums.requests,
+        "prompt_tokens": sums.prompt,
+        "completion_tokens": sums.completion,
+        "reasoning_tokens": sums.reasoning,
+        "cached_tokens": sums.cached,
+        "cost": sums.cost,
+        "without_usage": sums.without_usage,
+    });
+    match by {
+        Some(By::Model) => row["model"] = json!(key),
+        Some(By::Day) => row["day"] = json!(key),
+        None => {}
+    }
+    row
+}
+
+fn row_text(by: Option<By>, key: &str, sums: &Sums) -> String {
+    let head = match by {
+        Some(_) => format!("{}  ", crate::text::one_line(key)),
+        None => String::new(),
+    };
+    format!(
+        "{head}{} requests, {} prompt, {} completion, {} reasoning, {} cached tokens, cost {:.6}",
+        sums.requests, sums.prompt, sums.completion, sums.reasoning, sums.cached, sums.cost
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_add_usage_and_count_lines_without_it() {
+        let mut sums = Sums::default();
+        sums.add(
+            &json!({"usage": {"prompt_tokens": 5, "completion_tokens": 2,
+            "completion_tokens_details": {"reasoning_tokens": 1}, "cost": 0.5}}),
+        );
+        sums.add(&json!({"usage": {"prompt_tokens": "x", "cost": -1}}));
+        sums.add(&json!({"content": "no usage"}));
+        assert_eq!(sums.requests, 3);
+        assert_eq!((sums.prompt, sums.completion, sums.reasoning), (5, 2, 1));
+        assert_eq!(sums.cost, 0.5);
+        assert_eq!(sums.without_usage, 1);
+        let text = row_text(Some(By::Model), "m", &sums);
+        assert!(text.starts_with("m  3 requests, 5 prompt"), "{text}");
+    }
+}
