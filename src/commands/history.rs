@@ -77,23 +77,28 @@ pub(crate) fn run(action: Action, json: bool, dry_run: bool) -> Result<u8> {
 /// `history show ID`: the messages under `## role (model)` headings, or as a JSON array
 /// of what a server accepts.
 fn show(id: &str, json: bool, out: &mut Out) -> Result<()> {
-    let messages = store::read(&store::find(id)?)?;
+    let path = store::find(id)?;
+    let messages = store::read(&path)?;
     if json {
         let sendable: Vec<Value> = messages.iter().map(store::sendable).collect();
         out.write_line(&serde_json::to_string_pretty(&sendable)?)?;
         return Ok(());
     }
-    for (i, m) in messages.iter().enumerate() {
-        if i > 0 {
-            out.write("\n")?;
-        }
-        let role = m["role"].as_str().unwrap_or("?");
-        let header = match m.get("model").and_then(Value::as_str) {
-            Some(model) => format!("## {role} ({})", crate::text::one_line(model)),
-            None => format!("## {role}"),
-        };
-        out.write_line(&header)?;
-        out.write_line(&text_of(m))?;
+    let id = path.file_stem().unwrap_or_default().to_string_lossy();
+    let transcript = super::transcript::markdown(&id, &messages);
+    // Drawn on a terminal as an answer is (SPEC §11), unless colour is declined.
+    let plain = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        || std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    if terminal && !plain {
+        let columns = terminal_size::terminal_size_of(std::io::stdout()).map_or(80, |(w, _)| w.0);
+        let mut renderer = crate::output::render::Renderer::new(usize::from(columns));
+        let mut drawn = String::new();
+        renderer.push(transcript.as_bytes(), &mut drawn);
+        renderer.finish(&mut drawn);
+        out.write(&drawn)?;
+    } else {
+        out.write(&transcript)?;
     }
     Ok(())
 }
@@ -264,21 +269,7 @@ fn parse_age(text: &str, flag: &str) -> Result<jiff::Span> {
 
 /// What a message says, as text: content, then any tool calls as JSON lines.
 fn text_of(message: &Value) -> String {
-    let mut text = match &message["content"] {
-        Value::String(s) => s.clone(),
-        Value::Array(parts) => parts
-            .iter()
-            .map(|p| match p.get("text").and_then(Value::as_str) {
-                Some(t) => t.to_string(),
-                None => format!(
-                    "[{}]",
-                    p.get("type").and_then(Value::as_str).unwrap_or("part")
-                ),
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
-        _ => String::new(),
-    };
+    let mut text = super::transcript::text(&message["content"]);
     if let Some(calls) = message.get("tool_calls").and_then(Value::as_array) {
         for call in calls {
             if !text.is_empty() {

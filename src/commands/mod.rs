@@ -4,6 +4,7 @@ pub(crate) mod config;
 pub(crate) mod history;
 pub(crate) mod shell_init;
 pub(crate) mod stats;
+mod transcript;
 
 use anyhow::Result;
 use reqwest::Method;

@@ -369,9 +369,15 @@ fn history_lists_shows_and_removes() {
     );
 
     let out = sb.bare().args(["history", "show", "alp"]).output().unwrap();
+    let shown = stdout_of(&out);
+    let (first, rest) = shown.split_once('\n').unwrap();
+    assert!(
+        first.starts_with("# alpha · openai/gpt-4.1-mini · 20"),
+        "{first}"
+    );
     assert_eq!(
-        stdout_of(&out),
-        "## user\ntell me\nabout pipes\n\n## assistant (openai/gpt-4.1-mini)\nfirst answer\n"
+        rest,
+        "\n## user\n\ntell me\nabout pipes\n\n## assistant (openai/gpt-4.1-mini)\n\nfirst answer\n"
     );
 
     let out = sb

@@ -267,3 +267,40 @@ fn stats_sums_what_the_stored_answers_cost() {
     assert_eq!(recent[0]["prompt_tokens"], 10);
     exits(&run(&["--since", "soon"]), 2);
 }
+
+#[test]
+fn show_prints_a_stable_markdown_transcript() {
+    let sb = Sandbox::new();
+    let chats = sb.path("data/mume/chats");
+    std::fs::create_dir_all(&chats).unwrap();
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/fixtures/history");
+    std::fs::copy(fixtures.join("tools.jsonl"), chats.join("tools.jsonl")).unwrap();
+    let out = sb
+        .bare()
+        .args(["history", "show", "tools"])
+        .output()
+        .unwrap();
+    exits(&out, 0);
+    let expected = std::fs::read_to_string(fixtures.join("tools.md")).unwrap();
+    assert_eq!(stdout_of(&out), expected);
+    // On a terminal it is drawn, as an answer is.
+    let out = sb
+        .script(
+            "http://127.0.0.1:9/v1",
+            "NO_COLOR= script -qec 'mume history show tools' /dev/null",
+        )
+        .output()
+        .unwrap();
+    let screen = stdout_of(&out);
+    assert!(screen.contains("\x1b[1;35muser\x1b[0m"), "{screen:?}");
+    assert!(screen.contains("\x1b[1m18 °C\x1b[0m"), "{screen:?}");
+    // --json is the messages array, as before.
+    let out = sb
+        .bare()
+        .args(["history", "show", "tools", "--json"])
+        .output()
+        .unwrap();
+    let messages: serde_json::Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    assert_eq!(messages.as_array().unwrap().len(), 6);
+}
