@@ -34,16 +34,18 @@ struct Sums {
 
 impl Sums {
     fn add(&mut self, line: &Value) {
-        self.requests += 1;
+        self.requests = self.requests.saturating_add(1);
         let Some(usage) = line.get("usage").filter(|u| u.is_object()) else {
-            self.without_usage += 1;
+            self.without_usage = self.without_usage.saturating_add(1);
             return;
         };
         let counts = Counts::of(usage);
-        self.prompt += counts.prompt.unwrap_or(0);
-        self.completion += counts.completion.unwrap_or(0);
-        self.reasoning += counts.reasoning.unwrap_or(0);
-        self.cached += counts.cached.unwrap_or(0);
+        // A stored count of any size adds up without overflow.
+        let add = |sum: &mut u64, n: Option<u64>| *sum = sum.saturating_add(n.unwrap_or(0));
+        add(&mut self.prompt, counts.prompt);
+        add(&mut self.completion, counts.completion);
+        add(&mut self.reasoning, counts.reasoning);
+        add(&mut self.cached, counts.cached);
         self.cost += counts.cost.unwrap_or(0.0);
     }
 }
@@ -144,5 +146,15 @@ mod tests {
         assert_eq!(sums.without_usage, 1);
         let text = row_text(Some(By::Model), "m", &sums);
         assert!(text.starts_with("m  3 requests, 5 prompt"), "{text}");
+        // Counts of any size add up without overflow.
+        let huge = json!({"usage": {"prompt_tokens": u64::MAX, "cost": f64::MAX}});
+        sums.add(&huge);
+        sums.add(&huge);
+        assert_eq!(sums.prompt, u64::MAX);
+        assert!(
+            row_json(None, "all", &sums)
+                .to_string()
+                .contains("18446744073709551615")
+        );
     }
 }

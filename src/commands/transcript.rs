@@ -10,6 +10,8 @@
 
 use serde_json::Value;
 
+use crate::text::one_line;
+
 /// The transcript of the conversation `id`.
 pub(crate) fn markdown(id: &str, messages: &[Value]) -> String {
     let answers = || messages.iter().filter(|m| m["role"] == "assistant");
@@ -81,8 +83,4 @@ pub(super) fn text(content: &Value) -> String {
             .join(" "),
         _ => String::new(),
     }
-}
-
-fn one_line(text: &str) -> String {
-    crate::text::one_line(text)
 }

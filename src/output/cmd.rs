@@ -3,8 +3,6 @@
 //! dropped, white space around it is trimmed. An answer that is not one command (several
 //! blocks, prose beside its block, paragraphs, lines that are not one command) is refused.
 
-use std::io::Write;
-
 use anyhow::Result;
 
 use crate::error::{DECLINED, fail};
@@ -16,8 +14,7 @@ pub(crate) fn print(out: &mut Out, answer: &str) -> Result<()> {
     match command(answer) {
         Some(command) => Ok(out.write_line(&command)?),
         None => {
-            let text = crate::text::escape(answer.trim_end_matches('\n'));
-            let _ = writeln!(ui::stderr(), "{text}");
+            ui::note(&crate::text::escape(answer.trim_end_matches('\n')));
             Err(fail(
                 DECLINED,
                 "the answer is not one command (it is above); mume cmd -c can ask again",
