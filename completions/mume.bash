@@ -67,6 +67,9 @@ _mume() {
             mume__subcmd__history,stats)
                 cmd="mume__subcmd__history__subcmd__stats"
                 ;;
+            mume__subcmd__roles,show)
+                cmd="mume__subcmd__roles__subcmd__show"
+                ;;
             *)
                 ;;
         esac
@@ -74,7 +77,7 @@ _mume() {
 
     case "${cmd}" in
         mume)
-            opts="-m -r -s -t -o -a -x -q -v -c -H -f -e -h -V --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --stream --no-stream --dry-run --json --extract --extract-last --reasoning --usage --quiet --verbose --render --think --color --continue --chat --messages --tool-result --no-save --base-url --header --cacert --retries --timeout --max-time --file --no-stdin --editor --max-input --generate --help --version models history roles batch cmd shell-init config"
+            opts="-m -r -p -s -t -o -a -x -q -v -c -H -f -e -h -V --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --stream --no-stream --dry-run --json --extract --extract-last --reasoning --usage --quiet --verbose --render --think --color --continue --chat --messages --tool-result --no-save --base-url --header --cacert --retries --timeout --max-time --file --no-stdin --editor --max-input --generate --help --version models history roles batch cmd shell-init config"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -100,6 +103,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -349,7 +360,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch)
-            opts="-j -m -r -s -t -o -a -q -v -c -H -h --output --jobs --rpm --text --raw --submit --wait --max-rows --max-bytes --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help status fetch cancel list"
+            opts="-j -m -r -p -s -t -o -a -q -v -c -H -h --output --jobs --rpm --text --raw --submit --wait --max-rows --max-bytes --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help status fetch cancel list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -410,6 +421,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -594,7 +613,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__cancel)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -620,6 +639,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -804,7 +831,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__fetch)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --output --raw --wait --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --output --raw --wait --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -845,6 +872,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -1029,7 +1064,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__list)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --remote --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --remote --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1055,6 +1090,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -1239,7 +1282,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__status)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --wait --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --wait --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1265,6 +1308,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -1449,7 +1500,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__cmd)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --shell --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --shell --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1479,6 +1530,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -1663,7 +1722,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__config)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help path"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help path"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1689,6 +1748,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -1873,7 +1940,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__config__subcmd__path)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1899,6 +1966,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -2083,7 +2158,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show rm search prune stats"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show rm search prune stats"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2109,6 +2184,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -2293,7 +2376,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__prune)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --older-than --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --older-than --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2323,6 +2406,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -2507,7 +2598,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__rm)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2533,6 +2624,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -2717,7 +2816,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__search)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2743,6 +2842,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -2927,7 +3034,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__show)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2953,6 +3060,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -3137,7 +3252,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__stats)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --since --by --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --since --by --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3171,6 +3286,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -3355,7 +3478,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__models)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3381,6 +3504,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -3565,7 +3696,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__roles)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --names --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --names --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3591,6 +3722,239 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --system)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --temperature)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --top-p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-completion-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reasoning-effort)
+                    COMPREPLY=($(compgen -W "minimal low medium high" -- "${cur}"))
+                    return 0
+                    ;;
+                --stop)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tools)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --tool-choice)
+                    COMPREPLY=($(compgen -W "auto none required" -- "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --attach)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -a)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --chat)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mume__subcmd__roles__subcmd__show)
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                local role
+                while IFS= read -r role; do
+                    [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                done < <(mume roles --names 2>/dev/null)
+                return 0
+            fi
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role)
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                -r)
+                    local role
+                    while IFS= read -r role; do
+                        [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                    done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)
@@ -3775,7 +4139,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__shell__subcmd__init)
-            opts="-m -r -s -t -o -a -q -v -c -H -h --model --role --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help bash zsh fish"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3801,6 +4165,14 @@ _mume() {
                     while IFS= read -r role; do
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --system)

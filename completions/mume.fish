@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mume_global_optspecs
-    string join \n m/model= r/role= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage= q/quiet v/verbose render= think= color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= f/file= no-stdin e/editor max-input= generate= h/help V/version
+    string join \n m/model= r/role= p/param= s/system= t/temperature= top-p= max-tokens= max-completion-tokens= reasoning-effort= stop= seed= o/option= tools= tool-choice= schema= a/attach= stream no-stream dry-run json x/extract extract-last reasoning usage= q/quiet v/verbose render= think= color= c/continue chat= messages= tool-result= no-save base-url= H/header= cacert= retries= timeout= max-time= f/file= no-stdin e/editor max-input= generate= h/help V/version
 end
 
 function __fish_mume_needs_command
@@ -25,7 +25,8 @@ function __fish_mume_using_subcommand
 end
 
 complete -c mume -n "__fish_mume_needs_command" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_needs_command" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_needs_command" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_needs_command" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_needs_command" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_needs_command" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_needs_command" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -88,13 +89,14 @@ complete -c mume -n "__fish_mume_needs_command" -s h -l help -d 'Print help (see
 complete -c mume -n "__fish_mume_needs_command" -s V -l version -d 'Print version'
 complete -c mume -n "__fish_mume_needs_command" -a "models" -d 'List the models the server offers, one id a line'
 complete -c mume -n "__fish_mume_needs_command" -a "history" -d 'List saved conversations, newest first'
-complete -c mume -n "__fish_mume_needs_command" -a "roles" -d 'List the roles of the config file'
+complete -c mume -n "__fish_mume_needs_command" -a "roles" -d 'List the roles, from the config file and role files, and where each comes from'
 complete -c mume -n "__fish_mume_needs_command" -a "batch" -d 'Send one request per row of a JSON Lines file, several at once, results in order'
 complete -c mume -n "__fish_mume_needs_command" -a "cmd" -d 'Ask for one shell command and print it, to read, edit and run yourself'
 complete -c mume -n "__fish_mume_needs_command" -a "shell-init" -d 'Print a snippet that binds a key (Alt-m) to turn the command line into a command: eval "$(mume shell-init bash)", or | source in fish'
 complete -c mume -n "__fish_mume_needs_command" -a "config" -d 'Show the effective settings and where each came from'
 complete -c mume -n "__fish_mume_using_subcommand models" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand models" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand models" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -132,7 +134,8 @@ complete -c mume -n "__fish_mume_using_subcommand models" -s c -l continue -d 'C
 complete -c mume -n "__fish_mume_using_subcommand models" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand models" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -175,7 +178,8 @@ complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_s
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -f -a "prune" -d 'Delete the conversations last written more than AGE ago; --dry-run lists them'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -f -a "stats" -d 'Sum the requests, tokens and cost of the stored answers (--json: a line a group)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -213,7 +217,8 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -251,7 +256,8 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -290,7 +296,8 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l older-than -d 'How old: a number and a unit, e.g. 30d, 12h, 2w' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -331,7 +338,8 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l by -d 'A sum for each model, or each day (UTC)' -r -f -a "model\t''
 day\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -368,52 +376,94 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
-complete -c mume -n "__fish_mume_using_subcommand roles" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -s s -l system -d 'System prompt, sent as a leading system message' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
 low\t''
 medium\t''
 high\t''"
-complete -c mume -n "__fish_mume_using_subcommand roles" -l stop -d 'A sequence at which the model stops (repeatable)' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
-complete -c mume -n "__fish_mume_using_subcommand roles" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
 none\t''
 required\t''"
-complete -c mume -n "__fish_mume_using_subcommand roles" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
-complete -c mume -n "__fish_mume_using_subcommand roles" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
-complete -c mume -n "__fish_mume_using_subcommand roles" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand roles" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
-complete -c mume -n "__fish_mume_using_subcommand roles" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
-complete -c mume -n "__fish_mume_using_subcommand roles" -s H -l header -d 'Extra request header (repeatable)' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c mume -n "__fish_mume_using_subcommand roles" -l retries -d 'How often to retry a failed request' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -l timeout -d 'Fail when no data arrives for this long' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -l max-time -d 'Hard limit on the whole run, retries included' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
-complete -c mume -n "__fish_mume_using_subcommand roles" -l names -d 'Print only the names, one a line, as written (for scripts and completion)'
-complete -c mume -n "__fish_mume_using_subcommand roles" -l dry-run -d 'Print the request body that would be sent, and send nothing'
-complete -c mume -n "__fish_mume_using_subcommand roles" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
-complete -c mume -n "__fish_mume_using_subcommand roles" -s q -l quiet -d 'Silence warnings and the waiting indicator'
-complete -c mume -n "__fish_mume_using_subcommand roles" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
-complete -c mume -n "__fish_mume_using_subcommand roles" -s c -l continue -d 'Continue the most recent conversation'
-complete -c mume -n "__fish_mume_using_subcommand roles" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand roles" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l names -d 'Print only the names, one a line, as written (for scripts and completion)'
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l dry-run -d 'Print the request body that would be sent, and send nothing'
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -f -a "show" -d 'Print a role\'s settings and its text, with the parameters -p gives filled'
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s s -l system -d 'System prompt, sent as a leading system message' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l max-tokens -d 'Upper limit on the tokens of the answer' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l max-completion-tokens -d 'Upper limit on the tokens of the answer, reasoning included (newer OpenAI models)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l reasoning-effort -d 'How hard a reasoning model thinks' -r -f -a "minimal\t''
+low\t''
+medium\t''
+high\t''"
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l stop -d 'A sequence at which the model stops (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l seed -d 'Seed for sampling, for repeatable answers where the server supports it' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s o -l option -d 'Any top-level request field; VALUE is parsed as JSON, else sent as a string (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l tools -d 'Tool definitions: a JSON array of OpenAI tool objects' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l tool-choice -d 'Which tool the model may call' -r -f -a "auto\t''
+none\t''
+required\t''"
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l color -d 'When to colour stderr' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s H -l header -d 'Extra request header (repeatable)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l retries -d 'How often to retry a failed request' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l timeout -d 'Fail when no data arrives for this long' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l max-time -d 'Hard limit on the whole run, retries included' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l dry-run -d 'Print the request body that would be sent, and send nothing'
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Silence warnings and the waiting indicator'
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s c -l continue -d 'Continue the most recent conversation'
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l output -d 'Write the results to FILE; a run with the same FILE resumes where this one stopped' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s j -l jobs -d 'Requests at once, 1 to 256 [default: 4]' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l rpm -d 'Start at most N requests a minute' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l max-rows -d 'With --submit: at most N rows a provider batch [default: 50000]' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l max-bytes -d 'With --submit: at most SIZE of request lines a provider batch [default: 200MB]' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -459,7 +509,8 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_sub
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -a "cancel" -d 'Cancel a job\'s batches that are still running'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -a "list" -d 'List the jobs submitted from this machine, newest first'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -499,7 +550,8 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l output -d 'Write to FILE instead of the --output given at submit' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -539,7 +591,8 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -577,7 +630,8 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -617,7 +671,8 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l shell -d 'The shell the command is for [default: the name of $SHELL, else sh]' -r
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand cmd" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand cmd" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -655,7 +710,8 @@ complete -c mume -n "__fish_mume_using_subcommand cmd" -s c -l continue -d 'Cont
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand shell-init" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -693,7 +749,8 @@ complete -c mume -n "__fish_mume_using_subcommand shell-init" -s c -l continue -
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r
@@ -732,7 +789,8 @@ complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_su
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -f -a "path" -d 'Print the path of the config file'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
-complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s r -l role -d 'Apply the settings of a role from the config file (`mume roles` lists them)' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s s -l system -d 'System prompt, sent as a leading system message' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s t -l temperature -d 'Sampling temperature, 0 to 2' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l top-p -d 'Nucleus sampling: the probability mass to sample from, 0 to 1' -r

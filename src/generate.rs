@@ -28,18 +28,25 @@ pub(crate) fn print(kind: Generate) -> Result<u8> {
     let text = String::from_utf8(text)?;
     let text = match shell {
         Shell::Bash => bash_role_names(&text),
-        Shell::Zsh => text.replace(ZSH_ANY, ZSH_ROLES),
+        Shell::Zsh => text
+            .replace(ZSH_ANY, ZSH_ROLES)
+            .replace(ZSH_SHOW_ANY, ZSH_SHOW_ROLES),
         _ => text,
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(0)
 }
 
-/// clap knows no list for `-r NAME`; zsh's spec for it offers anything. The names come
-/// from `mume roles --names` at Tab time, one a line, taken literally.
-const ZSH_ANY: &str = "lists them)]:NAME:_default'";
-const ZSH_ROLES: &str =
-    "lists them)]:NAME:{compadd -- ${(f)\"$(mume roles --names 2>/dev/null)\"}}'";
+/// clap knows no list for `-r ROLE` or `mume roles show ROLE`; zsh's spec for them offers
+/// anything. The names come from `mume roles --names` at Tab time, one a line, taken
+/// literally.
+const ZSH_ANY: &str = ":ROLE:_default'";
+const ZSH_ROLES: &str = ":ROLE:{compadd -- ${(f)\"$(mume roles --names 2>/dev/null)\"}}'";
+
+/// `mume roles show ROLE`, a positional argument, in zsh's spec.
+const ZSH_SHOW_ANY: &str = "path of a role file:_default'";
+const ZSH_SHOW_ROLES: &str =
+    "path of a role file:{compadd -- ${(f)\"$(mume roles --names 2>/dev/null)\"}}'";
 
 /// Bash completes `-r` and `--role` with the role names instead of file names. Not with
 /// `compgen -W`, which would expand what a name holds (`$(…)`, globs): each name is
@@ -49,10 +56,30 @@ const BASH_ROLES: &str = r#"local role
                         [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
                     done < <(mume roles --names 2>/dev/null)"#;
 
+/// And the word after `mume roles show`.
+const BASH_SHOW_ROLES: &str = r#"if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
+                local role
+                while IFS= read -r role; do
+                    [[ "$role" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$role")")
+                done < <(mume roles --names 2>/dev/null)
+                return 0
+            fi"#;
+
 fn bash_role_names(script: &str) -> String {
     let mut out = String::with_capacity(script.len() + 1024);
     let mut after_role = false;
+    let mut in_show = false;
     for line in script.split_inclusive('\n') {
+        if in_show && line.trim_start().starts_with("if [[ ${cur} == -*") {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            out.push_str(indent);
+            out.push_str(BASH_SHOW_ROLES);
+            out.push('\n');
+            in_show = false;
+        }
+        if line.trim() == "mume__subcmd__roles__subcmd__show)" {
+            in_show = true;
+        }
         if after_role && line.contains("compgen -f") {
             let indent = &line[..line.len() - line.trim_start().len()];
             out.push_str(indent);

@@ -21,6 +21,7 @@ mod output;
 mod redact;
 mod settings;
 mod store;
+mod template;
 mod text;
 
 use std::process::ExitCode;
@@ -28,7 +29,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{Cli, Command, ConfigAction, HistoryAction, StatsBy};
+use crate::cli::{Cli, Command, ConfigAction, HistoryAction, RolesAction, StatsBy};
 use crate::commands::history;
 use crate::output::ui;
 use crate::settings::{Settings, World};
@@ -128,8 +129,7 @@ fn run(cli: &Cli) -> Result<u8> {
         };
         return history::run(action, cli.json, cli.dry_run);
     }
-    let is_cmd = matches!(cli.command, Some(Command::Cmd(_)));
-    let settings = Settings::resolve(cli, &World::read(is_cmd)?)?;
+    let settings = Settings::resolve(cli, &World::read(cli)?)?;
     for warning in &settings.warnings {
         ui::warn(warning);
     }
@@ -138,7 +138,11 @@ fn run(cli: &Cli) -> Result<u8> {
         Some(Command::Config { .. }) => commands::config::run(&settings),
         Some(Command::Batch(_)) => batch::run(settings),
         Some(Command::Cmd(_)) => exchange::run(settings),
-        Some(Command::Roles { names }) => commands::roles(&settings, *names),
+        Some(Command::Roles {
+            action: Some(RolesAction::Show { .. }),
+            ..
+        }) => commands::roles::show(&settings),
+        Some(Command::Roles { names, .. }) => commands::roles::list(&settings, *names),
         Some(Command::History { .. } | Command::ShellInit { .. }) => {
             unreachable!("handled above")
         }

@@ -28,12 +28,12 @@ use serde_json::{Map, Value};
 
 use crate::error::{BAD_INPUT, CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, USAGE, exit_code, fail};
 use crate::exchange::plan::{self, Base};
-use crate::exchange::{CHAT_PATH, gather};
+use crate::exchange::{CHAT_PATH, params, parts};
 use crate::http::retry;
 use crate::http::{Client, Failed, Reply, Trouble};
 use crate::lifecycle::{self, Deadline};
 use crate::output::{Out, ui};
-use crate::settings::{Batch as BatchSettings, BatchMode, Settings};
+use crate::settings::{Batch as BatchSettings, BatchMode, ParamValue, Settings};
 use pace::{Pace, Reach};
 use progress::{Progress, WAITING_BUDGET, Waiting, Writer, plural, watch_signals};
 use results::Outcome;
@@ -97,6 +97,20 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
 fn open_rows<'a>(settings: &'a Settings, args: &BatchSettings) -> Result<(Input, Maker<'a>)> {
     let max_input = settings.input.max_input;
     let deadline = settings.transport.deadline;
+    let rows_from_stdin = args.file.as_deref().is_none_or(|f| f == Path::new("-"));
+    if rows_from_stdin
+        && settings
+            .request
+            .params
+            .iter()
+            .any(|p| p.value == ParamValue::Stdin)
+    {
+        return Err(fail(
+            USAGE,
+            "-p NAME=@-: the rows are read from stdin; give the value as text or @FILE",
+        ));
+    }
+    let values = params::read(&settings.request.params, max_input, deadline)?;
     let (file, text) = (args.file.clone(), args.text);
     let input = deadline.bound("reading the rows", move || {
         Input::open(file.as_deref(), text, max_input)
@@ -104,8 +118,10 @@ fn open_rows<'a>(settings: &'a Settings, args: &BatchSettings) -> Result<(Input,
     let maker = Maker {
         settings,
         system_from_flag: settings.system_replaces(),
-        fields: gather::fields(&settings.request, deadline)?,
-        images: gather::attachments(&settings.request.attach, deadline)?,
+        system: params::system(&settings.request, &values),
+        values,
+        fields: parts::fields(&settings.request, deadline)?,
+        images: parts::attachments(&settings.request.attach, deadline)?,
     };
     Ok((input, maker))
 }
@@ -146,6 +162,10 @@ fn same_file(path: &Path, (dev, ino): (u64, u64)) -> bool {
 struct Maker<'a> {
     settings: &'a Settings,
     system_from_flag: bool,
+    /// The system text, the role's parameters filled.
+    system: Option<String>,
+    /// `-p`: the role's parameters and their values.
+    values: params::Values,
     /// The request fields, those from files read once for every row.
     fields: Map<String, Value>,
     /// `-a`: image parts added to every row's user message.
@@ -157,10 +177,7 @@ impl Maker<'_> {
     /// row's own fields over it; a field the row sets to `null` is not sent, whatever the
     /// flags say. A row is never streamed.
     fn body(&self, request: Request) -> Value {
-        let system = request
-            .system
-            .as_deref()
-            .or(self.settings.request.system.value.as_deref());
+        let system = request.system.as_deref().or(self.system.as_deref());
         let base = Base {
             model: &self.settings.request.model.value,
             system,
@@ -170,9 +187,10 @@ impl Maker<'_> {
             fields: &self.fields,
         };
         let role_prompt = self.settings.request.role_prompt.as_deref();
-        let new_lines: Vec<Value> = plan::user_line(request.prompt, role_prompt, &self.images)
-            .into_iter()
-            .collect();
+        let new_lines: Vec<Value> =
+            plan::user_line(request.prompt, role_prompt, &self.values, &self.images)
+                .into_iter()
+                .collect();
         let mut body = plan::build(&base, &[], request.messages, new_lines).body;
         let Some(fields) = body.as_object_mut() else {
             return body;

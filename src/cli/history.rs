@@ -1,6 +1,17 @@
-//! `mume history`'s actions.
+//! `mume history`'s and `mume roles`'s actions.
 
 use clap::{Subcommand, ValueEnum};
+
+/// `mume roles`'s actions.
+#[derive(Debug, Subcommand)]
+pub(crate) enum RolesAction {
+    /// Print a role's settings and its text, with the parameters -p gives filled
+    Show {
+        /// The role's name, or the path of a role file
+        #[arg(value_name = "ROLE")]
+        name: String,
+    },
+}
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum HistoryAction {

@@ -16,7 +16,7 @@ use batch::BATCH_EXAMPLES;
 pub(crate) use batch::{Batch, BatchAction};
 use cmd::CMD_EXAMPLES;
 pub(crate) use cmd::Cmd;
-pub(crate) use history::{HistoryAction, StatsBy};
+pub(crate) use history::{HistoryAction, RolesAction, StatsBy};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -56,15 +56,26 @@ pub(crate) struct Cli {
     #[arg(short, long, global = true, help_heading = "Request")]
     pub(crate) model: Option<String>,
 
-    /// Apply the settings of a role from the config file (`mume roles` lists them)
+    /// Apply the settings of a role: a config table or a role file (`mume roles` lists
+    /// them), or the role file at PATH
     #[arg(
         short,
         long,
-        value_name = "NAME",
+        value_name = "ROLE",
         global = true,
         help_heading = "Request"
     )]
     pub(crate) role: Option<String>,
+
+    /// Fill the role's {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin
+    #[arg(
+        short = 'p',
+        long = "param",
+        value_name = "NAME=VALUE",
+        global = true,
+        help_heading = "Request"
+    )]
+    pub(crate) params: Vec<String>,
 
     /// System prompt, sent as a leading system message
     #[arg(
@@ -283,11 +294,13 @@ pub(crate) enum Command {
         #[command(subcommand)]
         action: Option<HistoryAction>,
     },
-    /// List the roles of the config file
+    /// List the roles, from the config file and role files, and where each comes from
     Roles {
         /// Print only the names, one a line, as written (for scripts and completion)
         #[arg(long)]
         names: bool,
+        #[command(subcommand)]
+        action: Option<RolesAction>,
     },
     /// Send one request per row of a JSON Lines file, several at once, results in order
     #[command(after_help = BATCH_EXAMPLES)]

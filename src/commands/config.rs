@@ -4,7 +4,7 @@
 use anyhow::Result;
 use serde_json::{Map, Value, json};
 
-use crate::exchange::gather;
+use crate::exchange::parts;
 use crate::output::Out;
 use crate::redact::redact;
 use crate::settings::{Settings, Source};
@@ -16,7 +16,7 @@ type Row = (String, Value, String);
 pub(crate) fn run(settings: &Settings) -> Result<u8> {
     let rows = rows(
         settings,
-        &gather::fields(&settings.request, settings.transport.deadline)?,
+        &parts::fields(&settings.request, settings.transport.deadline)?,
     );
     let mut out = Out::stdout();
     if settings.output.json {
@@ -140,7 +140,7 @@ mod tests {
             "-m m -t 0.5 -H X-Title:mume config",
             &[("MUME_API_KEY", "sk-config-test-key")],
         );
-        let rows = rows(&s, &gather::fields(&s.request, Default::default()).unwrap());
+        let rows = rows(&s, &parts::fields(&s.request, Default::default()).unwrap());
         let find = |name: &str| rows.iter().find(|r| r.0 == name).cloned().unwrap();
         assert_eq!(find("model"), ("model".into(), json!("m"), "flag".into()));
         assert_eq!(

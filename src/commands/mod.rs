@@ -2,18 +2,19 @@
 
 pub(crate) mod config;
 pub(crate) mod history;
+pub(crate) mod roles;
 pub(crate) mod shell_init;
 pub(crate) mod stats;
 mod transcript;
 
 use anyhow::Result;
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::api::assemble;
 use crate::error::{PROTOCOL, fail};
 use crate::http::Client;
-use crate::output::{Out, ui};
+use crate::output::Out;
 use crate::settings::Settings;
 
 /// `mume models`: the server's model ids, sorted, one a line; `--json` the body as received.
@@ -58,58 +59,6 @@ pub(crate) fn config_path() -> Result<u8> {
         .ok_or_else(|| anyhow::anyhow!("no config file path: HOME is not set"))?;
     let mut out = Out::stdout();
     out.write_line(&path)?;
-    out.flush()?;
-    Ok(0)
-}
-
-/// `mume roles`: each role of the config file, its model and the first line of its system
-/// text; with `--json`, the whole role, one object a line.
-pub(crate) fn roles(settings: &Settings, names: bool) -> Result<u8> {
-    let json = settings.output.json;
-    let mut out = Out::stdout();
-    let roles = &settings.roles;
-    if names {
-        for name in roles.keys() {
-            out.write_line(name)?;
-        }
-        out.flush()?;
-        return Ok(0);
-    }
-    if json {
-        for (name, role) in roles {
-            let line = json!({
-                "name": name,
-                "model": role.model,
-                "system": role.system,
-                "temperature": role.temperature,
-                "max_tokens": role.max_tokens,
-                "prompt": role.prompt,
-                "options": role.options,
-            });
-            out.write_line(&crate::redact::redact(&line.to_string()))?;
-        }
-        out.flush()?;
-        return Ok(0);
-    }
-    if roles.is_empty() {
-        ui::warn("no roles: add [roles.NAME] tables to the config file (see mume config path)");
-        return Ok(0);
-    }
-    let w0 = roles.keys().map(|n| n.chars().count()).max().unwrap_or(0);
-    let models: Vec<String> = roles
-        .values()
-        .map(|r| crate::text::one_line(r.model.as_deref().unwrap_or("-")))
-        .collect();
-    let w1 = models.iter().map(|m| m.chars().count()).max().unwrap_or(0);
-    for ((name, role), model) in roles.iter().zip(&models) {
-        let system = role.system.as_deref().unwrap_or("");
-        let first = crate::text::shorten(
-            &crate::text::one_line(system.lines().next().unwrap_or("")),
-            60,
-        );
-        let line = format!("{:w0$}  {model:w1$}  {first}", crate::text::one_line(name));
-        out.write_line(&crate::redact::redact(line.trim_end()))?;
-    }
     out.flush()?;
     Ok(0)
 }

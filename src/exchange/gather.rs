@@ -13,10 +13,10 @@ use serde_json::{Map, Value, json};
 use crate::check::strip_bom;
 use crate::error::{BAD_INPUT, USAGE, fail};
 use crate::lifecycle::Deadline;
-use crate::settings::{FieldFile, Request, Settings, Target};
+use crate::settings::{Settings, Target};
 use crate::store;
 
-use super::parts::{attachment, read_tools, response_format};
+use super::parts::{attachments, fields};
 
 /// Everything an exchange is planned from, read.
 #[derive(Debug, Default)]
@@ -34,6 +34,8 @@ pub(crate) struct Gathered {
     pub(crate) images: Vec<Value>,
     /// The request fields with the ones from files filled in.
     pub(crate) fields: Map<String, Value>,
+    /// `-p`: the role's parameters and their values.
+    pub(crate) values: super::params::Values,
 }
 
 /// Reads every part of a single exchange, in the order their errors are best met: the
@@ -96,6 +98,7 @@ pub(crate) fn gather(settings: &Settings) -> Result<Gathered> {
         prompt,
         images: attachments(&settings.request.attach, deadline)?,
         fields,
+        values: super::params::read(&settings.request.params, input.max_input, deadline)?,
     })
 }
 
@@ -103,35 +106,6 @@ pub(crate) fn gather(settings: &Settings) -> Result<Gathered> {
 /// file a user names is read within the deadline: a FIFO with no writer, or a file on a
 /// mount that hangs, cannot outlast it.
 pub(crate) const READING_FILES: &str = "reading the files";
-
-/// The request fields, with those whose value is a file's read in their place.
-pub(crate) fn fields(request: &Request, deadline: Deadline) -> Result<Map<String, Value>> {
-    let mut fields = request.fields.clone();
-    let files = request.files.clone();
-    let read = deadline.bound(READING_FILES, move || {
-        let read = files.into_iter().map(|(key, file)| {
-            let value = match file {
-                FieldFile::Tools(path) => read_tools(&path)?,
-                FieldFile::Schema(schema) => response_format(&schema)?,
-            };
-            Ok((key, value))
-        });
-        read.collect::<Result<Vec<_>>>()
-    })?;
-    fields.extend(read);
-    Ok(fields)
-}
-
-/// `-a`: each attachment as an image part.
-pub(crate) fn attachments(attach: &[String], deadline: Deadline) -> Result<Vec<Value>> {
-    if attach.is_empty() {
-        return Ok(Vec::new());
-    }
-    let attach = attach.to_vec();
-    deadline.bound(READING_FILES, move || {
-        attach.iter().map(|a| attachment(a)).collect()
-    })
-}
 
 /// How long stdin may stay silent, with words given, before the user is told we wait.
 const STDIN_WARN_AFTER: Duration = Duration::from_secs(2);

@@ -7,7 +7,8 @@
 
 mod editor;
 pub(crate) mod gather;
-mod parts;
+pub(crate) mod params;
+pub(crate) mod parts;
 pub(crate) mod plan;
 
 use std::path::PathBuf;

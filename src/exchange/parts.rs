@@ -1,12 +1,44 @@
 //! The request parts that come from files: tool definitions, the JSON schema for
-//! structured output, and image attachments.
+//! structured output, and image attachments, read within the deadline.
 
 use std::path::Path;
 
 use anyhow::Result;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
+use super::gather::READING_FILES;
 use crate::error::{USAGE, fail};
+use crate::lifecycle::Deadline;
+use crate::settings::{FieldFile, Request};
+
+/// The request fields, with those whose value is a file's read in their place.
+pub(crate) fn fields(request: &Request, deadline: Deadline) -> Result<Map<String, Value>> {
+    let mut fields = request.fields.clone();
+    let files = request.files.clone();
+    let read = deadline.bound(READING_FILES, move || {
+        let read = files.into_iter().map(|(key, file)| {
+            let value = match file {
+                FieldFile::Tools(path) => read_tools(&path)?,
+                FieldFile::Schema(schema) => response_format(&schema)?,
+            };
+            Ok((key, value))
+        });
+        read.collect::<Result<Vec<_>>>()
+    })?;
+    fields.extend(read);
+    Ok(fields)
+}
+
+/// `-a`: each attachment as an image part.
+pub(crate) fn attachments(attach: &[String], deadline: Deadline) -> Result<Vec<Value>> {
+    if attach.is_empty() {
+        return Ok(Vec::new());
+    }
+    let attach = attach.to_vec();
+    deadline.bound(READING_FILES, move || {
+        attach.iter().map(|a| attachment(a)).collect()
+    })
+}
 
 /// Reads `--tools FILE`: a JSON array of OpenAI tool objects.
 pub(crate) fn read_tools(path: &Path) -> Result<Value> {

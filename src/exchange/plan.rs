@@ -6,6 +6,7 @@ use anyhow::Result;
 use serde_json::{Map, Value, json};
 
 use super::gather::Gathered;
+use super::params::{self, Values};
 use crate::error::{USAGE, fail};
 use crate::settings::{Settings, Source};
 use crate::store;
@@ -75,20 +76,24 @@ pub(crate) fn build(
 }
 
 /// The user message of an exchange or a batch row: the prompt after the role's text
-/// (`prompt` of `[roles.NAME]`) and a blank line, with the image parts (`-a`). Without a
-/// prompt, a role's text says what to do with the images it comes with; without either,
-/// there is no user message.
+/// (`prompt` of `[roles.NAME]`) and a blank line, or in its place where the role's text
+/// has `{{input}}`, with the image parts (`-a`). The role's parameters are filled with
+/// `values`. Without a prompt, a role's text says what to do with the images it comes
+/// with; without either, there is no user message.
 pub(crate) fn user_line(
     prompt: Option<String>,
     role_prompt: Option<&str>,
+    values: &Values,
     images: &[Value],
 ) -> Option<Value> {
     // A role prompt of only white space says nothing: it adds no blank line, no part.
     let role_prompt = role_prompt.filter(|p| !p.trim().is_empty());
+    let role_prompt = role_prompt.map(|text| params::prompt(text, values, prompt.as_deref()));
     let text = match (prompt, role_prompt) {
-        (Some(prompt), Some(before)) => Some(format!("{before}\n\n{prompt}")),
+        (Some(_), Some((filled, true))) => Some(filled),
+        (Some(prompt), Some((before, false))) => Some(format!("{before}\n\n{prompt}")),
         (Some(prompt), None) => Some(prompt),
-        (None, Some(before)) if !images.is_empty() => Some(before.to_string()),
+        (None, Some((before, _))) if !images.is_empty() => Some(before),
         (None, _) => None,
     };
     if images.is_empty() {
@@ -124,6 +129,7 @@ pub(crate) fn plan(settings: &Settings, gathered: Gathered) -> Result<Plan> {
     new_lines.extend(user_line(
         gathered.prompt,
         request.role_prompt.as_deref(),
+        &gathered.values,
         &gathered.images,
     ));
     let asks = |m: &Value| matches!(m.get("role").and_then(Value::as_str), Some("user" | "tool"));
@@ -137,9 +143,10 @@ pub(crate) fn plan(settings: &Settings, gathered: Gathered) -> Result<Plan> {
             "no prompt: give one as words or on stdin, e.g. mume \"write a haiku\" or echo hi | mume",
         ));
     }
+    let system = params::system(request, &gathered.values);
     let base = Base {
         model: &model,
-        system: request.system.value.as_deref(),
+        system: system.as_deref(),
         system_from_flag: settings.system_replaces(),
         stream: request.stream.value,
         usage: request.usage,
@@ -284,21 +291,31 @@ mod tests {
     fn the_user_line_rule() {
         let image = json!({"type": "image_url", "image_url": {"url": "u"}});
         let text = |t: &str| json!({"type": "text", "text": t});
-        assert_eq!(user_line(None, Some("role"), &[]), None);
+        assert_eq!(user_line(None, Some("role"), &Values::new(), &[]), None);
         assert_eq!(
-            user_line(None, None, std::slice::from_ref(&image)),
+            user_line(None, None, &Values::new(), std::slice::from_ref(&image)),
             Some(json!({"role": "user", "content": [image.clone()]}))
         );
         assert_eq!(
-            user_line(None, Some("role"), std::slice::from_ref(&image)),
+            user_line(
+                None,
+                Some("role"),
+                &Values::new(),
+                std::slice::from_ref(&image)
+            ),
             Some(json!({"role": "user", "content": [text("role"), image.clone()]}))
         );
         assert_eq!(
-            user_line(Some("p".into()), Some("role"), &[]),
+            user_line(Some("p".into()), Some("role"), &Values::new(), &[]),
             Some(json!({"role": "user", "content": "role\n\np"}))
         );
         assert_eq!(
-            user_line(Some("p".into()), None, std::slice::from_ref(&image)),
+            user_line(
+                Some("p".into()),
+                None,
+                &Values::new(),
+                std::slice::from_ref(&image)
+            ),
             Some(json!({"role": "user", "content": [text("p"), image]}))
         );
     }

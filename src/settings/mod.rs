@@ -3,9 +3,11 @@
 //! config's `[options]`, then its other keys, then defaults. Flags stop here: nothing
 //! below this module reads `Cli`.
 
+mod batch;
 mod cmd;
 mod fields;
 mod key;
+mod params;
 mod render;
 mod resolve;
 mod role;
@@ -22,9 +24,9 @@ use crate::config::Role;
 use crate::lifecycle::Deadline;
 use crate::output::Extract;
 use crate::output::usage::UsageFormat;
+pub(crate) use batch::refused_with_batch;
 pub(crate) use fields::FieldFile;
 pub(crate) use key::{Key, KeySource};
-pub(crate) use resolve::refused_with_batch;
 pub(crate) use world::World;
 
 pub(crate) const DEFAULT_BASE_URL: &str = "https://mume.ai/api/v1";
@@ -34,7 +36,7 @@ pub(crate) const DEFAULT_MODEL: &str = "openai/gpt-4.1-mini";
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Source {
     Flag,
-    /// `-r NAME`: the config's `[roles.NAME]`.
+    /// `-r NAME`: the config's `[roles.NAME]` or a role file.
     Role(String),
     Env(&'static str),
     File,
@@ -64,13 +66,57 @@ pub(crate) struct Settings {
     pub(crate) conversation: Conversation,
     /// `mume batch`'s own flags, for that command.
     pub(crate) batch: Option<Batch>,
-    pub(crate) roles: BTreeMap<String, Role>,
+    /// The role the run takes, if any.
+    pub(crate) role: Option<ChosenRole>,
+    /// Every role known, for `mume roles` (empty for other runs).
+    pub(crate) roles: Vec<ListedRole>,
+    /// The folders role files are looked for in.
+    pub(crate) role_dirs: Vec<PathBuf>,
     aliases: BTreeMap<String, String>,
     /// The config file read, if any, and where one is looked for.
     pub(crate) config_path: Option<PathBuf>,
     pub(crate) config_place: Option<PathBuf>,
     /// Said once on stderr before the run.
     pub(crate) warnings: Vec<String>,
+}
+
+/// Where a role is defined.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum RoleSource {
+    /// A `[roles.NAME]` table of the config file.
+    Config,
+    File(PathBuf),
+}
+
+/// The role a run takes: `-r`, `mume roles show`, or the `cmd` role of `mume cmd`.
+#[derive(Debug, Clone)]
+pub(crate) struct ChosenRole {
+    pub(crate) name: String,
+    pub(crate) source: RoleSource,
+    pub(crate) role: Role,
+}
+
+/// A role as `mume roles` lists it: a role file that cannot be read is listed with why.
+#[derive(Debug)]
+pub(crate) struct ListedRole {
+    pub(crate) name: String,
+    pub(crate) source: RoleSource,
+    pub(crate) role: std::result::Result<Role, String>,
+}
+
+/// A `-p` parameter's value, as given: text, a file to read, or stdin.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ParamValue {
+    Text(String),
+    File(PathBuf),
+    Stdin,
+}
+
+/// A parameter of the role's text and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Param {
+    pub(crate) name: String,
+    pub(crate) value: ParamValue,
 }
 
 /// How requests reach the server.
@@ -94,9 +140,14 @@ pub(crate) struct Transport {
 #[derive(Debug)]
 pub(crate) struct Request {
     pub(crate) model: Sourced<String>,
+    /// The system text; when it is the role's (`from` a role), its parameters are still
+    /// to fill.
     pub(crate) system: Sourced<Option<String>>,
-    /// The role's text put before the user's prompt (`-r`).
+    /// The role's text put before the user's prompt (`-r`), or around it (`{{input}}`);
+    /// its parameters are still to fill.
     pub(crate) role_prompt: Option<String>,
+    /// The values of the role's parameters: every one its text holds, but `{{input}}`.
+    pub(crate) params: Vec<Param>,
     pub(crate) stream: Sourced<bool>,
     /// Request fields other than model, messages and stream, precedence applied; a field
     /// of `files` holds `null` until the request is gathered.

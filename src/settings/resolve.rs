@@ -5,11 +5,11 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::{
-    Batch, BatchMode, Conversation, DEFAULT_BASE_URL, DEFAULT_MODEL, Input, KeySource, Output,
-    Request, Settings, Source, Sourced, Target, Transport, World, fields, key,
+    Conversation, DEFAULT_BASE_URL, DEFAULT_MODEL, Input, KeySource, Output, Request, Settings,
+    Source, Sourced, Target, Transport, World, fields, key,
 };
 use crate::check::{ThinkChoice, check_base_url, check_header};
-use crate::cli::{Batch as BatchArgs, BatchAction, Cli, Command};
+use crate::cli::{Cli, Command};
 use crate::config::{self, ConfigFile, Role};
 use crate::error::{CONFIG, USAGE, fail};
 use crate::lifecycle::Deadline;
@@ -33,10 +33,12 @@ impl Settings {
             ));
         }
         let transport = transport(cli, world, &config, config_path.as_deref())?;
-        let role = super::role::role(cli, &config)?;
-        let request = request(cli, world, &config, role)?;
+        let chosen = super::role::role(cli, &config, world)?;
+        let role = chosen.as_ref().map(|c| (c.name.as_str(), &c.role));
+        let mut request = request(cli, world, &config, role)?;
+        request.params = super::params::for_run(cli, chosen.as_ref(), &request)?;
         let batch = match &cli.command {
-            Some(Command::Batch(args)) => Some(batch(cli, args)?),
+            Some(Command::Batch(args)) => Some(super::batch::batch(cli, args)?),
             _ => None,
         };
         Ok(Settings {
@@ -46,7 +48,12 @@ impl Settings {
             output: output(cli, world, &config)?,
             conversation: conversation(cli, world, &config),
             batch,
-            roles: config.roles,
+            roles: match cli.command {
+                Some(Command::Roles { .. }) => super::role::listed(&config, world),
+                _ => Vec::new(),
+            },
+            role: chosen,
+            role_dirs: world.role_dirs.clone(),
             aliases: config.aliases,
             config_path,
             config_place: world.config_place.clone(),
@@ -63,24 +70,7 @@ fn request(
     role: Option<(&str, &Role)>,
 ) -> Result<Request> {
     let role_source = || Source::Role(role.map(|(name, _)| name.to_string()).unwrap_or_default());
-    let model = match (&cli.model, role.and_then(|(_, r)| r.model.as_ref())) {
-        (None, Some(model)) => Sourced::new(model.clone(), role_source()),
-        _ => pick(
-            cli.model.clone(),
-            world,
-            "MUME_MODEL",
-            config.model.clone(),
-            DEFAULT_MODEL,
-        ),
-    };
-    let model = Sourced::new(
-        config
-            .aliases
-            .get(&model.value)
-            .cloned()
-            .unwrap_or(model.value),
-        model.from,
-    );
+    let model = model(cli, world, config, role);
     let cmd = match &cli.command {
         Some(Command::Cmd(args)) => Some(args),
         _ => None,
@@ -107,6 +97,7 @@ fn request(
         model,
         system,
         role_prompt: role.and_then(|(_, r)| r.prompt.clone()),
+        params: Vec::new(),
         stream,
         fields: fields.values,
         field_sources: fields.sources,
@@ -115,6 +106,31 @@ fn request(
         attach: cli.attach.clone(),
         dry_run: cli.dry_run,
     })
+}
+
+/// The model: `-m`, the role's, `MUME_MODEL`, the config's or the default; an alias of the
+/// config replaced by what it stands for.
+fn model(
+    cli: &Cli,
+    world: &World,
+    config: &ConfigFile,
+    role: Option<(&str, &Role)>,
+) -> Sourced<String> {
+    let model = match (&cli.model, role.and_then(|(_, r)| r.model.as_ref())) {
+        (None, Some(model)) => Sourced::new(
+            model.clone(),
+            Source::Role(role.map(|(name, _)| name.to_string()).unwrap_or_default()),
+        ),
+        _ => pick(
+            cli.model.clone(),
+            world,
+            "MUME_MODEL",
+            config.model.clone(),
+            DEFAULT_MODEL,
+        ),
+    };
+    let value = config.aliases.get(&model.value).cloned();
+    Sourced::new(value.unwrap_or(model.value), model.from)
 }
 
 fn transport(
@@ -183,8 +199,9 @@ fn input(cli: &Cli, world: &World) -> Result<Input> {
             ),
         ));
     }
-    let stdin_taken =
-        cli.messages.as_deref() == Some("-") || cli.tool_result.iter().any(|r| r.ends_with("=@-"));
+    let stdin_taken = cli.messages.as_deref() == Some("-")
+        || cli.tool_result.iter().any(|r| r.ends_with("=@-"))
+        || cli.params.iter().any(|p| super::params::reads_stdin(p));
     let words = match &cli.command {
         Some(Command::Cmd(args)) => args.words.clone(),
         _ => cli.words.clone(),
@@ -251,108 +268,6 @@ fn conversation(cli: &Cli, world: &World, config: &ConfigFile) -> Conversation {
         Sourced::new(true, Source::Default)
     };
     Conversation { target, save }
-}
-
-/// `mume batch`'s settings; the flags of a single exchange that a batch cannot honour,
-/// given before `batch`, are refused (after it, clap knows them not, and `main` gives the
-/// same message).
-fn batch(cli: &Cli, args: &BatchArgs) -> Result<Batch> {
-    let given = [
-        (cli.stream, "--stream"),
-        (cli.continue_last, "-c"),
-        (cli.chat.is_some(), "--chat"),
-        (!cli.tool_result.is_empty(), "--tool-result"),
-        (cli.messages.is_some(), "--messages"),
-        (cli.extract || cli.extract_last, "-x"),
-        (!cli.files.is_empty(), "-f"),
-    ];
-    if let Some((_, flag)) = given.iter().find(|(on, _)| *on) {
-        return Err(fail(USAGE, refused_with_batch(flag).unwrap_or_default()));
-    }
-    let (mode, output, raw) = batch_mode(args)?;
-    let command = match &mode {
-        BatchMode::Status { .. } => Some("status"),
-        BatchMode::Fetch { .. } => Some("fetch"),
-        BatchMode::Cancel { .. } => Some("cancel"),
-        BatchMode::List { .. } => Some("list"),
-        BatchMode::Local | BatchMode::Submit { .. } => None,
-    };
-    if let Some(command) = command.filter(|_| cli.dry_run) {
-        return Err(fail(
-            USAGE,
-            format!(
-                "--dry-run cannot be used with batch {command}: it sends no request body to show"
-            ),
-        ));
-    }
-    Ok(Batch {
-        file: args.file.clone(),
-        output,
-        jobs: args.jobs.map_or(4, usize::from),
-        rpm: args.rpm,
-        text: args.text,
-        raw,
-        mode,
-    })
-}
-
-/// What `mume batch` does, and the `--output` and `--raw` that apply (`fetch` has its own).
-fn batch_mode(args: &BatchArgs) -> Result<(BatchMode, Option<std::path::PathBuf>, bool)> {
-    let (mut output, mut raw) = (args.output.clone(), args.raw);
-    let mode = match &args.action {
-        None if args.submit => {
-            let local_only = [(args.jobs.is_some(), "-j"), (args.rpm.is_some(), "--rpm")];
-            if let Some((_, flag)) = local_only.iter().find(|(on, _)| *on) {
-                return Err(fail(
-                    USAGE,
-                    format!(
-                        "{flag} cannot be used with --submit: the server paces a provider batch"
-                    ),
-                ));
-            }
-            BatchMode::Submit {
-                wait: args.wait,
-                max_rows: args.max_rows.map_or(50_000, |n| n as usize),
-                max_bytes: args.max_bytes.unwrap_or(200_000_000),
-            }
-        }
-        None => BatchMode::Local,
-        Some(BatchAction::Status { job, wait }) => BatchMode::Status {
-            job: job.clone(),
-            wait: *wait,
-        },
-        Some(BatchAction::Fetch {
-            job,
-            output: to,
-            raw: as_raw,
-            wait,
-        }) => {
-            (output, raw) = (to.clone(), *as_raw);
-            BatchMode::Fetch {
-                job: job.clone(),
-                wait: *wait,
-            }
-        }
-        Some(BatchAction::Cancel { job }) => BatchMode::Cancel { job: job.clone() },
-        Some(BatchAction::List { remote }) => BatchMode::List { remote: *remote },
-    };
-    Ok((mode, output, raw))
-}
-
-/// Why a flag of a single exchange is refused with `batch`; `None` for any other flag.
-pub(crate) fn refused_with_batch(flag: &str) -> Option<String> {
-    let name = flag.split('=').next().unwrap_or(flag);
-    let why = match name {
-        "--stream" | "-c" | "--continue" | "--chat" | "--tool-result" | "--messages" => {
-            "rows are sent whole, one request each, and never saved as conversations"
-        }
-        "-x" | "--extract" | "--extract-last" => {
-            "each result holds the whole answer (jq can cut it)"
-        }
-        "-f" | "--file" => "put the file's text in the rows (jq --rawfile can)",
-        _ => return None,
-    };
-    Some(format!("{name} cannot be used with batch: {why}"))
 }
 
 /// A flag, else an environment variable, else the config file, else the default.

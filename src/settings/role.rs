@@ -1,37 +1,109 @@
-//! The role a run takes: the one `-r` names, or for `mume cmd` the role named `cmd`.
+//! The role a run takes: the one `-r` names (a config table, else a role file, or the file
+//! at a path), the one `mume roles show` names, or for `mume cmd` the role named `cmd`;
+//! and every role known, for `mume roles`.
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command};
-use crate::config::{ConfigFile, Role};
+use super::{ChosenRole, ListedRole, RoleSource, World};
+use crate::cli::{Cli, Command, RolesAction};
+use crate::config::{ConfigFile, Role, parse_role_file};
 use crate::error::{USAGE, fail};
 use crate::text::one_line;
 
-/// The role `-r` names, with its name, or a usage error that lists the known ones.
-pub(super) fn role<'a>(
-    cli: &'a Cli,
-    config: &'a ConfigFile,
-) -> Result<Option<(&'a str, &'a Role)>> {
-    let name = match (&cli.role, &cli.command) {
-        (Some(name), _) => name.as_str(),
-        // `mume cmd` takes the role named `cmd`, when the config has one.
-        (None, Some(Command::Cmd(_))) if config.roles.contains_key("cmd") => "cmd",
+/// The role of the run, or a usage error that says where roles are looked for.
+pub(super) fn role(cli: &Cli, config: &ConfigFile, world: &World) -> Result<Option<ChosenRole>> {
+    let (name, implicit) = match (&cli.role, &cli.command) {
+        (Some(name), _) => (name.as_str(), false),
+        (
+            None,
+            Some(Command::Roles {
+                action: Some(RolesAction::Show { name }),
+                ..
+            }),
+        ) => (name.as_str(), false),
+        // `mume cmd` takes the role named `cmd`, when there is one.
+        (None, Some(Command::Cmd(_))) => ("cmd", true),
         (None, _) => return Ok(None),
     };
-    let Some(role) = config.roles.get(name) else {
-        let known: Vec<String> = config.roles.keys().map(|k| one_line(k)).collect();
-        let known = if known.is_empty() {
-            "none: add [roles.NAME] tables to the config file".to_string()
-        } else {
-            known.join(", ")
-        };
-        return Err(fail(
-            USAGE,
-            format!(
-                "no role `{}` in the config file (known roles: {known})",
-                one_line(name)
-            ),
-        ));
+    if let Some(file) = &world.role_path {
+        return Ok(Some(ChosenRole {
+            name: file.name.clone(),
+            role: parse_role_file(&file.bytes, &file.path)?,
+            source: RoleSource::File(file.path.clone()),
+        }));
+    }
+    if let Some(role) = config.roles.get(name) {
+        return Ok(Some(ChosenRole {
+            name: name.to_string(),
+            source: RoleSource::Config,
+            role: role.clone(),
+        }));
+    }
+    if let Some(file) = world.role_files.iter().find(|f| f.name == name) {
+        return Ok(Some(ChosenRole {
+            name: name.to_string(),
+            role: parse_role_file(&file.bytes, &file.path)?,
+            source: RoleSource::File(file.path.clone()),
+        }));
+    }
+    if implicit {
+        return Ok(None);
+    }
+    Err(unknown(name, config, world))
+}
+
+/// No role of that name: the config's roles and the folders looked in.
+fn unknown(name: &str, config: &ConfigFile, world: &World) -> anyhow::Error {
+    let known: Vec<String> = config.roles.keys().map(|k| one_line(k)).collect();
+    let tables = if known.is_empty() {
+        "none in the config file".to_string()
+    } else {
+        format!("the config file has {}", known.join(", "))
     };
-    Ok(Some((name, role)))
+    let dirs: Vec<String> = world
+        .role_dirs
+        .iter()
+        .map(|d| one_line(&d.display().to_string()))
+        .collect();
+    let files = match dirs.as_slice() {
+        [] => String::new(),
+        dirs => format!(
+            "; no {name}.md or {name}/system.md in {}",
+            dirs.join(", "),
+            name = one_line(name)
+        ),
+    };
+    fail(
+        USAGE,
+        format!(
+            "no role `{}` ({tables}{files}); mume roles lists them",
+            one_line(name)
+        ),
+    )
+}
+
+/// Every role, sorted by name: the config's tables, then the role files of other names.
+pub(super) fn listed(config: &ConfigFile, world: &World) -> Vec<ListedRole> {
+    let tables = config.roles.iter().map(|(name, role)| ListedRole {
+        name: name.clone(),
+        source: RoleSource::Config,
+        role: Ok(role.clone()),
+    });
+    let files = world
+        .role_files
+        .iter()
+        .filter(|f| !config.roles.contains_key(&f.name))
+        .map(|f| ListedRole {
+            name: f.name.clone(),
+            source: RoleSource::File(f.path.clone()),
+            // `--names` reads the folders only: the files are not parsed.
+            role: if f.bytes.is_empty() {
+                Ok(Role::default())
+            } else {
+                parse_role_file(&f.bytes, &f.path).map_err(|e| format!("{e:#}"))
+            },
+        });
+    let mut all: Vec<ListedRole> = tables.chain(files).collect();
+    all.sort_by(|a, b| a.name.cmp(&b.name));
+    all
 }

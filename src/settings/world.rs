@@ -9,7 +9,9 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::config;
+use crate::cli::{Cli, Command, RolesAction};
+use crate::config::{self, RoleFile};
+use crate::error::{USAGE, fail};
 
 /// The environment variables that settings are resolved from.
 const VARIABLES: [&str; 14] = [
@@ -47,12 +49,57 @@ pub(crate) struct World {
     pub(crate) os: Option<String>,
     /// When the run began: `--max-time` counts from here.
     pub(crate) started: Option<Instant>,
+    /// The role files the run needs: the one for its role's name, or all of them for a
+    /// listing (only their names for `mume roles --names`).
+    pub(crate) role_files: Vec<RoleFile>,
+    /// `-r PATH`: the role file named by its path.
+    pub(crate) role_path: Option<RoleFile>,
+    /// The folders role files are looked for in, for messages.
+    pub(crate) role_dirs: Vec<PathBuf>,
+}
+
+/// The role files a run reads.
+#[derive(Debug, PartialEq)]
+enum Wanted<'a> {
+    None,
+    Named(&'a str),
+    Path(&'a str),
+    Names,
+    All,
+}
+
+/// Whether `-r VALUE` names a file rather than a role: it has a `/` or ends in `.md`.
+fn is_role_path(value: &str) -> bool {
+    value.contains('/') || value.ends_with(".md")
+}
+
+fn wanted(cli: &Cli) -> Wanted<'_> {
+    let name = match (&cli.role, &cli.command) {
+        (Some(name), _) => name.as_str(),
+        (
+            None,
+            Some(Command::Roles {
+                action: Some(RolesAction::Show { name }),
+                ..
+            }),
+        ) => name.as_str(),
+        (None, Some(Command::Roles { names: true, .. })) => return Wanted::Names,
+        (None, Some(Command::Roles { .. })) => return Wanted::All,
+        (None, Some(Command::Cmd(_))) => "cmd",
+        (None, _) => return Wanted::None,
+    };
+    if is_role_path(name) {
+        Wanted::Path(name)
+    } else {
+        Wanted::Named(name)
+    }
 }
 
 impl World {
-    /// Reads the environment, the terminals and the config file; the operating system's
-    /// name too, when `os` asks for it.
-    pub(crate) fn read(os: bool) -> Result<World> {
+    /// Reads the environment, the terminals, the config file and the role files the run
+    /// needs; the operating system's name too, for `mume cmd`.
+    pub(crate) fn read(cli: &Cli) -> Result<World> {
+        let os = matches!(cli.command, Some(Command::Cmd(_)));
         let started = Some(Instant::now());
         let env: BTreeMap<&'static str, String> = VARIABLES
             .into_iter()
@@ -68,6 +115,24 @@ impl World {
         let place = config::path_in(|name| env.get(name).cloned());
         let config_place = place.as_ref().map(|(path, _)| path.clone());
         let config = config::read(place)?;
+        let wanted = wanted(cli);
+        let role_dirs = match wanted {
+            Wanted::None | Wanted::Path(_) => Vec::new(),
+            _ => config::role_dirs(
+                |name| env.get(name).cloned(),
+                config.as_ref().map(|c| c.path.as_path()),
+                &roles_path(config.as_ref()),
+            ),
+        };
+        let role_files = match wanted {
+            Wanted::Named(name) => config::find_role(name, &role_dirs)?.into_iter().collect(),
+            Wanted::Names | Wanted::All => config::list_roles(&role_dirs, wanted == Wanted::All),
+            Wanted::None | Wanted::Path(_) => Vec::new(),
+        };
+        let role_path = match wanted {
+            Wanted::Path(path) => Some(read_role_path(path)?),
+            _ => None,
+        };
         Ok(World {
             env,
             config,
@@ -77,6 +142,9 @@ impl World {
             columns: terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0),
             os: os.then(operating_system),
             started,
+            role_files,
+            role_path,
+            role_dirs,
         })
     }
 
@@ -84,6 +152,41 @@ impl World {
     pub(crate) fn var(&self, name: &str) -> Option<&str> {
         self.env.get(name).map(String::as_str)
     }
+}
+
+/// Config's `roles_path`, read on its own: a config file that does not parse is reported
+/// when the settings are resolved.
+fn roles_path(config: Option<&config::Text>) -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct Paths {
+        #[serde(default)]
+        roles_path: Vec<String>,
+    }
+    config
+        .and_then(|c| toml::from_str::<Paths>(&c.text).ok())
+        .map(|p| p.roles_path)
+        .unwrap_or_default()
+}
+
+/// `-r PATH`: the file, named after it (`NAME.md`, or `NAME/system.md`).
+fn read_role_path(path: &str) -> Result<RoleFile> {
+    let mut path = PathBuf::from(path);
+    if path.is_dir() {
+        path.push("system.md");
+    }
+    let bytes = std::fs::read(&path).map_err(|e| {
+        fail(
+            USAGE,
+            format!("-r {}: cannot read the role file: {e}", path.display()),
+        )
+    })?;
+    let stem = |p: &std::path::Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let name = match stem(&path) {
+        Some(file) if file == "system" => path.parent().and_then(stem).unwrap_or(file),
+        Some(stem) => stem,
+        None => path.display().to_string(),
+    };
+    Ok(RoleFile { name, path, bytes })
 }
 
 /// The operating system as `uname -s` names it, and the distribution's name from

@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 
 /// Each top-level module and its layer: a module may import only from lower layers.
-const LAYERS: [(&str, u8); 17] = [
+const LAYERS: [(&str, u8); 18] = [
     ("redact", 0),
     ("text", 1),
+    ("template", 1),
     ("error", 2),
     ("check", 3),
     ("config", 4),

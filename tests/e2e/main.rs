@@ -19,4 +19,5 @@ mod request;
 mod roles;
 mod secrets;
 mod shell;
+mod templates;
 mod tools;

@@ -121,7 +121,7 @@ fn an_unknown_role_is_a_usage_error_naming_the_known_ones() {
         .clone();
     assert!(
         stderr_of(&out)
-            .contains("no role `critic` in the config file (known roles: poet, reviewer)"),
+            .contains("no role `critic` (the config file has poet, reviewer; no critic.md or critic/system.md in "),
         "{}",
         stderr_of(&out)
     );
@@ -132,7 +132,7 @@ fn an_unknown_role_is_a_usage_error_naming_the_known_ones() {
         .get_output()
         .clone();
     assert!(
-        stderr_of(&out).contains("known roles: none"),
+        stderr_of(&out).contains("(none in the config file; no critic.md"),
         "{}",
         stderr_of(&out)
     );
@@ -227,7 +227,7 @@ fn mume_roles_lists_them_and_config_names_the_role_as_the_source() {
         .clone();
     assert_eq!(
         stdout_of(&out),
-        "poet      -           You write verse.\nreviewer  role/model  You review code.\n"
+        "poet      -           config  You write verse.\nreviewer  role/model  config  You review code.\n"
     );
     let out = sb
         .run("http://127.0.0.1:9/v1", ["roles", "--json"])

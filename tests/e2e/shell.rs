@@ -308,12 +308,19 @@ fn usage_errors_are_one_line_with_a_hint() {
 }
 
 #[test]
-fn bash_and_zsh_complete_role_names_from_the_config() {
+fn bash_and_zsh_complete_role_names_from_the_config_and_role_files() {
     let sb = Sandbox::new();
     sb.config(
-        "[roles.reviewer]\nsystem = \"x\"\n[roles.poet]\nmodel = \"m\"\n\
+        "roles_path = [\"patterns\"]\n\
+         [roles.reviewer]\nsystem = \"x\"\n[roles.poet]\nmodel = \"m\"\n\
          [roles.\"$(touch${IFS}PWNED)\"]\n[roles.\"with space\"]\n[roles.\"*\"]\n",
     );
+    let roles = sb.path("config/mume/roles");
+    std::fs::create_dir_all(&roles).unwrap();
+    std::fs::write(roles.join("proofread.md"), "Fix the spelling.").unwrap();
+    let summarize = sb.path("config/mume/patterns/summarize");
+    std::fs::create_dir_all(&summarize).unwrap();
+    std::fs::write(summarize.join("system.md"), "Summarize.").unwrap();
     let script = format!(
         "source {}\n\
          COMP_WORDS=(mume -r ''); COMP_CWORD=2\n\
@@ -321,6 +328,9 @@ fn bash_and_zsh_complete_role_names_from_the_config() {
          printf '%s\\n' \"${{COMPREPLY[@]}}\"\n\
          COMP_WORDS=(mume batch --role p); COMP_CWORD=3\n\
          _mume mume p --role\n\
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"\n\
+         COMPREPLY=(); COMP_WORDS=(mume roles show s); COMP_CWORD=3\n\
+         _mume mume s show\n\
          printf '%s\\n' \"${{COMPREPLY[@]}}\"",
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("completions/mume.bash")
@@ -334,7 +344,8 @@ fn bash_and_zsh_complete_role_names_from_the_config() {
     // Offered literally and quoted for the shell; nothing in a name is run or expanded.
     assert_eq!(
         stdout_of(&out),
-        "\\$\\(touch\\$\\{IFS\\}PWNED\\)\n\\*\npoet\nreviewer\nwith\\ space\npoet\n"
+        "\\$\\(touch\\$\\{IFS\\}PWNED\\)\n\\*\npoet\nproofread\nreviewer\nsummarize\nwith\\ space\n\
+         poet\nproofread\nsummarize\n"
     );
     assert!(!sb.path("PWNED").exists());
     let zsh =
@@ -342,4 +353,9 @@ fn bash_and_zsh_complete_role_names_from_the_config() {
             .unwrap();
     let role = zsh.lines().find(|l| l.starts_with("'--role=")).unwrap();
     assert!(role.contains("$(mume roles --names 2>/dev/null)"), "{role}");
+    let show = zsh
+        .lines()
+        .find(|l| l.contains("path of a role file"))
+        .unwrap();
+    assert!(show.contains("$(mume roles --names 2>/dev/null)"), "{show}");
 }

@@ -9,6 +9,10 @@ use serde::Deserialize;
 
 use crate::error::{CONFIG, fail};
 
+mod roles;
+
+pub(crate) use roles::{RoleFile, find_role, list_roles, parse_role_file, role_dirs};
+
 /// The config file as written. Unknown keys are errors, so a typo does not pass silently.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,9 +41,14 @@ pub(crate) struct ConfigFile {
     pub(crate) options: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
     pub(crate) roles: BTreeMap<String, Role>,
+    /// Folders of role files besides `roles/` beside the config file. Checked here with
+    /// the rest of the file; the folders are read before the settings, from the text.
+    #[serde(default)]
+    #[expect(dead_code, reason = "read from the config's text by settings::World")]
+    pub(crate) roles_path: Vec<String>,
 }
 
-/// `[roles.NAME]`: settings that `-r NAME` applies together.
+/// `[roles.NAME]`, or a role file: settings that `-r NAME` applies together.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Role {
@@ -51,6 +60,9 @@ pub(crate) struct Role {
     pub(crate) prompt: Option<String>,
     #[serde(default)]
     pub(crate) options: serde_json::Map<String, serde_json::Value>,
+    /// `[roles.NAME.defaults]`: the values of parameters no `-p` gives.
+    #[serde(default)]
+    pub(crate) defaults: BTreeMap<String, String>,
 }
 
 /// Where the config file is, and whether the user named it (then it must exist), from
@@ -166,8 +178,29 @@ fn check(file: &ConfigFile) -> std::result::Result<(), String> {
 }
 
 /// A role's fields are checked as the config's own: in range, and `model`, `messages` and
-/// `stream` not among its options.
-fn check_role(role: &Role) -> std::result::Result<(), String> {
+/// `stream` not among its options; its defaults name parameters, and the user's prompt
+/// has its place in the role's prompt, not in its system text.
+pub(crate) fn check_role(role: &Role) -> std::result::Result<(), String> {
+    use crate::template::{INPUT, is_name, names};
+    if let Some(name) = role.defaults.keys().find(|name| !is_name(name)) {
+        return Err(format!(
+            "defaults: {:?} is not a parameter's name (letters, digits, _ and -)",
+            crate::text::one_line(name)
+        ));
+    }
+    if role.defaults.contains_key(INPUT) {
+        return Err("defaults: {{input}} is the user's prompt; it has no default".into());
+    }
+    if role
+        .system
+        .as_deref()
+        .is_some_and(|system| names(system).contains(&INPUT))
+    {
+        return Err(
+            "{{input}} is in its system text; the user's prompt goes in the role's prompt (prompt = \"… {{input}} …\")"
+                .into(),
+        );
+    }
     let temperature = role
         .temperature
         .map(|t| ("temperature", serde_json::json!(t)));
