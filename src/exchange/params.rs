@@ -87,10 +87,15 @@ pub(crate) fn system(request: &Request, values: &Values) -> Option<String> {
 }
 
 /// The role's prompt with its parameters filled, and `{{input}}` with the user's prompt
-/// when it has one; whether it had one.
+/// (less one trailing line break, as a value read from a file) when it has one; whether it
+/// had one.
 pub(crate) fn prompt(role_prompt: &str, values: &Values, input: Option<&str>) -> (String, bool) {
+    let input = input.unwrap_or("");
+    let input = input
+        .strip_suffix('\n')
+        .map_or(input, |i| i.strip_suffix('\r').unwrap_or(i));
     let filled = fill(role_prompt, |name| match name {
-        INPUT => Some(input.unwrap_or("")),
+        INPUT => Some(input),
         _ => values.get(name).map(String::as_str),
     });
     (filled, names(role_prompt).contains(&INPUT))
@@ -106,6 +111,8 @@ mod tests {
         let (text, has) = prompt("To {{lang}}:\n{{input}}\n--", &values, Some("{{lang}}"));
         assert_eq!(text, "To {{input}}:\n{{lang}}\n--");
         assert!(has);
+        let (text, _) = prompt("<{{input}}>", &values, Some("piped\r\n\n"));
+        assert_eq!(text, "<piped\r\n>");
         let (text, has) = prompt("Summarize in {{lang}}.", &values, Some("x"));
         assert_eq!(text, "Summarize in {{input}}.");
         assert!(!has);
