@@ -37,7 +37,7 @@ fn object(name: &str, source_of: &RoleSource, role: &Role) -> Value {
 }
 
 /// `mume roles`: each role, its model, where it comes from and the first line of its system
-/// text; with `--json`, the whole role, one object a line; with `--names`, the names. A
+/// text that is not a heading; with `--json`, the whole role, one object a line; with `--names`, the names. A
 /// role file that cannot be read is named on stderr, the others listed, and the exit code
 /// says so.
 pub(crate) fn list(settings: &Settings, names_only: bool) -> Result<u8> {
@@ -104,11 +104,19 @@ fn table(
                 from = format!("~{rest}");
             }
             let system = role.system.as_deref().unwrap_or("");
+            // The first line that says something: pattern libraries open every file with
+            // the same heading.
+            let first = system
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with('#'))
+                .or(system.lines().next())
+                .unwrap_or("");
             [
                 one_line(&listed.name),
                 one_line(role.model.as_deref().unwrap_or("-")),
                 one_line(&from),
-                shorten(&one_line(system.lines().next().unwrap_or("")), 60),
+                shorten(&one_line(first), 60),
             ]
         })
         .collect();

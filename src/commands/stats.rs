@@ -82,17 +82,19 @@ pub(crate) fn stats(since: Option<&str>, by: Option<By>, json: bool, out: &mut O
             groups.entry(key).or_default().add(&value);
         }
     }
+    let width = groups.keys().map(|k| k.chars().count()).max().unwrap_or(0);
     for (key, sums) in &groups {
         out.write_line(&match json {
             true => row_json(by, key, sums).to_string(),
-            false => row_text(by, key, sums),
+            false => row_text(by, key, width, sums),
         })?;
     }
     out.flush()?;
     let without: u64 = groups.values().map(|s| s.without_usage).sum();
     if without > 0 {
+        let answers = if without == 1 { "answer" } else { "answers" };
         ui::note(&format!(
-            "{without} answers had no usage recorded: they count as requests only"
+            "{without} {answers} had no usage recorded: counted as requests only"
         ));
     }
     Ok(0)
@@ -105,7 +107,9 @@ fn row_json(by: Option<By>, key: &str, sums: &Sums) -> Value {
         "completion_tokens": sums.completion,
         "reasoning_tokens": sums.reasoning,
         "cached_tokens": sums.cached,
-        "cost": sums.cost,
+        // Sums of decimal prices carry float noise (0.1 + 0.2); no price is finer than
+        // a billionth.
+        "cost": (sums.cost * 1e9).round() / 1e9,
         "without_usage": sums.without_usage,
     });
     match by {
@@ -116,9 +120,10 @@ fn row_json(by: Option<By>, key: &str, sums: &Sums) -> Value {
     row
 }
 
-fn row_text(by: Option<By>, key: &str, sums: &Sums) -> String {
+/// A group's line, its key padded to `width` characters.
+fn row_text(by: Option<By>, key: &str, width: usize, sums: &Sums) -> String {
     let head = match by {
-        Some(_) => format!("{}  ", crate::text::one_line(key)),
+        Some(_) => format!("{:width$}  ", crate::text::one_line(key)),
         None => String::new(),
     };
     format!(
@@ -144,8 +149,13 @@ mod tests {
         assert_eq!((sums.prompt, sums.completion, sums.reasoning), (5, 2, 1));
         assert_eq!(sums.cost, 0.5);
         assert_eq!(sums.without_usage, 1);
-        let text = row_text(Some(By::Model), "m", &sums);
-        assert!(text.starts_with("m  3 requests, 5 prompt"), "{text}");
+        let mut noisy = Sums::default();
+        for _ in 0..5 {
+            noisy.add(&json!({"usage": {"cost": 0.0012}}));
+        }
+        assert_eq!(row_json(None, "all", &noisy)["cost"], json!(0.006));
+        let text = row_text(Some(By::Model), "m", 3, &sums);
+        assert!(text.starts_with("m    3 requests, 5 prompt"), "{text}");
         // Counts of any size add up without overflow.
         let huge = json!({"usage": {"prompt_tokens": u64::MAX, "cost": f64::MAX}});
         sums.add(&huge);

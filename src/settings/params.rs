@@ -151,19 +151,16 @@ fn check_used(params: &[Param], used: &[&str], role: &str) -> Result<()> {
     let Some(p) = params.iter().find(|p| !used.contains(&p.name.as_str())) else {
         return Ok(());
     };
-    let has = if used.is_empty() {
-        "has no parameters".to_string()
+    let (name, role) = (one_line(&p.name), one_line(role));
+    let message = if used.is_empty() {
+        format!("-p {name}: role {role} has no parameters")
     } else {
-        format!("has {}", braced(used))
-    };
-    let name = one_line(&p.name);
-    Err(fail(
-        USAGE,
         format!(
-            "-p {name}: role {} has no {{{{{name}}}}} ({has})",
-            one_line(role)
-        ),
-    ))
+            "-p {name}: role {role} has no {{{{{name}}}}} (it has {})",
+            braced(used)
+        )
+    };
+    Err(fail(USAGE, message))
 }
 
 fn unfilled_error(role: &ChosenRole, unfilled: &[&str]) -> anyhow::Error {
@@ -270,9 +267,9 @@ mod tests {
         let m = error(resolve(&given(&["lang=x"]), None, &[], false));
         assert!(m.contains("-p lang") && m.contains("-r"), "{m}");
         let m = error(resolve(&given(&["tone=x"]), Some(&r), &["{{lang}}"], false));
-        assert!(m.contains("no {{tone}} (has {{lang}})"), "{m}");
+        assert!(m.contains("no {{tone}} (it has {{lang}})"), "{m}");
         let m = error(resolve(&given(&["tone=x"]), Some(&r), &["plain"], false));
-        assert!(m.contains("has no parameters"), "{m}");
+        assert!(m.ends_with("role tr has no parameters"), "{m}");
         let m = error(resolve(&[], Some(&r), &["{{a}} {{b}}"], false));
         assert!(
             m.contains("{{a}}, {{b}}")

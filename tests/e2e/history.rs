@@ -240,7 +240,7 @@ fn stats_sums_what_the_stored_answers_cost() {
         "3 requests, 11 prompt, 6 completion, 2 reasoning, 4 cached tokens, cost 1.250000\n"
     );
     assert!(
-        stderr_of(&out).contains("1 answers had no usage"),
+        stderr_of(&out).contains("1 answer had no usage"),
         "{}",
         stderr_of(&out)
     );

@@ -119,7 +119,7 @@ fn each_mistake_with_parameters_is_a_usage_error_that_names_it() {
         ),
         (
             &["-r", "tr", "-p", "tone=x", "-p", "mood=x", "hi"],
-            "-p mood: role tr has no {{mood}} (has {{lang}}, {{keep}}, {{tone}})",
+            "-p mood: role tr has no {{mood}} (it has {{lang}}, {{keep}}, {{tone}})",
         ),
         (
             &["-r", "tr", "hi"],
@@ -162,7 +162,7 @@ fn each_mistake_with_parameters_is_a_usage_error_that_names_it() {
         .output()
         .unwrap();
     exits(&out, 2);
-    assert!(error_line(&out).contains("-p lang: role tr has no {{lang}} (has {{tone}})"));
+    assert!(error_line(&out).contains("-p lang: role tr has no {{lang}} (it has {{tone}})"));
 }
 
 #[test]
@@ -266,7 +266,7 @@ fn fabric_patterns_are_roles_and_a_config_table_wins_over_a_file() {
         listing,
         "extract_wisdom  -  ~/fabric/data/patterns/extract_wisdom/system.md  You extract wisdom.\n\
          poet            -  config                                           A table poet.\n\
-         summarize       -  ~/fabric/data/patterns/summarize/system.md       # IDENTITY\n"
+         summarize       -  ~/fabric/data/patterns/summarize/system.md       You summarize.\n"
     );
 }
 
