@@ -146,16 +146,7 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
 /// The checks a file that parsed must pass: fields in range, no reserved key among the
 /// options, roles checked as the file's own.
 fn check(file: &ConfigFile) -> std::result::Result<(), String> {
-    let top_level = file
-        .temperature
-        .map(|t| ("temperature", serde_json::json!(t)));
-    for (key, value) in top_level
-        .iter()
-        .map(|(k, v)| (*k, v))
-        .chain(file.options.iter().map(|(k, v)| (k.as_str(), v)))
-    {
-        crate::check::check_field(key, value)?;
-    }
+    check_fields(file.temperature, &file.options)?;
     if let Some(key) = crate::check::RESERVED
         .into_iter()
         .find(|key| file.options.contains_key(*key))
@@ -201,16 +192,7 @@ pub(crate) fn check_role(role: &Role) -> std::result::Result<(), String> {
                 .into(),
         );
     }
-    let temperature = role
-        .temperature
-        .map(|t| ("temperature", serde_json::json!(t)));
-    for (key, value) in temperature
-        .iter()
-        .map(|(k, v)| (*k, v))
-        .chain(role.options.iter().map(|(k, v)| (k.as_str(), v)))
-    {
-        crate::check::check_field(key, value)?;
-    }
+    check_fields(role.temperature, &role.options)?;
     match crate::check::RESERVED
         .into_iter()
         .find(|key| role.options.contains_key(*key))
@@ -221,6 +203,22 @@ pub(crate) fn check_role(role: &Role) -> std::result::Result<(), String> {
         Some(key) => Err(format!("`{key}` cannot be set in its options")),
         None => Ok(()),
     }
+}
+
+/// A temperature and request fields, each in its range.
+fn check_fields(
+    temperature: Option<f64>,
+    options: &serde_json::Map<String, serde_json::Value>,
+) -> std::result::Result<(), String> {
+    let temperature = temperature.map(|t| ("temperature", serde_json::json!(t)));
+    for (key, value) in temperature
+        .iter()
+        .map(|(k, v)| (*k, v))
+        .chain(options.iter().map(|(k, v)| (k.as_str(), v)))
+    {
+        crate::check::check_field(key, value)?;
+    }
+    Ok(())
 }
 
 fn readable_by_others(path: &Path) -> bool {
