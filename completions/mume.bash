@@ -360,7 +360,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch)
-            opts="-j -m -r -p -s -t -o -a -q -v -c -H -h --output --jobs --rpm --text --raw --submit --wait --max-rows --max-bytes --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help status fetch cancel list"
+            opts="-j -m -r -p -s -t -o -a -q -v -c -H -h --output --jobs --rpm --text --raw --submit --wait --max-rows --max-bytes --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help status fetch cancel list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,6 +543,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -613,7 +617,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__cancel)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -761,6 +765,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -831,7 +839,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__fetch)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --output --raw --wait --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --output --raw --wait --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -994,6 +1002,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1064,7 +1076,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__list)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --remote --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --remote --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1210,6 +1222,10 @@ _mume() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1282,7 +1298,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__status)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --wait --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --wait --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1430,6 +1446,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1500,7 +1520,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__cmd)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --shell --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --shell --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1652,6 +1672,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1722,7 +1746,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__config)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help path"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help path"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1870,6 +1894,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1940,7 +1968,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__config__subcmd__path)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2088,6 +2116,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2158,7 +2190,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show rm search prune stats"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show rm search prune stats"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2306,6 +2338,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2376,7 +2412,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__prune)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --older-than --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --older-than --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2528,6 +2564,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -2598,7 +2638,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__rm)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2744,6 +2784,10 @@ _mume() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2816,7 +2860,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__search)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2962,6 +3006,10 @@ _mume() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3034,7 +3082,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__show)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3182,6 +3230,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -3252,7 +3304,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__stats)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --since --by --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --since --by --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3408,6 +3460,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -3478,7 +3534,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__models)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3624,6 +3680,10 @@ _mume() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3696,7 +3756,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__roles)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --names --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --names --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3844,6 +3904,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -3914,7 +3978,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__roles__subcmd__show)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
                 local role
                 while IFS= read -r role; do
@@ -4069,6 +4133,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -4139,7 +4207,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__shell__subcmd__init)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help bash zsh fish"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4285,6 +4353,10 @@ _mume() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --think)
+                    COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -113,6 +113,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -132,8 +133,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mume;history'= {
             cand -m 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]'
@@ -159,6 +160,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -178,8 +180,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand show 'Print one conversation (`--json`: as a messages array)'
             cand rm 'Delete one conversation'
             cand search 'List the conversations where a message holds TEXT (any case), newest first'
@@ -210,6 +212,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -229,8 +232,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mume;history;rm'= {
             cand -m 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]'
@@ -256,6 +259,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -275,8 +279,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mume;history;search'= {
             cand -m 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]'
@@ -302,6 +306,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -321,8 +326,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mume;history;prune'= {
             cand --older-than 'How old: a number and a unit, e.g. 30d, 12h, 2w'
@@ -349,6 +354,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -368,8 +374,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mume;history;stats'= {
             cand --since 'Only answers of the last AGE: a number and a unit, e.g. 7d, 12h, 2w'
@@ -397,6 +403,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -416,8 +423,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mume;roles'= {
             cand -m 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]'
@@ -443,6 +450,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -463,8 +471,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand show 'Print a role''s settings and its text, with the parameters -p gives filled'
         }
         &'mume;roles;show'= {
@@ -491,6 +499,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -510,8 +519,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mume;batch'= {
             cand --output 'Write the results to FILE; a run with the same FILE resumes where this one stopped'
@@ -543,6 +552,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -566,8 +576,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand status 'Show a job: rows done and failed, each provider batch''s status'
             cand fetch 'Write a job''s results in input order, as a local run writes them'
             cand cancel 'Cancel a job''s batches that are still running'
@@ -597,6 +607,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -617,8 +628,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mume;batch;fetch'= {
             cand --output 'Write to FILE instead of the --output given at submit'
@@ -645,6 +656,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -666,8 +678,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mume;batch;cancel'= {
             cand -m 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]'
@@ -693,6 +705,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -712,8 +725,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mume;batch;list'= {
             cand -m 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]'
@@ -739,6 +752,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -759,8 +773,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mume;cmd'= {
             cand --shell 'The shell the command is for [default: the name of $SHELL, else sh]'
@@ -787,6 +801,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -806,8 +821,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mume;shell-init'= {
             cand -m 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]'
@@ -833,6 +848,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -852,8 +868,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mume;config'= {
             cand -m 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]'
@@ -879,6 +895,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -898,8 +915,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand path 'Print the path of the config file'
         }
         &'mume;config;path'= {
@@ -926,6 +943,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --schema 'Ask for JSON that follows this JSON Schema (a file or inline JSON)'
             cand -a 'Attach an image file or URL to the prompt (repeatable)'
             cand --attach 'Attach an image file or URL to the prompt (repeatable)'
+            cand --think 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it'
             cand --color 'When to colour stderr'
             cand --chat 'Use a named conversation of the store, or a .jsonl file, creating it when missing'
             cand --base-url 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]'
@@ -945,8 +963,8 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand -c 'Continue the most recent conversation'
             cand --continue 'Continue the most recent conversation'
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
     ]
     $completions[$command]

@@ -115,6 +115,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand models" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand models" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand models" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand models" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -132,7 +134,7 @@ complete -c mume -n "__fish_mume_using_subcommand models" -s q -l quiet -d 'Sile
 complete -c mume -n "__fish_mume_using_subcommand models" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand models" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand models" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand models" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand models" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
@@ -154,6 +156,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -171,7 +175,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_s
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -f -a "show" -d 'Print one conversation (`--json`: as a messages array)'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -f -a "rm" -d 'Delete one conversation'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -f -a "search" -d 'List the conversations where a message holds TEXT (any case), newest first'
@@ -198,6 +202,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -215,7 +221,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
@@ -237,6 +243,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -254,7 +262,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
@@ -276,6 +284,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -293,7 +303,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l older-than -d 'How old: a number and a unit, e.g. 30d, 12h, 2w' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
@@ -316,6 +326,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -333,7 +345,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l since -d 'Only answers of the last AGE: a number and a unit, e.g. 7d, 12h, 2w' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l by -d 'A sum for each model, or each day (UTC)' -r -f -a "model\t''
 day\t''"
@@ -358,6 +370,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -375,7 +389,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
@@ -397,6 +411,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -415,7 +431,7 @@ complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_sub
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -f -a "show" -d 'Print a role\'s settings and its text, with the parameters -p gives filled'
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
@@ -438,6 +454,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -455,7 +473,7 @@ complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l output -d 'Write the results to FILE; a run with the same FILE resumes where this one stopped' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s j -l jobs -d 'Requests at once, 1 to 256 [default: 4]' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l rpm -d 'Start at most N requests a minute' -r
@@ -482,6 +500,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -503,7 +523,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_sub
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -a "status" -d 'Show a job: rows done and failed, each provider batch\'s status'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -a "fetch" -d 'Write a job\'s results in input order, as a local run writes them'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -a "cancel" -d 'Cancel a job\'s batches that are still running'
@@ -529,6 +549,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -547,7 +569,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l output -d 'Write to FILE instead of the --output given at submit' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
@@ -570,6 +592,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -589,7 +613,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
@@ -611,6 +635,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -628,7 +654,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
@@ -650,6 +676,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -668,7 +696,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l shell -d 'The shell the command is for [default: the name of $SHELL, else sh]' -r
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
@@ -691,6 +719,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -708,7 +738,7 @@ complete -c mume -n "__fish_mume_using_subcommand cmd" -s q -l quiet -d 'Silence
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand cmd" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand cmd" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
@@ -730,6 +760,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -747,7 +779,7 @@ complete -c mume -n "__fish_mume_using_subcommand shell-init" -s q -l quiet -d '
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand shell-init" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r
@@ -769,6 +801,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -786,7 +820,7 @@ complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_su
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -f -a "path" -d 'Print the path of the config file'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
@@ -809,6 +843,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
+keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -826,4 +862,4 @@ complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcom
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
-complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -26,6 +26,7 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use serde_json::{Map, Value};
 
+use crate::check::ThinkChoice;
 use crate::error::{BAD_INPUT, CONFIG, PERMISSION, TEMPORARY, UNAVAILABLE, USAGE, exit_code, fail};
 use crate::exchange::plan::{self, Base};
 use crate::exchange::{CHAT_PATH, params, parts};
@@ -68,6 +69,7 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
         reach: Reach::new(args.jobs),
         retries: settings.transport.retries,
         raw: args.raw,
+        split_think: settings.output.think.value == ThinkChoice::Split,
     };
     let rows = input.rows(args.text, max_input);
     let work = drive(&run, &maker, rows, &done, args.jobs, &writer);
@@ -234,6 +236,8 @@ struct Run<'a> {
     reach: Reach,
     retries: u32,
     raw: bool,
+    /// `<think>` taken out of the answers (`--think split`).
+    split_think: bool,
 }
 
 /// Sends the rows, `jobs` at once, and writes each result when its turn comes.
@@ -316,7 +320,7 @@ async fn send_row(run: &Run<'_>, line: usize, body: &[u8]) -> Result<Outcome> {
     let label = format!("line {line}: ");
     let failed = match retry::run(run.retries, &label, attempt, give_up, tokio::time::sleep).await {
         Ok(reply) => {
-            let outcome = judge(reply)?;
+            let outcome = judge(reply, run.split_think)?;
             run.reach.row_ended(outcome.ok(), true);
             return Ok(outcome);
         }
@@ -355,8 +359,8 @@ fn shared_by_every_row(code: u8) -> bool {
 
 /// A successful response read as an answer, or the row's failure when it is none; `Err`
 /// for a failure every row would share (a 200 that carries a 401).
-fn judge(reply: Reply) -> Result<Outcome> {
-    let outcome = Outcome::of(reply);
+fn judge(reply: Reply, split_think: bool) -> Result<Outcome> {
+    let outcome = Outcome::of(reply, split_think);
     match outcome {
         Outcome::Failed { code, message, .. } if shared_by_every_row(code) => {
             Err(fail(code, message))

@@ -35,8 +35,9 @@ impl Outcome {
     }
 
     /// A response read as a single request reads it: an answer, or the failure it is (a
-    /// failing status, a body that is no answer, a declined answer).
-    pub(crate) fn of(reply: Reply) -> Outcome {
+    /// failing status, a body that is no answer, a declined answer); `<think>` taken out
+    /// of the content when `split_think` says so.
+    pub(crate) fn of(reply: Reply, split_think: bool) -> Outcome {
         if !(200..300).contains(&reply.status) {
             let failed = crate::http::failed_status(reply, Default::default(), None);
             return Outcome::Failed {
@@ -45,7 +46,7 @@ impl Outcome {
                 reply: failed.reply,
             };
         }
-        let read = assemble::answer_of(&reply.content_type, &reply.body, true)
+        let read = assemble::answer_of(&reply.content_type, &reply.body, split_think)
             .and_then(|a| assemble::ending(&a).map(|()| a));
         match read {
             Ok(answer) => Outcome::Answered {

@@ -190,7 +190,7 @@ pub(crate) struct Cli {
 
     /// Reasoning the model writes inside its answer as <think>…</think>: taken out of the
     /// answer (split, the default; shown with --reasoning) or kept in it
-    #[arg(long, value_name = "WHAT", help_heading = "Output")]
+    #[arg(long, value_name = "WHAT", global = true, help_heading = "Output")]
     pub(crate) think: Option<ThinkChoice>,
 
     /// When to colour stderr

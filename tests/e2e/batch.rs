@@ -1474,3 +1474,30 @@ fn a_file_that_only_looks_like_results_is_refused_untouched() {
         assert_eq!(jsonl(&notes).len(), 2, "{cut}");
     }
 }
+
+#[test]
+fn think_tags_in_answers_follow_the_think_setting() {
+    let server = Server::rows(|_| Answer::ok("<think>plan</think>done"));
+    let sb = Sandbox::new();
+    let rows = rows_file(&sb, &[json!("q").to_string()]);
+    let rows = rows.to_str().unwrap();
+    let out = sb
+        .run(&server.url, ["batch", rows])
+        .success()
+        .get_output()
+        .clone();
+    let split = &results(&out.stdout)[0];
+    assert_eq!(
+        (&split["content"], &split["reasoning"]),
+        (&json!("done"), &json!("plan"))
+    );
+    for args in [
+        &["batch", rows, "--think", "keep"][..],
+        &["--think", "keep", "batch", rows],
+    ] {
+        let out = sb.run(&server.url, args).success().get_output().clone();
+        let kept = &results(&out.stdout)[0];
+        assert_eq!(kept["content"], "<think>plan</think>done");
+        assert_eq!(kept.get("reasoning"), None, "{kept}");
+    }
+}

@@ -308,6 +308,26 @@ fn string_bodies_and_errors_without_a_code_are_read() {
 }
 
 #[test]
+fn fetched_answers_follow_the_think_setting() {
+    let api = BatchApi::start(Behaviour {
+        statuses: vec!["completed"],
+        ..Behaviour::default()
+    });
+    let sb = Sandbox::new();
+    let rows = rows(&sb, &[json!("think")]);
+    let out = mume(&sb, api.url(), &["batch", &rows, "--submit", "--wait"]);
+    exits(&out, 0);
+    let split: Value = serde_json::from_str(stdout_of(&out).lines().nth(1).unwrap()).unwrap();
+    assert_eq!(split["content"], "done");
+    assert_eq!(split["reasoning"], "plan");
+    let out = mume(&sb, api.url(), &["batch", "fetch", "--think", "keep"]);
+    exits(&out, 0);
+    let kept: Value = serde_json::from_str(stdout_of(&out).lines().next().unwrap()).unwrap();
+    assert_eq!(kept["content"], "<think>plan</think>done");
+    assert_eq!(kept.get("reasoning"), None, "{kept}");
+}
+
+#[test]
 fn raw_fetch_writes_the_batch_api_s_lines() {
     let api = BatchApi::start(Behaviour {
         statuses: vec!["completed"],

@@ -35,7 +35,15 @@ type Located = HashMap<u64, (u32, u64, u32)>;
 
 /// Writes the job's results to `output` (stdout when `None`); 0 when every row is ok,
 /// 75 when any failed.
-pub(super) fn fetch(client: &Client, job: &Job, output: Option<&Path>, raw: bool) -> Result<u8> {
+/// How fetched answers are written: raw (`--raw`), and `<think>` taken out of them.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Shape {
+    pub(super) raw: bool,
+    pub(super) split_think: bool,
+}
+
+pub(super) fn fetch(client: &Client, job: &Job, output: Option<&Path>, shape: Shape) -> Result<u8> {
+    let Shape { raw, split_think } = shape;
     if let Some(part) = job.parts.iter().find(|part| !part.ended()) {
         return Err(fail(
             TEMPORARY,
@@ -61,7 +69,7 @@ pub(super) fn fetch(client: &Client, job: &Job, output: Option<&Path>, raw: bool
         if done.contains(&entry.id.hash()) {
             continue;
         }
-        let (outcome, model) = outcome(job, &entry, &located, &files, &unread)?;
+        let (outcome, model) = outcome(job, &entry, &located, (&files, split_think), &unread)?;
         match outcome.ok() {
             true => ok += 1,
             false => failed += 1,
@@ -194,7 +202,7 @@ fn outcome<'a>(
     job: &'a Job,
     entry: &Entry,
     located: &Located,
-    files: &[File],
+    (files, split_think): (&[File], bool),
     unread: &HashMap<usize, String>,
 ) -> Result<(Outcome, &'a str)> {
     let part = match &entry.part {
@@ -212,11 +220,12 @@ fn outcome<'a>(
                 LINE_LIMIT >> 20
             ),
         )),
-        Some(&(index, offset, len)) => match read_at(&files[index as usize], offset, len as usize)?
-        {
-            (custom_id, outcome) if custom_id == entry.custom_id => Some(outcome),
-            _ => search(files, &entry.custom_id)?,
-        },
+        Some(&(index, offset, len)) => {
+            match read_at(&files[index as usize], offset, len as usize, split_think)? {
+                (custom_id, outcome) if custom_id == entry.custom_id => Some(outcome),
+                _ => search(files, &entry.custom_id, split_think)?,
+            }
+        }
         None => None,
     };
     let outcome = found.unwrap_or_else(|| {
@@ -230,16 +239,16 @@ fn outcome<'a>(
 }
 
 /// The line `len` bytes long at `offset` of `file`, read as a returned row.
-fn read_at(file: &File, offset: u64, len: usize) -> Result<(String, Outcome)> {
+fn read_at(file: &File, offset: u64, len: usize, split_think: bool) -> Result<(String, Outcome)> {
     let mut line = vec![0; len];
     std::os::unix::fs::FileExt::read_exact_at(file, &mut line, offset)?;
-    Ok(read_line(&lossy(&line)))
+    Ok(read_line(&lossy(&line), split_think))
 }
 
 /// A returned line's `custom_id` and outcome; a line that is no result is the failure of
 /// the row it names.
-fn read_line(line: &str) -> (String, Outcome) {
-    match returned(line.trim_end()) {
+fn read_line(line: &str, split_think: bool) -> (String, Outcome) {
+    match returned(line.trim_end(), split_think) {
         Ok(read) => read,
         Err(why) => {
             let message = format!("the provider's line for this row is not a result: {why}");
@@ -251,14 +260,14 @@ fn read_line(line: &str) -> (String, Outcome) {
 
 /// The row `custom_id` in every downloaded file, line by line: the long way, for an id
 /// whose hash another shares.
-fn search(files: &[File], custom_id: &str) -> Result<Option<Outcome>> {
+fn search(files: &[File], custom_id: &str, split_think: bool) -> Result<Option<Outcome>> {
     for mut file in files {
         file.rewind()?;
         for line in BufReader::new(file).split(b'\n') {
             let line = line?;
             let text = lossy(&line);
             if line_custom_id(&text).as_deref() == Some(custom_id) {
-                return Ok(Some(read_line(&text).1));
+                return Ok(Some(read_line(&text, split_think).1));
             }
         }
     }
@@ -359,16 +368,17 @@ mod tests {
             2
         );
         let &(index, offset, len) = located.get(&hash("a")).unwrap();
-        let (custom_id, outcome) = read_at(&files[index as usize], offset, len as usize).unwrap();
+        let (custom_id, outcome) =
+            read_at(&files[index as usize], offset, len as usize, true).unwrap();
         assert_eq!(custom_id, "a");
         assert!(outcome.ok());
         // The long way finds the same rows, for ids whose hashes collide.
-        let found = search(&files, "7").unwrap().unwrap();
+        let found = search(&files, "7", true).unwrap().unwrap();
         let Outcome::Answered { answer, .. } = found else {
             panic!("not answered")
         };
         assert_eq!(answer.content, "three");
-        assert!(search(&files, "nowhere").unwrap().is_none());
+        assert!(search(&files, "nowhere", true).unwrap().is_none());
     }
 
     #[test]

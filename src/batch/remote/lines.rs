@@ -65,7 +65,7 @@ struct Response<'a> {
 /// read as a local run reads a response. The body may be a JSON object, or a JSON string
 /// holding one; a line with no response is the provider's own failure of the row
 /// (`batch_expired`, `batch_cancelled`, a server's `{"error": {"type", "message"}}`).
-pub(crate) fn returned(line: &str) -> Result<(String, Outcome), String> {
+pub(crate) fn returned(line: &str, split_think: bool) -> Result<(String, Outcome), String> {
     let read: Returned =
         serde_json::from_str(line).map_err(|e| format!("a line that is not JSON ({e})"))?;
     let custom_id = match read.custom_id.map(RawValue::get) {
@@ -97,7 +97,7 @@ pub(crate) fn returned(line: &str) -> Result<(String, Outcome), String> {
             content_type: "application/json".into(),
             body,
         };
-        return Ok((custom_id, Outcome::of(reply)));
+        return Ok((custom_id, Outcome::of(reply, split_think)));
     }
     let Some(error) = read.error.filter(Value::is_object) else {
         return Err(format!(
@@ -138,7 +138,7 @@ mod tests {
     use serde_json::json;
 
     fn read(line: &str) -> (String, Outcome) {
-        returned(line).unwrap()
+        returned(line, true).unwrap()
     }
 
     const COMPLETION: &str =
@@ -237,14 +237,14 @@ mod tests {
 
     #[test]
     fn lines_that_are_not_results_are_said_so() {
-        assert!(returned("{").unwrap_err().contains("not JSON"));
+        assert!(returned("{", true).unwrap_err().contains("not JSON"));
         assert!(
-            returned(r#"{"response":{}}"#)
+            returned(r#"{"response":{}}"#, true)
                 .unwrap_err()
                 .contains("custom_id")
         );
         assert!(
-            returned(r#"{"custom_id":"x"}"#)
+            returned(r#"{"custom_id":"x"}"#, true)
                 .unwrap_err()
                 .contains("neither")
         );

@@ -93,7 +93,11 @@ fn submit(settings: &Settings, args: &BatchSettings, limits: Limits, wait: bool)
     }
     status::wait(&client, &mut job, settings.transport.deadline)?;
     let output = job.output.clone();
-    fetch::fetch(&client, &job, output.as_deref(), job.raw)
+    let shape = fetch::Shape {
+        raw: job.raw,
+        split_think: split_think(settings),
+    };
+    fetch::fetch(&client, &job, output.as_deref(), shape)
 }
 
 /// `mume batch status [JOB] [--wait]`.
@@ -118,7 +122,16 @@ fn fetch(settings: &Settings, args: &BatchSettings, name: Option<&str>, wait: bo
     }
     let output = args.output.clone().or_else(|| job.output.clone());
     let output = output.filter(|p| p != Path::new("-"));
-    fetch::fetch(&client, &job, output.as_deref(), args.raw || job.raw)
+    let shape = fetch::Shape {
+        raw: args.raw || job.raw,
+        split_think: split_think(settings),
+    };
+    fetch::fetch(&client, &job, output.as_deref(), shape)
+}
+
+/// Whether `<think>` is taken out of the answers (`--think split`, the default).
+fn split_think(settings: &Settings) -> bool {
+    settings.output.think.value == crate::check::ThinkChoice::Split
 }
 
 /// `mume batch cancel JOB`: every batch still running is asked to stop; one that has

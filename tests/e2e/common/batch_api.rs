@@ -303,11 +303,16 @@ fn run(behaviour: &Behaviour, input: &str) -> (Vec<String>, Vec<String>) {
             "huge" => "h".repeat(65 << 20),
             _ => prompt,
         };
+        // `think`: an answer that opens with its reasoning in <think> tags.
+        let content = match prompt.as_str() {
+            "think" => "<think>plan</think>done".to_string(),
+            _ => format!("re {prompt}"),
+        };
         let completion = json!({
             "id": format!("chatcmpl-{i}"),
             "object": "chat.completion",
             "model": request["body"]["model"],
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": format!("re {prompt}")}, "finish_reason": "stop"}],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
         });
         let body = match behaviour.string_bodies {
