@@ -86,12 +86,17 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
         // Calls and text must not mix on stdout, whichever source put tools in the request.
         hold: body.get("tools").is_some() || output.extract != crate::output::Extract::None,
         split_think: output.think.value == crate::check::ThinkChoice::Split,
+        calls_after: false,
         render: match output.render {
             Render::Markdown { columns } => Some(columns),
             Render::Raw | Render::Command(_) => None,
         },
     };
     let drawer = drawer(&output.render, &mode);
+    let mode = Mode {
+        calls_after: drawer.is_some(),
+        ..mode
+    };
     exchange_with(
         client,
         body,
@@ -266,5 +271,26 @@ fn send(client: &Client, body: &Value, shown: &Shown, answer: &Shared) -> Result
     if let Some(drawer) = drawer {
         drawer.finish();
     }
+    if mode.calls_after && result.is_ok() {
+        calls_after(answer)?;
+    }
     result
+}
+
+/// Tool calls nobody asked for, from a server that sent them anyway while a program drew
+/// the text: written to stdout as JSON lines, after what it drew.
+fn calls_after(answer: &Shared) -> Result<()> {
+    let calls = answer
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .answer
+        .tool_calls
+        .list
+        .clone();
+    let mut out = Out::stdout();
+    for call in &calls {
+        out.write_line(&serde_json::to_string(call)?)?;
+    }
+    out.flush()?;
+    Ok(())
 }

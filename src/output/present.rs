@@ -33,6 +33,9 @@ pub(crate) struct Mode {
     pub(crate) render: Option<usize>,
     /// Reasoning inline at the start of the content (`<think>`) is taken out of it.
     pub(crate) split_think: bool,
+    /// Tool calls are not written here: the text goes to a program that draws it, and the
+    /// calls to stdout once it is done (`calls_after`).
+    pub(crate) calls_after: bool,
 }
 
 /// The answer as it is taken, and how much of it was shown: shared with the thread that
@@ -336,8 +339,10 @@ impl<'a> Presenter<'a> {
                 ui::note(crate::text::escape(answer.content.trim_end_matches('\n')).as_ref());
             }
             self.out.end_line()?;
-            for call in &answer.tool_calls.list {
-                self.out.write_line(&serde_json::to_string(call)?)?;
+            if !self.mode.calls_after {
+                for call in &answer.tool_calls.list {
+                    self.out.write_line(&serde_json::to_string(call)?)?;
+                }
             }
         } else if self.live {
             let rest = self.drawn_rest();

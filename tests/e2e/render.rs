@@ -357,3 +357,28 @@ fn json_shows_an_unclosed_think_as_it_came_without_a_warning() {
     assert!(stdout_of(&out).contains("<think>on and "));
     assert_eq!(stderr_of(&out), "");
 }
+
+#[test]
+fn calls_nobody_asked_for_reach_stdout_not_the_renderer() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    let call =
+        json!({"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}});
+    let reply = json!({"choices": [{"message": {"role": "assistant", "content": "Calling.", "tool_calls": [call]}, "finish_reason": "tool_calls"}]});
+    server
+        .mock("POST", "/v1/chat/completions")
+        .with_header("content-type", "application/json")
+        .with_body(reply.to_string())
+        .create();
+    let captured = sb.path("captured.txt");
+    sb.config(&format!(
+        "render = \"always\"\nrender_command = \"cat > '{}'\"\n",
+        captured.display()
+    ));
+    let out = run(&sb, &server, &["q"]);
+    exits(&out, 0);
+    assert_eq!(stdout_of(&out), format!("{call}\n"));
+    // Text beside calls is a note on stderr, as without a renderer.
+    assert_eq!(std::fs::read_to_string(&captured).unwrap(), "");
+    assert!(stderr_of(&out).contains("Calling."), "{}", stderr_of(&out));
+}
