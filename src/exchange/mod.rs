@@ -26,7 +26,7 @@ use crate::output::Out;
 use crate::output::command::Drawer;
 use crate::output::present::{self, Body, Mode, Shared, Taken};
 use crate::output::ui;
-use crate::settings::{Render, Settings, Source, Transport};
+use crate::settings::{Output, Render, Settings, Source, Transport};
 use crate::store;
 
 pub(crate) const CHAT_PATH: &str = "/chat/completions";
@@ -75,13 +75,25 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
         None
     };
     let client = Client::new(&settings.transport)?;
-    let output = &settings.output;
-    let mode = Mode {
+    let shown = shown(&settings.output, &body, &model);
+    exchange_with(
+        client,
+        body,
+        shown,
+        settings.transport.deadline,
+        record,
+        &model,
+    )
+}
+
+/// How the answer is shown, from the output settings and the body sent.
+fn shown<'a>(output: &'a Output, body: &Value, model: &str) -> Shown<'a> {
+    let mut mode = Mode {
         json: output.json,
         extract: output.extract,
         reasoning: output.reasoning,
         usage: output.usage,
-        model: model.clone(),
+        model: model.to_string(),
         started: Instant::now(),
         // Calls and text must not mix on stdout, whichever source put tools in the request.
         hold: body.get("tools").is_some() || output.extract != crate::output::Extract::None,
@@ -93,18 +105,8 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
         },
     };
     let drawer = drawer(&output.render, &mode);
-    let mode = Mode {
-        calls_after: drawer.is_some(),
-        ..mode
-    };
-    exchange_with(
-        client,
-        body,
-        Shown { mode, drawer },
-        settings.transport.deadline,
-        record,
-        &model,
-    )
+    mode.calls_after = drawer.is_some();
+    Shown { mode, drawer }
 }
 
 /// The program that draws the answer where mume would: text only, so not when tools may
