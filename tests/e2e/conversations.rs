@@ -421,7 +421,7 @@ fn concurrent_writers_lose_and_interleave_nothing() {
     let sb = Sandbox::new();
     let path = sb.path("shared.jsonl");
     let statuses = run_at_once(&sb, &base(&server), &["--chat", path.to_str().unwrap()], 8);
-    assert!(statuses.iter().all(|ok| *ok));
+    assert!(statuses.iter().all(Result::is_ok), "{statuses:?}");
     let lines = jsonl(&path);
     assert_eq!(lines.len(), 16);
     for pair in lines.chunks(2) {
@@ -667,7 +667,8 @@ fn history_lists_the_rest_when_one_file_cannot_be_read() {
 }
 
 /// Runs `count` mume processes on the same conversation at once; returns their statuses.
-fn run_at_once(sb: &Sandbox, url: &str, args: &[&str], count: usize) -> Vec<bool> {
+/// Starts `count` runs at once and waits for them: each one's success, or its stderr.
+fn run_at_once(sb: &Sandbox, url: &str, args: &[&str], count: usize) -> Vec<Result<(), String>> {
     let children: Vec<_> = (0..count)
         .map(|i| {
             sb.std_cmd(url)
@@ -675,14 +676,20 @@ fn run_at_once(sb: &Sandbox, url: &str, args: &[&str], count: usize) -> Vec<bool
                 .arg(format!("prompt {i}"))
                 .stdin(std::process::Stdio::null())
                 .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
                 .spawn()
                 .unwrap()
         })
         .collect();
     children
         .into_iter()
-        .map(|mut c| c.wait().unwrap().success())
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            match out.status.success() {
+                true => Ok(()),
+                false => Err(stderr_of(&out)),
+            }
+        })
         .collect()
 }
 
@@ -721,7 +728,7 @@ fn twenty_writers_on_a_new_chat_lose_nothing_when_some_fail() {
     let server = Server::scripted(replies);
     let sb = Sandbox::new();
     let statuses = run_at_once(&sb, &server.url, &["--chat", "same"], 20);
-    let succeeded = statuses.iter().filter(|ok| **ok).count();
+    let succeeded = statuses.iter().filter(|r| r.is_ok()).count();
     assert_eq!(succeeded, 10);
     let lines = jsonl(&sb.chats().join("same.jsonl"));
     assert_eq!(
@@ -738,7 +745,7 @@ fn twenty_writers_with_one_system_prompt_store_it_once() {
     answer(&mut server, "ok").expect(20);
     let sb = Sandbox::new();
     let statuses = run_at_once(&sb, &base(&server), &["--chat", "same", "-s", "sys"], 20);
-    assert!(statuses.iter().all(|ok| *ok));
+    assert!(statuses.iter().all(Result::is_ok), "{statuses:?}");
     let lines = jsonl(&sb.chats().join("same.jsonl"));
     assert_eq!(lines.len(), 41);
     assert_eq!(lines[0], json!({"role": "system", "content": "sys"}));
