@@ -99,7 +99,10 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
 fn open_rows<'a>(settings: &'a Settings, args: &BatchSettings) -> Result<(Input, Maker<'a>)> {
     let max_input = settings.input.max_input;
     let deadline = settings.transport.deadline;
-    let rows_from_stdin = args.file.as_deref().is_none_or(|f| f == Path::new("-"));
+    let rows_from_stdin = args
+        .file
+        .as_deref()
+        .is_none_or(|f| ["-", "/dev/stdin", "/dev/fd/0"].map(Path::new).contains(&f));
     if rows_from_stdin
         && settings
             .request

@@ -4,19 +4,24 @@
 use anyhow::Result;
 use serde_json::{Map, Value, json};
 
+use crate::exchange::params::{self, Values};
 use crate::exchange::parts;
 use crate::output::Out;
 use crate::redact::redact;
 use crate::settings::{Settings, Source};
+use crate::template::fill;
 
 /// One setting: its name, its value, and where it came from (empty for none).
 type Row = (String, Value, String);
 
 /// `mume config`: each effective setting, its value and where it came from.
 pub(crate) fn run(settings: &Settings) -> Result<u8> {
+    let deadline = settings.transport.deadline;
+    let values = params::read(&settings.request.params, settings.input.max_input, deadline)?;
     let rows = rows(
         settings,
-        &parts::fields(&settings.request, settings.transport.deadline)?,
+        &parts::fields(&settings.request, deadline)?,
+        &values,
     );
     let mut out = Out::stdout();
     if settings.output.json {
@@ -35,8 +40,9 @@ pub(crate) fn run(settings: &Settings) -> Result<u8> {
     Ok(0)
 }
 
-/// The rows of `mume config`, the request fields as gathered (`fields`).
-fn rows(settings: &Settings, fields: &Map<String, Value>) -> Vec<Row> {
+/// The rows of `mume config`, the request fields as gathered (`fields`), the role's text
+/// filled with `values`.
+fn rows(settings: &Settings, fields: &Map<String, Value>, values: &Values) -> Vec<Row> {
     let file = match &settings.config_path {
         Some(p) => format!("file {}", p.display()),
         None => "file".into(),
@@ -54,24 +60,27 @@ fn rows(settings: &Settings, fields: &Map<String, Value>) -> Vec<Row> {
     let save = &settings.conversation.save;
     let (key, key_from) = transport.key.origin();
     let base_url = crate::redact::url(&transport.base_url.value);
+    let (render, think) = (&settings.output.render_choice, &settings.output.think);
+    let lower = |choice: &dyn std::fmt::Debug| json!(format!("{choice:?}").to_lowercase());
     let mut rows = vec![
         row("base_url", json!(base_url), &transport.base_url.from),
         row("model", json!(request.model.value), &request.model.from),
         row("api_key", json!(key), &key_from),
         row("stream", json!(request.stream.value), &request.stream.from),
         row("save", json!(save.value), &save.from),
+        row("render", lower(&render.value), &render.from),
+        row("think", lower(&think.value), &think.from),
     ];
-    let render = &settings.output.render_choice;
-    let choice = format!("{:?}", render.value).to_lowercase();
-    rows.push(row("render", json!(choice), &render.from));
-    let think = &settings.output.think;
-    let choice = format!("{:?}", think.value).to_lowercase();
-    rows.push(row("think", json!(choice), &think.from));
     if let Some(command) = &settings.output.render_command {
         rows.push(row("render_command", json!(command.value), &command.from));
     }
-    if let Some(system) = &request.system.value {
+    if let Some(system) = params::system(request, values) {
         rows.push(row("system", json!(system), &request.system.from));
+    }
+    if let (Some(prompt), Some(role)) = (&request.role_prompt, &settings.role) {
+        let prompt = fill(prompt, |name| values.get(name).map(String::as_str));
+        let from = Source::Role(role.name.clone());
+        rows.push(row("prompt", json!(prompt), &from));
     }
     if let Some(ca) = &transport.ca_cert.value {
         let ca = json!(ca.display().to_string());
@@ -140,7 +149,8 @@ mod tests {
             "-m m -t 0.5 -H X-Title:mume config",
             &[("MUME_API_KEY", "sk-config-test-key")],
         );
-        let rows = rows(&s, &parts::fields(&s.request, Default::default()).unwrap());
+        let fields = parts::fields(&s.request, Default::default()).unwrap();
+        let rows = rows(&s, &fields, &Values::new());
         let find = |name: &str| rows.iter().find(|r| r.0 == name).cloned().unwrap();
         assert_eq!(find("model"), ("model".into(), json!("m"), "flag".into()));
         assert_eq!(

@@ -139,8 +139,9 @@ fn table(
 }
 
 /// `mume roles show NAME [-p k=v]…`: the role as a role file (TOML front matter, then the
-/// system text), its parameters filled; a parameter left without a value stays as written
-/// and is named on stderr. `--json`: one object.
+/// system text), its parameters filled as a run would fill them (`-p`, then defaults); a
+/// parameter left without a value stays as written and is named on stderr. `--json`: one
+/// object.
 pub(crate) fn show(settings: &Settings) -> Result<u8> {
     let Some(chosen) = &settings.role else {
         unreachable!("the settings of mume roles show hold its role");
@@ -150,6 +151,7 @@ pub(crate) fn show(settings: &Settings) -> Result<u8> {
         settings.input.max_input,
         settings.transport.deadline,
     )?;
+    let unfilled = unfilled(&chosen.role, &values);
     let role = filled(&chosen.role, &values);
     let mut out = Out::stdout();
     if settings.output.json {
@@ -160,13 +162,6 @@ pub(crate) fn show(settings: &Settings) -> Result<u8> {
         out.write(&redact(&text))?;
     }
     out.flush()?;
-    let texts = role.system.iter().chain(role.prompt.iter());
-    let mut unfilled: Vec<&str> = Vec::new();
-    for name in texts.flat_map(|text| names(text)) {
-        if name != INPUT && !unfilled.contains(&name) {
-            unfilled.push(name);
-        }
-    }
     if !unfilled.is_empty() {
         let flags: Vec<String> = unfilled.iter().map(|n| format!("-p {n}=…")).collect();
         ui::warn(&format!("not filled: {}", one_line(&flags.join(" "))));
@@ -174,12 +169,28 @@ pub(crate) fn show(settings: &Settings) -> Result<u8> {
     Ok(0)
 }
 
-/// The role with its texts' parameters filled; `{{input}}` stays.
+/// The parameters of the role's texts that no value fills, `{{input}}` aside.
+fn unfilled<'a>(role: &'a Role, values: &Values) -> Vec<&'a str> {
+    let texts = role.system.iter().chain(role.prompt.iter());
+    let mut unfilled: Vec<&str> = Vec::new();
+    for name in texts.flat_map(|text| names(text)) {
+        if name != INPUT && !values.contains_key(name) && !unfilled.contains(&name) {
+            unfilled.push(name);
+        }
+    }
+    unfilled
+}
+
+/// The role with its texts' parameters filled, by `-p` or by its defaults, and the
+/// defaults it used no longer listed; `{{input}}` stays.
 fn filled(role: &Role, values: &Values) -> Role {
     let fill_in = |text: &String| fill(text, |name| values.get(name).map(String::as_str));
+    let mut defaults = role.defaults.clone();
+    defaults.retain(|name, _| !values.contains_key(name));
     Role {
         system: role.system.as_ref().map(fill_in),
         prompt: role.prompt.as_ref().map(fill_in),
+        defaults,
         ..role.clone()
     }
 }

@@ -11,7 +11,7 @@ use crate::error::{CONFIG, fail};
 
 mod roles;
 
-pub(crate) use roles::{RoleFile, find_role, list_roles, parse_role_file, role_dirs};
+pub(crate) use roles::{RoleFile, find_role, list_roles, parse_role_file, read_role, role_dirs};
 
 /// The config file as written. Unknown keys are errors, so a typo does not pass silently.
 #[derive(Debug, Default, Deserialize)]
@@ -161,6 +161,12 @@ fn check(file: &ConfigFile) -> std::result::Result<(), String> {
         if name.chars().any(char::is_control) {
             return Err(format!(
                 "role {name:?}: a role's name cannot hold control characters"
+            ));
+        }
+        if name.contains('/') || name.ends_with(".md") {
+            return Err(format!(
+                "role {}: a role's name cannot hold / or end in .md (-r takes those as a file's path)",
+                crate::text::one_line(name)
             ));
         }
         check_role(role).map_err(|e| format!("role {}: {e}", crate::text::one_line(name)))?;

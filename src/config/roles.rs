@@ -12,12 +12,41 @@ use serde::Deserialize;
 use super::Role;
 use crate::error::{CONFIG, fail};
 
-/// A role file found for a name, and its bytes.
+/// A role file found for a name, and its bytes, or why they could not be read.
 #[derive(Debug, Clone)]
 pub(crate) struct RoleFile {
     pub(crate) name: String,
     pub(crate) path: PathBuf,
-    pub(crate) bytes: Vec<u8>,
+    pub(crate) bytes: std::result::Result<Vec<u8>, String>,
+}
+
+/// The most a role file may hold: a system message, not a corpus (that is what -f is for).
+const ROLE_LIMIT: u64 = 1 << 20;
+
+/// Reads a role file: a regular file (not a FIFO or a device, which could keep the run
+/// waiting or fill its memory) of at most `ROLE_LIMIT` bytes.
+pub(crate) fn read_role(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file"
+        };
+        return Err(std::io::Error::other(what));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(ROLE_LIMIT + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > ROLE_LIMIT {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            ROLE_LIMIT >> 20
+        )));
+    }
+    Ok(bytes)
 }
 
 /// The folders role files are looked for in, in order: `roles/` in the config folder
@@ -76,12 +105,12 @@ pub(crate) fn find_role(name: &str, dirs: &[PathBuf]) -> Result<Option<RoleFile>
     }
     for dir in dirs {
         for path in candidates(dir, name) {
-            match std::fs::read(&path) {
+            match read_role(&path) {
                 Ok(bytes) => {
                     return Ok(Some(RoleFile {
                         name: name.to_string(),
                         path,
-                        bytes,
+                        bytes: Ok(bytes),
                     }));
                 }
                 Err(e)
@@ -133,10 +162,10 @@ pub(crate) fn list_roles(dirs: &[PathBuf], read: bool) -> Vec<RoleFile> {
             };
             found.entry(name.clone()).or_insert_with(|| RoleFile {
                 name,
-                bytes: if read {
-                    std::fs::read(&path).unwrap_or_default()
-                } else {
-                    Vec::new()
+                bytes: match read {
+                    true => read_role(&path)
+                        .map_err(|e| format!("cannot read role file {}: {e}", path.display())),
+                    false => Ok(Vec::new()),
                 },
                 path,
             });
@@ -172,17 +201,35 @@ pub(crate) fn parse_role_file(bytes: &[u8], path: &Path) -> Result<Role> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| bad(None, format!("not UTF-8 (at byte {})", e.valid_up_to())))?;
     let text = crate::check::strip_bom(text);
-    let (front, body) = split_front_matter(text)
-        .map_err(|line| bad(Some(line), "the front matter's +++ is never closed".into()))?;
-    let front: FrontMatter = match front {
-        Some(front) => toml::from_str(front).map_err(|e| {
-            // The front matter starts on the file's second line.
-            let line = e
-                .span()
-                .map(|span| front[..span.start].matches('\n').count() + 2);
-            bad(line, e.message().trim_end().to_string())
-        })?,
-        None => FrontMatter::default(),
+    let splits = front_matter_splits(text);
+    let (front, body) = match splits.as_deref() {
+        None => (FrontMatter::default(), text),
+        Some([]) => {
+            return Err(bad(
+                Some(1),
+                "the front matter's +++ is never closed".into(),
+            ));
+        }
+        // A `+++` line inside a multi-line string is not the end: the first end after
+        // which the front matter reads is; none reads, the first one's error is told.
+        Some(splits) => {
+            let read = |front: &str| toml::from_str::<FrontMatter>(front);
+            match splits
+                .iter()
+                .find_map(|&(f, b)| read(f).ok().map(|f| (f, b)))
+            {
+                Some(found) => found,
+                None => {
+                    let front = splits[0].0;
+                    let e = read(front).unwrap_err();
+                    // The front matter starts on the file's second line.
+                    let line = e
+                        .span()
+                        .map(|span| front[..span.start].matches('\n').count() + 2);
+                    return Err(bad(line, e.message().trim_end().to_string()));
+                }
+            }
+        }
     };
     let body = body.trim_start_matches(['\n', '\r']).trim_end();
     let role = Role {
@@ -198,23 +245,24 @@ pub(crate) fn parse_role_file(bytes: &[u8], path: &Path) -> Result<Role> {
     Ok(role)
 }
 
-/// The front matter (between a first line `+++` and the next such line) and the text
-/// after it; an unclosed front matter is the line it opens on.
-fn split_front_matter(text: &str) -> std::result::Result<(Option<&str>, &str), usize> {
+/// Each way to take front matter off the text (a first line `+++`, up to a later such
+/// line) with the text after it, nearest end first; `None` without front matter.
+fn front_matter_splits(text: &str) -> Option<Vec<(&str, &str)>> {
     let is_fence = |line: &str| line.trim_end() == "+++";
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if !is_fence(&text[..first_end]) {
-        return Ok((None, text));
+        return None;
     }
+    let mut splits = Vec::new();
     let mut at = first_end;
     while at < text.len() {
         let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
         if is_fence(&text[at..end]) {
-            return Ok((Some(&text[first_end..at]), &text[end..]));
+            splits.push((&text[first_end..at], &text[end..]));
         }
         at = end;
     }
-    Err(1)
+    Some(splits)
 }
 
 #[cfg(test)]
@@ -259,6 +307,13 @@ mod tests {
         let role = parse("+++\nprompt = \"p\"\n+++\n").unwrap();
         assert_eq!(role.system, None);
         assert_eq!(role.prompt.as_deref(), Some("p"));
+    }
+
+    #[test]
+    fn a_plus_line_inside_a_string_does_not_end_the_front_matter() {
+        let role = parse("+++\nprompt = \"\"\"\na\n+++\nb\"\"\"\n+++\nText.\n+++\nmore\n").unwrap();
+        assert_eq!(role.prompt.as_deref(), Some("a\n+++\nb"));
+        assert_eq!(role.system.as_deref(), Some("Text.\n+++\nmore"));
     }
 
     #[test]
@@ -323,14 +378,14 @@ mod tests {
         std::fs::write(two.path().join("notes.txt"), "no").unwrap();
         let dirs = [one.path().to_path_buf(), two.path().to_path_buf()];
         let a = find_role("a", &dirs).unwrap().unwrap();
-        assert_eq!(a.bytes, b"one a");
+        assert_eq!(a.bytes.unwrap(), b"one a");
         let b = find_role("b", &dirs).unwrap().unwrap();
         assert_eq!(b.path, two.path().join("b").join("system.md"));
         assert!(find_role("empty", &dirs).unwrap().is_none());
         assert!(find_role(".hidden", &dirs).unwrap().is_none());
         let listed: Vec<(String, Vec<u8>)> = list_roles(&dirs, true)
             .into_iter()
-            .map(|f| (f.name, f.bytes))
+            .map(|f| (f.name, f.bytes.unwrap()))
             .collect();
         assert_eq!(
             listed,
@@ -339,5 +394,41 @@ mod tests {
                 ("b".to_string(), b"two b".to_vec())
             ]
         );
+    }
+
+    #[test]
+    fn only_regular_files_of_a_bounded_size_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo.md");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        // Opening a FIFO with no writer would wait forever: it is refused unopened.
+        let err = read_role(&fifo).unwrap_err();
+        assert_eq!(err.to_string(), "not a regular file");
+        let big = dir.path().join("big.md");
+        std::fs::write(&big, vec![b'a'; (ROLE_LIMIT + 1) as usize]).unwrap();
+        assert_eq!(
+            read_role(&big).unwrap_err().to_string(),
+            "larger than 1 MiB"
+        );
+        assert_eq!(read_role(dir.path()).unwrap_err().to_string(), "a folder");
+        // A listing names only regular files, and says why one cannot be read.
+        let listed = list_roles(&[dir.path().to_path_buf()], true);
+        assert_eq!(listed.len(), 1);
+        assert!(
+            listed[0]
+                .bytes
+                .as_ref()
+                .unwrap_err()
+                .contains("larger than 1 MiB")
+        );
+        let dirs = [dir.path().to_path_buf()];
+        let err = find_role("fifo", &dirs).unwrap_err();
+        assert!(format!("{err:#}").ends_with("fifo.md: not a regular file"));
     }
 }

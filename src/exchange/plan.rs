@@ -86,9 +86,12 @@ pub(crate) fn user_line(
     values: &Values,
     images: &[Value],
 ) -> Option<Value> {
-    // A role prompt of only white space says nothing: it adds no blank line, no part.
+    // A role prompt of only white space, as written or once filled, says nothing: it adds
+    // no blank line, no part.
     let role_prompt = role_prompt.filter(|p| !p.trim().is_empty());
-    let role_prompt = role_prompt.map(|text| params::prompt(text, values, prompt.as_deref()));
+    let role_prompt = role_prompt
+        .map(|text| params::prompt(text, values, prompt.as_deref()))
+        .filter(|(filled, _)| !filled.trim().is_empty());
     let text = match (prompt, role_prompt) {
         (Some(_), Some((filled, true))) => Some(filled),
         (Some(prompt), Some((before, false))) => Some(format!("{before}\n\n{prompt}")),

@@ -17,7 +17,7 @@ fn parse(param: &str) -> Result<Param> {
         return Err(fail(
             USAGE,
             format!(
-                "-p {:?}: write NAME=VALUE, e.g. -p lang=French",
+                "-p {}: write NAME=VALUE, e.g. -p lang=French",
                 one_line(param)
             ),
         ));
@@ -26,8 +26,8 @@ fn parse(param: &str) -> Result<Param> {
         return Err(fail(
             USAGE,
             format!(
-                "-p {:?}: a parameter's name is letters, digits, _ and -",
-                one_line(name)
+                "-p {}: a parameter's name is letters, digits, _ and -",
+                one_line(param)
             ),
         ));
     }
@@ -38,7 +38,7 @@ fn parse(param: &str) -> Result<Param> {
         ));
     }
     let value = match value {
-        "@-" => ParamValue::Stdin,
+        "@-" | "@/dev/stdin" | "@/dev/fd/0" => ParamValue::Stdin,
         _ => match value.strip_prefix('@') {
             Some(path) if !path.is_empty() => ParamValue::File(PathBuf::from(path)),
             _ => ParamValue::Text(value.to_string()),
@@ -54,12 +54,12 @@ fn parse(param: &str) -> Result<Param> {
 pub(super) fn reads_stdin(param: &str) -> bool {
     param
         .split_once('=')
-        .is_some_and(|(_, value)| value == "@-")
+        .is_some_and(|(_, value)| matches!(value, "@-" | "@/dev/stdin" | "@/dev/fd/0"))
 }
 
 /// The values the role's text is filled with, for the run's settings: the role's system
 /// text counts unless `-s` or another source replaced it, and its prompt; `mume roles show`
-/// may leave parameters unfilled.
+/// and `mume config` may leave parameters unfilled.
 pub(super) fn for_run(
     cli: &Cli,
     role: Option<&ChosenRole>,
@@ -74,12 +74,15 @@ pub(super) fn for_run(
         .into_iter()
         .chain(request.role_prompt.as_deref())
         .collect();
+    // What shows a role, rather than sends it, may leave parameters unfilled.
     let showing = matches!(
         cli.command,
-        Some(Command::Roles {
-            action: Some(RolesAction::Show { .. }),
-            ..
-        })
+        Some(
+            Command::Roles {
+                action: Some(RolesAction::Show { .. }),
+                ..
+            } | Command::Config { .. }
+        )
     );
     resolve(&cli.params, role, &texts, showing)
 }
@@ -126,7 +129,7 @@ fn resolve(
             used.push(name);
         }
     }
-    check_used(&params, &used, &role.name)?;
+    check_used(&params, &used, role)?;
     let mut unfilled = Vec::new();
     for name in used {
         if params.iter().any(|p| p.name == name) {
@@ -146,13 +149,21 @@ fn resolve(
     Err(unfilled_error(role, &unfilled))
 }
 
-/// A `-p` the role's text does not use is a mistake: a typo, or the wrong role.
-fn check_used(params: &[Param], used: &[&str], role: &str) -> Result<()> {
+/// A `-p` the role's text does not use is a mistake: a typo, the wrong role, or a value
+/// for the role's system text when `-s` replaces it.
+fn check_used(params: &[Param], used: &[&str], chosen: &ChosenRole) -> Result<()> {
     let Some(p) = params.iter().find(|p| !used.contains(&p.name.as_str())) else {
         return Ok(());
     };
-    let (name, role) = (one_line(&p.name), one_line(role));
-    let message = if used.is_empty() {
+    let (name, role) = (one_line(&p.name), one_line(&chosen.name));
+    let in_system = chosen
+        .role
+        .system
+        .as_deref()
+        .is_some_and(|system| names(system).contains(&p.name.as_str()));
+    let message = if in_system {
+        format!("-p {name}: {{{{{name}}}}} is in role {role}'s system text, which -s replaces")
+    } else if used.is_empty() {
         format!("-p {name}: role {role} has no parameters")
     } else {
         format!(

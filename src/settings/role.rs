@@ -6,8 +6,8 @@ use anyhow::Result;
 
 use super::{ChosenRole, ListedRole, RoleSource, World};
 use crate::cli::{Cli, Command, RolesAction};
-use crate::config::{ConfigFile, Role, parse_role_file};
-use crate::error::{USAGE, fail};
+use crate::config::{ConfigFile, Role, RoleFile, parse_role_file};
+use crate::error::{CONFIG, USAGE, fail};
 use crate::text::one_line;
 
 /// The role of the run, or a usage error that says where roles are looked for.
@@ -25,10 +25,13 @@ pub(super) fn role(cli: &Cli, config: &ConfigFile, world: &World) -> Result<Opti
         (None, Some(Command::Cmd(_))) => ("cmd", true),
         (None, _) => return Ok(None),
     };
+    if name.is_empty() {
+        return Err(fail(USAGE, "-r needs a role's name or a role file's path"));
+    }
     if let Some(file) = &world.role_path {
         return Ok(Some(ChosenRole {
             name: file.name.clone(),
-            role: parse_role_file(&file.bytes, &file.path)?,
+            role: parse(file)?,
             source: RoleSource::File(file.path.clone()),
         }));
     }
@@ -42,7 +45,7 @@ pub(super) fn role(cli: &Cli, config: &ConfigFile, world: &World) -> Result<Opti
     if let Some(file) = world.role_files.iter().find(|f| f.name == name) {
         return Ok(Some(ChosenRole {
             name: name.to_string(),
-            role: parse_role_file(&file.bytes, &file.path)?,
+            role: parse(file)?,
             source: RoleSource::File(file.path.clone()),
         }));
     }
@@ -50,6 +53,14 @@ pub(super) fn role(cli: &Cli, config: &ConfigFile, world: &World) -> Result<Opti
         return Ok(None);
     }
     Err(unknown(name, config, world))
+}
+
+/// A role file read as a role; one that could not be read is a configuration error.
+fn parse(file: &RoleFile) -> Result<Role> {
+    match &file.bytes {
+        Ok(bytes) => parse_role_file(bytes, &file.path),
+        Err(why) => Err(fail(CONFIG, why.clone())),
+    }
 }
 
 /// No role of that name: the config's roles and the folders looked in.
@@ -97,10 +108,10 @@ pub(super) fn listed(config: &ConfigFile, world: &World) -> Vec<ListedRole> {
             name: f.name.clone(),
             source: RoleSource::File(f.path.clone()),
             // `--names` reads the folders only: the files are not parsed.
-            role: if f.bytes.is_empty() {
-                Ok(Role::default())
-            } else {
-                parse_role_file(&f.bytes, &f.path).map_err(|e| format!("{e:#}"))
+            role: match &f.bytes {
+                Ok(bytes) if bytes.is_empty() => Ok(Role::default()),
+                Ok(_) => parse(f).map_err(|e| format!("{e:#}")),
+                Err(why) => Err(why.clone()),
             },
         });
     let mut all: Vec<ListedRole> = tables.chain(files).collect();

@@ -174,7 +174,7 @@ fn read_role_path(path: &str) -> Result<RoleFile> {
     if path.is_dir() {
         path.push("system.md");
     }
-    let bytes = std::fs::read(&path).map_err(|e| {
+    let bytes = config::read_role(&path).map_err(|e| {
         fail(
             USAGE,
             format!("-r {}: cannot read the role file: {e}", path.display()),
@@ -186,7 +186,11 @@ fn read_role_path(path: &str) -> Result<RoleFile> {
         Some(stem) => stem,
         None => path.display().to_string(),
     };
-    Ok(RoleFile { name, path, bytes })
+    Ok(RoleFile {
+        name,
+        path,
+        bytes: Ok(bytes),
+    })
 }
 
 /// The operating system as `uname -s` names it, and the distribution's name from

@@ -127,7 +127,7 @@ fn each_mistake_with_parameters_is_a_usage_error_that_names_it() {
         ),
         (
             &["-r", "tr", "-p", "tone", "hi"],
-            "-p \"tone\": write NAME=VALUE",
+            "-p tone: write NAME=VALUE",
         ),
         (
             &["-r", "tr", "-p", "input=x", "hi"],
@@ -162,7 +162,10 @@ fn each_mistake_with_parameters_is_a_usage_error_that_names_it() {
         .output()
         .unwrap();
     exits(&out, 2);
-    assert!(error_line(&out).contains("-p lang: role tr has no {{lang}} (it has {{tone}})"));
+    assert!(
+        error_line(&out)
+            .contains("-p lang: {{lang}} is in role tr's system text, which -s replaces")
+    );
 }
 
 #[test]
@@ -347,8 +350,7 @@ fn roles_show_prints_the_role_as_a_file_with_its_parameters_filled() {
         .clone();
     assert_eq!(
         stdout_of(&out),
-        "+++\n# role tr, from config\nprompt = \"\"\"\nText ({{tone}}):\n{{input}}\n-- end\"\"\"\n\n\
-         [defaults]\nkeep = \"{{input}}\"\nlang = \"French\"\n+++\n\
+        "+++\n# role tr, from config\nprompt = \"\"\"\nText ({{tone}}):\n{{input}}\n-- end\"\"\"\n+++\n\
          Translate into Dutch. Keep {{input}} as it is.\n"
     );
     assert_eq!(stderr_of(&out), "mume: warning: not filled: -p tone=…\n");
@@ -381,10 +383,8 @@ fn roles_show_prints_the_role_as_a_file_with_its_parameters_filled() {
     let role: Value = serde_json::from_str(&stdout_of(&out)).unwrap();
     assert_eq!(role["system"], "Translate into Dutch. Keep names as it is.");
     assert_eq!(role["prompt"], "Text (x):\n{{input}}\n-- end");
-    assert_eq!(
-        role["defaults"],
-        json!({"keep": "{{input}}", "lang": "French"})
-    );
+    // The defaults were used to fill the text: none is left to list.
+    assert_eq!(role["defaults"], json!({}));
     assert!(
         role["source"]
             .as_str()
@@ -470,4 +470,186 @@ fn mume_cmd_takes_a_role_file_named_cmd() {
         body["messages"][0]["content"],
         "One fish command, nothing else."
     );
+}
+
+#[test]
+fn a_role_file_that_is_no_regular_file_is_refused_at_once() {
+    let sb = Sandbox::new();
+    let dir = sb.path("config/mume/roles");
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("fifo.md");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // A FIFO nobody writes to would keep the run waiting: it is never opened.
+    let started = std::time::Instant::now();
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args(["-r", "fifo", "hi"])
+        .output()
+        .unwrap();
+    exits(&out, 78);
+    assert!(
+        error_line(&out).ends_with("fifo.md: not a regular file"),
+        "{}",
+        error_line(&out)
+    );
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args(["-r", fifo.to_str().unwrap(), "hi"])
+        .output()
+        .unwrap();
+    exits(&out, 2);
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args(["-r", "/dev/zero", "hi"])
+        .output()
+        .unwrap();
+    exits(&out, 2);
+    assert!(error_line(&out).contains("not a regular file"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let big = role_file(&sb, "big", &"a".repeat((1 << 20) + 1));
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args(["-r", "big", "hi"])
+        .output()
+        .unwrap();
+    exits(&out, 78);
+    assert!(error_line(&out).contains(&format!("{}: larger than 1 MiB", big.display())));
+}
+
+#[test]
+fn roles_show_round_trips_text_that_looks_like_the_fence() {
+    let sb = Sandbox::new();
+    sb.config("[roles.pp]\nsystem = \"s {{a}}\"\nprompt = \"one\\n+++\\ntwo\"\n[roles.pp.defaults]\na = \"x\\n+++\\ny\"\n");
+    let shown = sb
+        .run("http://127.0.0.1:9/v1", ["roles", "show", "pp"])
+        .success()
+        .get_output()
+        .clone();
+    role_file(&sb, "copy", &stdout_of(&shown));
+    let json = |name: &str| -> Value {
+        let out = sb
+            .run("http://127.0.0.1:9/v1", ["roles", "show", name, "--json"])
+            .success()
+            .get_output()
+            .clone();
+        serde_json::from_str(&stdout_of(&out)).unwrap()
+    };
+    let (original, copy) = (json("pp"), json("copy"));
+    for key in ["system", "prompt", "defaults"] {
+        assert_eq!(original[key], copy[key], "{key}");
+    }
+    assert_eq!(copy["system"], "s x\n+++\ny");
+    assert_eq!(copy["prompt"], "one\n+++\ntwo");
+}
+
+#[test]
+fn a_prompt_left_empty_by_its_values_adds_nothing() {
+    let sb = Sandbox::new();
+    sb.config("[roles.e]\nprompt = \"{{x}}\"\n[roles.i]\nprompt = \"{{input}}\"\n");
+    let sent = |args: &[&str]| -> Value {
+        let out = sb
+            .cmd("http://127.0.0.1:9/v1")
+            .arg("--dry-run")
+            .args(args)
+            .write_stdin("")
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["messages"].clone()
+    };
+    assert_eq!(
+        sent(&["-r", "e", "-p", "x=", "hi"]),
+        json!([{"role": "user", "content": "hi"}])
+    );
+    assert_eq!(
+        sent(&["-r", "i", "-a", "https://example.com/a.png"]),
+        json!([{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]}])
+    );
+}
+
+#[test]
+fn dev_stdin_as_a_value_is_stdin_and_config_shows_the_filled_role() {
+    let sb = Sandbox::new();
+    sb.config(CONFIG);
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args([
+            "--dry-run",
+            "-r",
+            "tr",
+            "-p",
+            "lang=@/dev/stdin",
+            "-p",
+            "tone=x",
+            "hi",
+        ])
+        .write_stdin("Greek\n")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        body["messages"][0]["content"],
+        "Translate into Greek. Keep {{input}} as it is."
+    );
+    assert_eq!(body["messages"][1]["content"], "Text (x):\nhi\n-- end");
+    let rows = sb.path("rows.jsonl");
+    std::fs::write(&rows, "{\"prompt\": \"one\"}\n").unwrap();
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args([
+            "batch",
+            "/dev/stdin",
+            "--dry-run",
+            "-r",
+            "tr",
+            "-p",
+            "tone=@-",
+        ])
+        .pipe_stdin(&rows)
+        .unwrap()
+        .output()
+        .unwrap();
+    exits(&out, 2);
+    // mume config shows the role's texts, filled with what it is given, and asks for
+    // nothing more.
+    let out = sb
+        .run("http://127.0.0.1:9/v1", ["config", "-r", "tr", "--json"])
+        .success()
+        .get_output()
+        .clone();
+    let rows: Vec<Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let value = |name: &str| rows.iter().find(|r| r["name"] == name).unwrap()["value"].clone();
+    assert_eq!(
+        value("system"),
+        "Translate into French. Keep {{input}} as it is."
+    );
+    assert_eq!(value("prompt"), "Text ({{tone}}):\n{{input}}\n-- end");
+}
+
+#[test]
+fn a_config_role_named_like_a_path_is_a_configuration_error() {
+    for name in ["a/b", "x.md"] {
+        let sb = Sandbox::new();
+        sb.config(&format!("[roles.\"{name}\"]\nsystem = \"s\"\n"));
+        let out = sb
+            .run("http://127.0.0.1:9/v1", ["roles"])
+            .code(78)
+            .get_output()
+            .clone();
+        assert!(
+            error_line(&out).contains("cannot hold / or end in .md"),
+            "{}",
+            error_line(&out)
+        );
+    }
 }
