@@ -484,7 +484,7 @@ Register-ArgumentCompleter -Native -CommandName 'mume' -ScriptBlock {
             [CompletionResult]::new('--no-save', '--no-save', [CompletionResultType]::ParameterName, 'Do not save this exchange [env: MUME_NO_SAVE=1]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a role''s settings and its text, with the parameters -p gives filled')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print a role as a role file: its settings, and its text with its parameters filled (-p, then defaults)')
             break
         }
         'mume;roles;show' {

@@ -473,7 +473,7 @@ set edit:completion:arg-completer[mume] = {|@words|
             cand --no-save 'Do not save this exchange [env: MUME_NO_SAVE=1]'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand show 'Print a role''s settings and its text, with the parameters -p gives filled'
+            cand show 'Print a role as a role file: its settings, and its text with its parameters filled (-p, then defaults)'
         }
         &'mume;roles;show'= {
             cand -m 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]'

@@ -432,7 +432,7 @@ complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_sub
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s c -l continue -d 'Continue the most recent conversation'
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l no-save -d 'Do not save this exchange [env: MUME_NO_SAVE=1]'
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -f -a "show" -d 'Print a role\'s settings and its text, with the parameters -p gives filled'
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -f -a "show" -d 'Print a role as a role file: its settings, and its text with its parameters filled (-p, then defaults)'
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s m -l model -d 'Model id, or an alias from the config file [env: MUME_MODEL] [default: openai/gpt-4.1-mini]' -r
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s r -l role -d 'Apply the settings of a role: a config table or a role file (`mume roles` lists them), or the role file at PATH' -r
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s p -l param -d 'Fill the role\'s {{NAME}} with VALUE (repeatable); VALUE @FILE reads a file, @- stdin' -r

@@ -5,7 +5,7 @@ use clap::{Subcommand, ValueEnum};
 /// `mume roles`'s actions.
 #[derive(Debug, Subcommand)]
 pub(crate) enum RolesAction {
-    /// Print a role's settings and its text, with the parameters -p gives filled
+    /// Print a role as a role file: its settings, and its text with its parameters filled (-p, then defaults)
     Show {
         /// The role's name, or the path of a role file
         #[arg(value_name = "ROLE")]
