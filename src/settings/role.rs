@@ -65,32 +65,59 @@ fn parse(file: &RoleFile) -> Result<Role> {
 
 /// No role of that name: the config's roles and the folders looked in.
 fn unknown(name: &str, config: &ConfigFile, world: &World) -> anyhow::Error {
-    let known: Vec<String> = config.roles.keys().map(|k| one_line(k)).collect();
-    let tables = if known.is_empty() {
-        "none in the config file".to_string()
-    } else {
-        format!("the config file has {}", known.join(", "))
+    let mut known: Vec<&str> = config.roles.keys().map(String::as_str).collect();
+    known.extend(world.role_names.iter().map(String::as_str));
+    known.sort_unstable();
+    known.dedup();
+    const SHOWN: usize = 20;
+    let mut listed: Vec<String> = known.iter().take(SHOWN).map(|k| one_line(k)).collect();
+    if known.len() > SHOWN {
+        listed.push(format!("and {} more", known.len() - SHOWN));
+    }
+    let known = match (closest(name, &known), listed.is_empty()) {
+        (Some(near), _) => format!("did you mean `{}`?", one_line(near)),
+        (None, true) => "there are none".to_string(),
+        (None, false) => format!("known roles: {}", listed.join(", ")),
     };
     let dirs: Vec<String> = world
         .role_dirs
         .iter()
         .map(|d| one_line(&d.display().to_string()))
         .collect();
-    let files = match dirs.as_slice() {
-        [] => String::new(),
-        dirs => format!(
-            "; no {name}.md or {name}/system.md in {}",
-            dirs.join(", "),
-            name = one_line(name)
-        ),
-    };
     fail(
         USAGE,
         format!(
-            "no role `{}` ({tables}{files}); mume roles lists them",
-            one_line(name)
+            "no role `{}` ({known}); add a [roles.NAME] table to the config file, or NAME.md to {}",
+            one_line(name),
+            dirs.first().map_or("a roles_path folder", String::as_str)
         ),
     )
+}
+
+/// The known name nearest to a mistyped one: at most two letters added, dropped or changed.
+fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let distance = |a: &str, b: &str| {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut diagonal = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let next = (row[j + 1] + 1)
+                    .min(row[j] + 1)
+                    .min(diagonal + usize::from(ca != *cb));
+                diagonal = row[j + 1];
+                row[j + 1] = next;
+            }
+        }
+        row[b.len()]
+    };
+    known
+        .iter()
+        .map(|k| (distance(name, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| k)
 }
 
 /// Every role, sorted by name: the config's tables, then the role files of other names.
@@ -117,4 +144,18 @@ pub(super) fn listed(config: &ConfigFile, world: &World) -> Vec<ListedRole> {
     let mut all: Vec<ListedRole> = tables.chain(files).collect();
     all.sort_by(|a, b| a.name.cmp(&b.name));
     all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    #[test]
+    fn a_near_name_is_suggested() {
+        let known = ["extract_wisdom", "summarize", "teach"];
+        assert_eq!(closest("sumarize", &known), Some("summarize"));
+        assert_eq!(closest("tech", &known), Some("teach"));
+        assert_eq!(closest("teacher", &known), Some("teach"));
+        assert_eq!(closest("poet", &known), None);
+    }
 }

@@ -52,6 +52,8 @@ pub(crate) struct World {
     /// The role files the run needs: the one for its role's name, or all of them for a
     /// listing (only their names for `mume roles --names`).
     pub(crate) role_files: Vec<RoleFile>,
+    /// The names of the role files, when none has the name the run wants.
+    pub(crate) role_names: Vec<String>,
     /// `-r PATH`: the role file named by its path.
     pub(crate) role_path: Option<RoleFile>,
     /// The folders role files are looked for in, for messages.
@@ -124,10 +126,18 @@ impl World {
                 &roles_path(config.as_ref()),
             ),
         };
-        let role_files = match wanted {
+        let role_files: Vec<RoleFile> = match wanted {
             Wanted::Named(name) => config::find_role(name, &role_dirs)?.into_iter().collect(),
             Wanted::Names | Wanted::All => config::list_roles(&role_dirs, wanted == Wanted::All),
             Wanted::None | Wanted::Path(_) => Vec::new(),
+        };
+        // No file of that name: the names there are, for the error that says so.
+        let role_names = match wanted {
+            Wanted::Named(_) if role_files.is_empty() => config::list_roles(&role_dirs, false)
+                .into_iter()
+                .map(|f| f.name)
+                .collect(),
+            _ => Vec::new(),
         };
         let role_path = match wanted {
             Wanted::Path(path) => Some(read_role_path(path)?),
@@ -143,6 +153,7 @@ impl World {
             os: os.then(operating_system),
             started,
             role_files,
+            role_names,
             role_path,
             role_dirs,
         })

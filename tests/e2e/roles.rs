@@ -120,11 +120,30 @@ fn an_unknown_role_is_a_usage_error_naming_the_known_ones() {
         .get_output()
         .clone();
     assert!(
-        stderr_of(&out)
-            .contains("no role `critic` (the config file has poet, reviewer; no critic.md or critic/system.md in "),
+        stderr_of(&out).contains("no role `critic` (known roles: poet, reviewer); add a [roles.NAME] table to the config file, or NAME.md to "),
         "{}",
         stderr_of(&out)
     );
+    // Role files count among the known ones, and a near name is suggested.
+    let roles = sb.path("config/mume/roles");
+    std::fs::create_dir_all(&roles).unwrap();
+    std::fs::write(roles.join("critique.md"), "Criticize.").unwrap();
+    let out = sb
+        .run("http://127.0.0.1:9/v1", ["-r", "crit", "x"])
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(
+        error_line(&out).contains("(known roles: critique, poet, reviewer)"),
+        "{}",
+        error_line(&out)
+    );
+    let out = sb
+        .run("http://127.0.0.1:9/v1", ["-r", "critiqe", "x"])
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(error_line(&out).contains("(did you mean `critique`?)"));
     let bare = Sandbox::new();
     let out = bare
         .run("http://127.0.0.1:9/v1", ["-r", "critic", "x"])
@@ -132,7 +151,7 @@ fn an_unknown_role_is_a_usage_error_naming_the_known_ones() {
         .get_output()
         .clone();
     assert!(
-        stderr_of(&out).contains("(none in the config file; no critic.md"),
+        stderr_of(&out).contains("no role `critic` (there are none)"),
         "{}",
         stderr_of(&out)
     );
