@@ -25,7 +25,7 @@ use crate::lifecycle::{self, Deadline, Ending};
 use crate::output::Out;
 use crate::output::command::Drawer;
 use crate::output::present::{self, Body, Mode, Shared, Taken};
-use crate::output::ui;
+use crate::output::{self, ui};
 use crate::settings::{Output, Render, Settings, Source, Transport};
 use crate::store;
 
@@ -153,17 +153,25 @@ fn exchange_with(
         answer: Shared::default(),
         saved: Mutex::new(false),
         interrupted: OnceLock::new(),
+        drawing: Mutex::new(None),
     });
     let watcher = Arc::clone(&keeper);
     lifecycle::watch(deadline, move |ending| {
         let _ = watcher.interrupted.set(ending);
         let ended_here = watcher.save(Some("interrupted"), true);
-        // At the deadline, an answer complete and saved first ends the run on its own.
-        ending != Ending::Deadline || !matches!(ended_here, Ok(false))
+        // The program drawing the saved answer, if the run still waits for it, ends with
+        // the run: nothing is left drawing on the terminal once mume is gone.
+        let drawing = *watcher.drawing.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(program) = drawing {
+            output::command::stop(program);
+        }
+        // At the deadline, an answer complete and saved first ends the run on its own,
+        // unless the run is still waiting for the program that draws it.
+        ending != Ending::Deadline || !matches!(ended_here, Ok(false)) || drawing.is_some()
     })?;
-    let result = send(&client, &body, &shown, &keeper.answer);
+    let (result, drawer) = send(&client, &body, &shown, &keeper.answer);
     lifecycle::leave(client);
-    match result {
+    let ended = match result {
         Ok(()) => match keeper.save(None, false) {
             Ok(_) => Ok(0),
             Err(e) => {
@@ -182,7 +190,16 @@ fn exchange_with(
             }
             Err(e)
         }
+    };
+    // Saved first: a program that draws slowly, or never ends, cannot cost the answer.
+    if let Some(drawer) = drawer {
+        *keeper.drawing.lock().unwrap_or_else(|e| e.into_inner()) = Some(drawer.id());
+        drawer.finish();
     }
+    if shown.mode.calls_after && ended.is_ok() {
+        calls_after(&keeper.answer)?;
+    }
+    ended
 }
 
 /// The exchange to save, once: by the receiving thread when the answer is complete or
@@ -194,6 +211,8 @@ struct Keeper {
     saved: Mutex<bool>,
     /// How the run is ending, once the watcher has begun to end it.
     interrupted: OnceLock<Ending>,
+    /// The answer is saved, and the run waits for the program drawing it: its process id.
+    drawing: Mutex<Option<u32>>,
 }
 
 impl Keeper {
@@ -241,10 +260,18 @@ impl Keeper {
     }
 }
 
-/// The request, the response, stdout.
-fn send(client: &Client, body: &Value, shown: &Shown, answer: &Shared) -> Result<()> {
+/// The request, the response, stdout; the program drawing the answer, still to wait for.
+fn send(
+    client: &Client,
+    body: &Value,
+    shown: &Shown,
+    answer: &Shared,
+) -> (Result<()>, Option<Drawer>) {
     let mut spinner = ui::Spinner::start();
-    let bytes = serde_json::to_vec(body)?;
+    let bytes = match serde_json::to_vec(body) {
+        Ok(bytes) => bytes,
+        Err(e) => return (Err(e.into()), None),
+    };
     let mode = &shown.mode;
     let (drawer, mut out) = match shown.drawer.and_then(Drawer::start) {
         Some((drawer, out)) => (Some(drawer), out),
@@ -269,14 +296,9 @@ fn send(client: &Client, body: &Value, shown: &Shown, answer: &Shared) -> Result
         },
     );
     spinner.stop();
+    // The program's pipe closes here: it sees the end of the answer.
     drop(out);
-    if let Some(drawer) = drawer {
-        drawer.finish();
-    }
-    if mode.calls_after && result.is_ok() {
-        calls_after(answer)?;
-    }
-    result
+    (result, drawer)
 }
 
 /// Tool calls nobody asked for, from a server that sent them anyway while a program drew

@@ -76,6 +76,11 @@ impl Drawer {
         Some((drawer, Out::to(Box::new(pipe))))
     }
 
+    /// The program's process id.
+    pub(crate) fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Waits for the program, once its pipe is closed (the output dropped).
     pub(crate) fn finish(mut self) {
         let status = self.child.wait();
@@ -90,5 +95,15 @@ impl Drawer {
             )),
             Ok(_) => {}
         }
+    }
+}
+
+/// Asks the program drawing the answer to end (SIGTERM), when the run ends before it.
+pub(crate) fn stop(id: u32) {
+    let pid = i32::try_from(id)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw);
+    if let Some(pid) = pid {
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
     }
 }

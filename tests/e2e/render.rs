@@ -382,3 +382,33 @@ fn calls_nobody_asked_for_reach_stdout_not_the_renderer() {
     assert_eq!(std::fs::read_to_string(&captured).unwrap(), "");
     assert!(stderr_of(&out).contains("Calling."), "{}", stderr_of(&out));
 }
+
+#[test]
+fn a_renderer_that_never_ends_cannot_cost_the_answer_or_outlast_max_time() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    answer_stream(&mut server, &["whole ", "answer"]);
+    // The program reads everything, then never ends.
+    sb.config("render = \"always\"\nrender_command = \"cat >/dev/null; exec sleep 30\"\n");
+    let started = Instant::now();
+    let out = run(&sb, &server, &["--stream", "--max-time", "2", "q"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    exits(&out, 75);
+    assert!(
+        stderr_of(&out).contains("--max-time reached"),
+        "{}",
+        stderr_of(&out)
+    );
+    let saved = sb.saved();
+    assert_eq!(saved.len(), 1);
+    let answer = jsonl(&saved[0]).last().unwrap().clone();
+    assert_eq!(answer["content"], "whole answer");
+    assert_eq!(
+        answer["finish_reason"], "stop",
+        "saved as complete: {answer}"
+    );
+}
