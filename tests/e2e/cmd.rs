@@ -193,6 +193,29 @@ fn the_widgets_replace_the_line_with_the_command_and_keep_it_on_failure() {
             "zsh -f -c 'zle() { :; }; bindkey() { :; }; eval \"$(mume shell-init zsh)\"; BUFFER=\"list all files\"; __mume_cmd; printf \"[%s] %s\" \"$BUFFER\" \"$CURSOR\"'",
         ));
     }
+    if installed("fish") {
+        // Outside the line editor, commandline and bind are stood in for: the line is a
+        // variable.
+        std::fs::write(
+            sb.path("widget.fish"),
+            r#"function commandline
+    if test (count $argv) -eq 0
+        printf '%s\n' $__line
+    else if test "$argv[1]" = -r
+        set -g __line $argv[3..-1]
+    end
+end
+function bind
+end
+mume shell-init fish | source
+set -g __line "list all files"
+__mume_cmd
+printf '[%s] %s' "$__line" (string length -- "$__line")
+"#,
+        )
+        .unwrap();
+        shells.push(("fish", "fish --no-config widget.fish"));
+    }
     for (shell, script) in &shells {
         let out = sb.script(&server.url, script).output().unwrap();
         assert_eq!(
