@@ -360,7 +360,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch)
-            opts="-j -m -r -p -s -t -o -a -q -v -c -H -h --output --jobs --rpm --text --raw --submit --wait --max-rows --max-bytes --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help status fetch cancel list"
+            opts="-j -m -r -p -s -t -o -a -q -v -c -H -h --output --jobs --rpm --text --raw --submit --wait --max-rows --max-bytes --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help status fetch cancel list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,6 +543,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -617,7 +621,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__cancel)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -765,6 +769,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -839,7 +847,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__fetch)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --output --raw --wait --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --output --raw --wait --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1002,6 +1010,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -1076,7 +1088,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__list)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --remote --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --remote --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1222,6 +1234,10 @@ _mume() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --think)
@@ -1298,7 +1314,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__status)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --wait --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --wait --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1446,6 +1462,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -1520,7 +1540,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__cmd)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --shell --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --shell --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1672,6 +1692,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -1746,7 +1770,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__config)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help path"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help path"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1894,6 +1918,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -1968,7 +1996,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__config__subcmd__path)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2116,6 +2144,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -2190,7 +2222,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show rm search prune stats"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show rm search prune stats"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2338,6 +2370,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -2412,7 +2448,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__prune)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --older-than --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --older-than --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2564,6 +2600,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -2638,7 +2678,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__rm)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2784,6 +2824,10 @@ _mume() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --think)
@@ -2860,7 +2904,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__search)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3006,6 +3050,10 @@ _mume() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --think)
@@ -3082,7 +3130,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__show)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3230,6 +3278,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -3304,7 +3356,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__stats)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --since --by --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --since --by --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3460,6 +3512,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -3534,7 +3590,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__models)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3680,6 +3736,10 @@ _mume() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --think)
@@ -3756,7 +3816,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__roles)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --names --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --names --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3904,6 +3964,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -3978,7 +4042,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__roles__subcmd__show)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
                 local role
                 while IFS= read -r role; do
@@ -4133,6 +4197,10 @@ _mume() {
                     fi
                     return 0
                     ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -4207,7 +4275,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__shell__subcmd__init)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help bash zsh fish"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4353,6 +4421,10 @@ _mume() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --usage)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --think)

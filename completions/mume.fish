@@ -115,6 +115,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand models" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand models" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand models" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand models" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand models" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -130,6 +132,7 @@ complete -c mume -n "__fish_mume_using_subcommand models" -l max-time -d 'Hard l
 complete -c mume -n "__fish_mume_using_subcommand models" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand models" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand models" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand models" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand models" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand models" -s c -l continue -d 'Continue the most recent conversation'
@@ -156,6 +159,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -171,6 +176,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_s
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s c -l continue -d 'Continue the most recent conversation'
@@ -202,6 +208,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -217,6 +225,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s c -l continue -d 'Continue the most recent conversation'
@@ -243,6 +252,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -258,6 +269,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s c -l continue -d 'Continue the most recent conversation'
@@ -284,6 +296,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -299,6 +313,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s c -l continue -d 'Continue the most recent conversation'
@@ -326,6 +341,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -341,6 +358,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s c -l continue -d 'Continue the most recent conversation'
@@ -370,6 +388,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -385,6 +405,7 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s c -l continue -d 'Continue the most recent conversation'
@@ -411,6 +432,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -427,6 +450,7 @@ complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_sub
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l names -d 'Print only the names, one a line, as written (for scripts and completion)'
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s c -l continue -d 'Continue the most recent conversation'
@@ -454,6 +478,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -469,6 +495,7 @@ complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s c -l continue -d 'Continue the most recent conversation'
@@ -500,6 +527,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -519,6 +548,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_sub
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l wait -d 'With --submit: wait for the job to end, then fetch its results'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s c -l continue -d 'Continue the most recent conversation'
@@ -549,6 +579,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -565,6 +597,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l wait -d 'Wait until every batch of the job has ended'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s c -l continue -d 'Continue the most recent conversation'
@@ -592,6 +625,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -609,6 +644,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l wait -d 'Wait until every batch of the job has ended'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s c -l continue -d 'Continue the most recent conversation'
@@ -635,6 +671,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -650,6 +688,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s c -l continue -d 'Continue the most recent conversation'
@@ -676,6 +715,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -692,6 +733,7 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l remote -d 'List the server\'s batches instead'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s c -l continue -d 'Continue the most recent conversation'
@@ -719,6 +761,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -734,6 +778,7 @@ complete -c mume -n "__fish_mume_using_subcommand cmd" -l max-time -d 'Hard limi
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s c -l continue -d 'Continue the most recent conversation'
@@ -760,6 +805,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -775,6 +822,7 @@ complete -c mume -n "__fish_mume_using_subcommand shell-init" -l max-time -d 'Ha
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s c -l continue -d 'Continue the most recent conversation'
@@ -801,6 +849,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -816,6 +866,7 @@ complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_su
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s c -l continue -d 'Continue the most recent conversation'
@@ -843,6 +894,8 @@ none\t''
 required\t''"
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l schema -d 'Ask for JSON that follows this JSON Schema (a file or inline JSON)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
+json\t''"
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to colour stderr' -r -f -a "auto\t''
@@ -858,6 +911,7 @@ complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcom
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l max-input -d 'Largest stdin accepted, in bytes (K, M, G suffixes allowed)' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l dry-run -d 'Print the request body that would be sent, and send nothing'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Print JSON: the response body as received, or one line per streamed event; with history and config, one object per line'
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l reasoning -d 'Show the model\'s reasoning text on stderr'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Silence warnings and the waiting indicator'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Trace the request and response on stderr (the key redacted)'
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s c -l continue -d 'Continue the most recent conversation'

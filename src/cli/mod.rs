@@ -167,12 +167,12 @@ pub(crate) struct Cli {
     pub(crate) extract_last: bool,
 
     /// Show the model's reasoning text on stderr
-    #[arg(long, help_heading = "Output")]
+    #[arg(long, global = true, help_heading = "Output")]
     pub(crate) reasoning: bool,
 
     /// Show token counts on stderr after the answer; `--usage=json`: one JSON line with
     /// tokens, cost, request id and timings
-    #[arg(long, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text", help_heading = "Output")]
+    #[arg(long, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text", global = true, help_heading = "Output")]
     pub(crate) usage: Option<UsageFormat>,
 
     /// Silence warnings and the waiting indicator
