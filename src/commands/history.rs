@@ -57,11 +57,8 @@ pub(crate) fn run(action: Action, json: bool, dry_run: bool) -> Result<u8> {
             return prune(older_than, json, dry_run, &mut out);
         }
         Action::Stats { since, by } => {
-            let since = since
-                .map(|age| cutoff(age, "--since"))
-                .transpose()?
-                .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
-            return super::stats::stats(since.as_deref(), by, json, &mut out);
+            let since = since.map(|age| cutoff(age, "--since")).transpose()?;
+            return super::stats::stats(since, by, json, &mut out);
         }
         Action::Show(id) => show(id, json, &mut out)?,
         Action::Rm(id) => {

@@ -28,6 +28,8 @@ struct Sums {
     reasoning: u64,
     cached: u64,
     cost: f64,
+    /// Whether any answer's server reported a cost.
+    costed: bool,
     /// Answers whose server reported no usage.
     without_usage: u64,
 }
@@ -46,14 +48,24 @@ impl Sums {
         add(&mut self.completion, counts.completion);
         add(&mut self.reasoning, counts.reasoning);
         add(&mut self.cached, counts.cached);
-        self.cost += counts.cost.unwrap_or(0.0);
+        if let Some(cost) = counts.cost {
+            self.cost += cost;
+            self.costed = true;
+        }
     }
 }
 
-/// Sums the assistant lines written at `since` or later (RFC 3339 times, compared as
-/// text), grouped `by` model or day, or all together.
-pub(crate) fn stats(since: Option<&str>, by: Option<By>, json: bool, out: &mut Out) -> Result<u8> {
+/// Sums the answers received at `since` or later, grouped `by` model or day (UTC), or all
+/// together. An answer is an assistant line with the time mume wrote on it; assistant
+/// lines given with `--messages` carry none and were no request.
+pub(crate) fn stats(
+    since: Option<jiff::Timestamp>,
+    by: Option<By>,
+    json: bool,
+    out: &mut Out,
+) -> Result<u8> {
     let mut groups: BTreeMap<String, Sums> = BTreeMap::new();
+    let mut untimed = 0u64;
     for (path, _) in store::list()? {
         let file = match std::fs::File::open(&path) {
             Ok(file) => file,
@@ -62,25 +74,38 @@ pub(crate) fn stats(since: Option<&str>, by: Option<By>, json: bool, out: &mut O
                 continue;
             }
         };
-        for line in BufReader::new(file).lines() {
+        for line in BufReader::new(file).split(b'\n') {
             let Ok(line) = line else { break };
-            let Ok(value) = serde_json::from_str::<Value>(&line) else {
+            // A byte that is not UTF-8 spoils a character, not the line or the rest.
+            let Ok(value) = serde_json::from_str::<Value>(&String::from_utf8_lossy(&line)) else {
                 continue;
             };
             if value["role"] != "assistant" {
                 continue;
             }
-            let time = value["time"].as_str().unwrap_or("");
+            let Some(time) = value["time"]
+                .as_str()
+                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            else {
+                untimed += 1;
+                continue;
+            };
             if since.is_some_and(|since| time < since) {
                 continue;
             }
             let key = match by {
-                Some(By::Model) => value["model"].as_str().unwrap_or("unknown").to_string(),
-                Some(By::Day) => time.get(..10).unwrap_or("unknown").to_string(),
+                Some(By::Model) => match value["model"].as_str() {
+                    Some(model) => model.to_string(),
+                    None => "(no model)".to_string(),
+                },
+                Some(By::Day) => time.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
                 None => "all".to_string(),
             };
             groups.entry(key).or_default().add(&value);
         }
+    }
+    if by.is_none() && groups.is_empty() {
+        groups.insert("all".to_string(), Sums::default());
     }
     let width = groups.keys().map(|k| k.chars().count()).max().unwrap_or(0);
     for (key, sums) in &groups {
@@ -92,12 +117,26 @@ pub(crate) fn stats(since: Option<&str>, by: Option<By>, json: bool, out: &mut O
     out.flush()?;
     let without: u64 = groups.values().map(|s| s.without_usage).sum();
     if without > 0 {
-        let answers = if without == 1 { "answer" } else { "answers" };
-        ui::note(&format!(
-            "{without} {answers} had no usage recorded: counted as requests only"
+        ui::warn(&format!(
+            "{} had no usage recorded: counted as requests only",
+            plural(without, "answer")
+        ));
+    }
+    if untimed > 0 {
+        ui::warn(&format!(
+            "{} without a time (given with --messages, or edited) left out",
+            plural(untimed, "assistant line")
         ));
     }
     Ok(0)
+}
+
+/// `1 answer`, `2 answers`.
+fn plural(n: u64, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
+    }
 }
 
 fn row_json(by: Option<By>, key: &str, sums: &Sums) -> Value {
@@ -109,7 +148,7 @@ fn row_json(by: Option<By>, key: &str, sums: &Sums) -> Value {
         "cached_tokens": sums.cached,
         // Sums of decimal prices carry float noise (0.1 + 0.2); no price is finer than
         // a billionth.
-        "cost": (sums.cost * 1e9).round() / 1e9,
+        "cost": sums.costed.then(|| (sums.cost * 1e9).round() / 1e9),
         "without_usage": sums.without_usage,
     });
     match by {
@@ -126,9 +165,17 @@ fn row_text(by: Option<By>, key: &str, width: usize, sums: &Sums) -> String {
         Some(_) => format!("{:width$}  ", crate::text::one_line(key)),
         None => String::new(),
     };
+    let cost = match sums.costed {
+        true => format!("cost {}", (sums.cost * 1e9).round() / 1e9),
+        false => "no cost reported".to_string(),
+    };
     format!(
-        "{head}{} requests, {} prompt, {} completion, {} reasoning, {} cached tokens, cost {:.6}",
-        sums.requests, sums.prompt, sums.completion, sums.reasoning, sums.cached, sums.cost
+        "{head}{}, {} prompt, {} completion, {} reasoning, {} cached tokens, {cost}",
+        plural(sums.requests, "request"),
+        sums.prompt,
+        sums.completion,
+        sums.reasoning,
+        sums.cached
     )
 }
 

@@ -237,7 +237,7 @@ fn stats_sums_what_the_stored_answers_cost() {
     exits(&out, 0);
     assert_eq!(
         stdout_of(&out),
-        "3 requests, 11 prompt, 6 completion, 2 reasoning, 4 cached tokens, cost 1.250000\n"
+        "3 requests, 11 prompt, 6 completion, 2 reasoning, 4 cached tokens, cost 1.25\n"
     );
     assert!(
         stderr_of(&out).contains("1 answer had no usage"),
@@ -266,6 +266,61 @@ fn stats_sums_what_the_stored_answers_cost() {
     assert_eq!(recent[0]["requests"], 2);
     assert_eq!(recent[0]["prompt_tokens"], 10);
     exits(&run(&["--since", "soon"]), 2);
+}
+
+#[test]
+fn stats_reads_times_as_times_and_every_line_it_can() {
+    let sb = Sandbox::new();
+    let run = |args: &[&str]| {
+        sb.bare()
+            .args(["history", "stats"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // An empty store still answers: one line of nothing.
+    let out = run(&["--json"]);
+    exits(&out, 0);
+    let empty: serde_json::Value = serde_json::from_str(stdout_of(&out).trim()).unwrap();
+    assert_eq!(empty["requests"], 0);
+    assert_eq!(empty["cost"], serde_json::Value::Null);
+    let chats = sb.path("data/mume/chats");
+    std::fs::create_dir_all(&chats).unwrap();
+    let mut file = Vec::new();
+    file.extend_from_slice(b"{\"role\":\"user\",\"content\":\"caf\xe9\"}\n");
+    // Late on the 2nd where it was written: the 3rd in UTC.
+    file.extend_from_slice(
+        br#"{"role":"assistant","content":"a","model":"m","time":"2020-01-02T23:30:00-02:00","usage":{"prompt_tokens":3,"completion_tokens":1}}"#,
+    );
+    file.extend_from_slice(b"\n");
+    // Given with --messages: no time, no request.
+    file.extend_from_slice(br#"{"role":"assistant","content":"imported"}"#);
+    file.extend_from_slice(b"\n");
+    std::fs::write(chats.join("c.jsonl"), file).unwrap();
+    let out = run(&["--by", "day"]);
+    exits(&out, 0);
+    assert_eq!(
+        stdout_of(&out),
+        "2020-01-03  1 request, 3 prompt, 1 completion, 0 reasoning, 0 cached tokens, no cost reported\n"
+    );
+    assert!(
+        stderr_of(&out).contains("mume: warning: 1 assistant line without a time"),
+        "{}",
+        stderr_of(&out)
+    );
+    // Thirty hours ago, written where the clock is fourteen hours ahead: its text reads
+    // later than a day ago in UTC, its time is not.
+    let then = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(30);
+    let ahead = then.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(14)));
+    let line = serde_json::json!({"role": "assistant", "content": "a", "model": "m",
+        "time": ahead.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()});
+    std::fs::write(chats.join("d.jsonl"), line.to_string() + "\n").unwrap();
+    let out = run(&["--since", "1d", "--json"]);
+    let recent: serde_json::Value = serde_json::from_str(stdout_of(&out).trim()).unwrap();
+    assert_eq!(recent["requests"], 0, "{}", stdout_of(&out));
+    let out = run(&["--since", "2d", "--json"]);
+    let recent: serde_json::Value = serde_json::from_str(stdout_of(&out).trim()).unwrap();
+    assert_eq!(recent["requests"], 1, "{}", stdout_of(&out));
 }
 
 #[test]
