@@ -360,7 +360,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch)
-            opts="-j -m -r -p -s -t -o -a -q -v -c -H -h --output --jobs --rpm --text --raw --submit --wait --max-rows --max-bytes --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help status fetch cancel list"
+            opts="-j -m -r -p -s -t -o -a -q -v -c -H -h --output --jobs --rpm --text --raw --submit --wait --max-rows --max-bytes --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help status fetch cancel list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -547,6 +547,10 @@ _mume() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -621,7 +625,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__cancel)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -773,6 +777,10 @@ _mume() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -847,7 +855,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__fetch)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --output --raw --wait --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --output --raw --wait --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1014,6 +1022,10 @@ _mume() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -1088,7 +1100,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__list)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --remote --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --remote --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1238,6 +1250,10 @@ _mume() {
                     ;;
                 --usage)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --think)
@@ -1314,7 +1330,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__batch__subcmd__status)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --wait --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --wait --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1466,6 +1482,10 @@ _mume() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -1540,7 +1560,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__cmd)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --shell --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --shell --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1696,6 +1716,10 @@ _mume() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -1770,7 +1794,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__config)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help path"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help path"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1922,6 +1946,10 @@ _mume() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -1996,7 +2024,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__config__subcmd__path)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2148,6 +2176,10 @@ _mume() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -2222,7 +2254,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show rm search prune stats"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show rm search prune stats"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2374,6 +2406,10 @@ _mume() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -2448,7 +2484,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__prune)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --older-than --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --older-than --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2604,6 +2640,10 @@ _mume() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -2678,7 +2718,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__rm)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2828,6 +2868,10 @@ _mume() {
                     ;;
                 --usage)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --think)
@@ -2904,7 +2948,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__search)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3054,6 +3098,10 @@ _mume() {
                     ;;
                 --usage)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --think)
@@ -3130,7 +3178,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__show)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3282,6 +3330,10 @@ _mume() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -3356,7 +3408,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__history__subcmd__stats)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --since --by --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --since --by --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3516,6 +3568,10 @@ _mume() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -3590,7 +3646,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__models)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3740,6 +3796,10 @@ _mume() {
                     ;;
                 --usage)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --think)
@@ -3816,7 +3876,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__roles)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --names --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --names --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3968,6 +4028,10 @@ _mume() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -4042,7 +4106,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__roles__subcmd__show)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help"
             if [[ ${cur} != -* && ${COMP_CWORD} -eq 3 ]] ; then
                 local role
                 while IFS= read -r role; do
@@ -4201,6 +4265,10 @@ _mume() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --think)
                     COMPREPLY=($(compgen -W "split keep" -- "${cur}"))
                     return 0
@@ -4275,7 +4343,7 @@ _mume() {
             return 0
             ;;
         mume__subcmd__shell__subcmd__init)
-            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help bash zsh fish"
+            opts="-m -r -p -s -t -o -a -q -v -c -H -h --model --role --param --system --temperature --top-p --max-tokens --max-completion-tokens --reasoning-effort --stop --seed --option --tools --tool-choice --schema --attach --dry-run --json --reasoning --usage --quiet --verbose --render --think --color --continue --chat --no-save --base-url --header --cacert --retries --timeout --max-time --max-input --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4425,6 +4493,10 @@ _mume() {
                     ;;
                 --usage)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --render)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --think)

@@ -55,7 +55,7 @@ keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_needs_command" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_needs_command" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_needs_command" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_needs_command" -l messages -d 'Send these messages (a JSON array or JSON Lines) before the prompt; `-` reads stdin' -r -F
 complete -c mume -n "__fish_mume_needs_command" -l tool-result -d 'Answer a tool call: TEXT, @FILE or @- for stdin (repeatable; needs -c or --chat)' -r
 complete -c mume -n "__fish_mume_needs_command" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
@@ -117,12 +117,15 @@ complete -c mume -n "__fish_mume_using_subcommand models" -l schema -d 'Ask for 
 complete -c mume -n "__fish_mume_using_subcommand models" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand models" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand models" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand models" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand models" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand models" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand models" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand models" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand models" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand models" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -161,12 +164,15 @@ complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_s
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and not __fish_seen_subcommand_from show rm search prune stats" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -210,12 +216,15 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from show" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -254,12 +263,15 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from rm" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -298,12 +310,15 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from search" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -343,12 +358,15 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from prune" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -390,12 +408,15 @@ complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subco
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand history; and __fish_seen_subcommand_from stats" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -434,12 +455,15 @@ complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_sub
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand roles; and not __fish_seen_subcommand_from show" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -480,12 +504,15 @@ complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand roles; and __fish_seen_subcommand_from show" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -529,12 +556,15 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_sub
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and not __fish_seen_subcommand_from status fetch cancel list" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -581,12 +611,15 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from status" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -627,12 +660,15 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from fetch" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -673,12 +709,15 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from cancel" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -717,12 +756,15 @@ complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcomm
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand batch; and __fish_seen_subcommand_from list" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -763,12 +805,15 @@ complete -c mume -n "__fish_mume_using_subcommand cmd" -l schema -d 'Ask for JSO
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand cmd" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand cmd" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand cmd" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand cmd" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -807,12 +852,15 @@ complete -c mume -n "__fish_mume_using_subcommand shell-init" -l schema -d 'Ask 
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand shell-init" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand shell-init" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand shell-init" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -851,12 +899,15 @@ complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_su
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and not __fish_seen_subcommand_from path" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
@@ -896,12 +947,15 @@ complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcom
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s a -l attach -d 'Attach an image file or URL to the prompt (repeatable)' -r -F
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l usage -d 'Show token counts on stderr after the answer; `--usage=json`: one JSON line with tokens, cost, request id and timings' -r -f -a "text\t''
 json\t''"
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l render -d 'When to draw a text answer as Markdown: on a terminal (auto), into a pipe too (always), or never [env: MUME_RENDER]' -r -f -a "auto\t'On a terminal only'
+always\t'Into a pipe too (for `less -R`)'
+never\t'Never: the answer\'s bytes as they came'"
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l think -d 'Reasoning the model writes inside its answer as <think>…</think>: taken out of the answer (split, the default; shown with --reasoning) or kept in it' -r -f -a "split\t'Taken out of the content into the reasoning'
 keep\t'Left in the content'"
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to colour stderr' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l chat -d 'Use a named conversation of the store, or a .jsonl file, creating it when missing' -r -F
+complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l chat -d 'Continue a conversation of the store (its name, or the start of its id), or a .jsonl file; a new name or file starts one' -r -F
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l base-url -d 'API base URL [env: MUME_BASE_URL] [default: https://mume.ai/api/v1]' -r -f
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -s H -l header -d 'Extra request header (repeatable)' -r
 complete -c mume -n "__fish_mume_using_subcommand config; and __fish_seen_subcommand_from path" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F

@@ -115,7 +115,9 @@ fn run(cli: &Cli) -> Result<u8> {
     if let Some(Command::History { action }) = &cli.command {
         let action = match action {
             None => history::Action::List,
-            Some(HistoryAction::Show { id }) => history::Action::Show(id),
+            Some(HistoryAction::Show { id }) => {
+                history::Action::Show(id, settings::render_for_history(cli)?)
+            }
             Some(HistoryAction::Rm { id }) => history::Action::Rm(id),
             Some(HistoryAction::Search { text }) => history::Action::Search(text),
             Some(HistoryAction::Prune { older_than }) => history::Action::Prune(older_than),

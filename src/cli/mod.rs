@@ -185,7 +185,7 @@ pub(crate) struct Cli {
 
     /// When to draw a text answer as Markdown: on a terminal (auto), into a pipe too
     /// (always), or never [env: MUME_RENDER]
-    #[arg(long, value_name = "WHEN", help_heading = "Output")]
+    #[arg(long, value_name = "WHEN", global = true, help_heading = "Output")]
     pub(crate) render: Option<RenderChoice>,
 
     /// Reasoning the model writes inside its answer as <think>…</think>: taken out of the
@@ -212,7 +212,8 @@ pub(crate) struct Cli {
     )]
     pub(crate) continue_last: bool,
 
-    /// Use a named conversation of the store, or a .jsonl file, creating it when missing
+    /// Continue a conversation of the store (its name, or the start of its id), or a .jsonl
+    /// file; a new name or file starts one
     #[arg(long, value_name = "NAME|PATH", value_hint = ValueHint::FilePath, conflicts_with = "continue_last", global = true, help_heading = "Conversation")]
     pub(crate) chat: Option<String>,
 

@@ -6,13 +6,15 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use crate::error::{USAGE, fail};
+use crate::output::command::Drawer;
 use crate::output::{Out, ui};
+use crate::settings::Render;
 use crate::store;
 
 /// What `mume history` is asked to do.
 pub(crate) enum Action<'a> {
     List,
-    Show(&'a str),
+    Show(&'a str, Render),
     Rm(&'a str),
     Search(&'a [String]),
     Prune(&'a str),
@@ -60,7 +62,7 @@ pub(crate) fn run(action: Action, json: bool, dry_run: bool) -> Result<u8> {
             let since = since.map(|age| cutoff(age, "--since")).transpose()?;
             return super::stats::stats(since, by, json, &mut out);
         }
-        Action::Show(id) => show(id, json, &mut out)?,
+        Action::Show(id, render) => show(id, json, &render, &mut out)?,
         Action::Rm(id) => {
             let path = store::find(id)?;
             std::fs::remove_file(&path)
@@ -73,7 +75,7 @@ pub(crate) fn run(action: Action, json: bool, dry_run: bool) -> Result<u8> {
 
 /// `history show ID`: the messages under `## role (model)` headings, or as a JSON array
 /// of what a server accepts.
-fn show(id: &str, json: bool, out: &mut Out) -> Result<()> {
+fn show(id: &str, json: bool, render: &Render, out: &mut Out) -> Result<()> {
     let path = store::find(id)?;
     let messages = store::read(&path)?;
     if json {
@@ -83,19 +85,33 @@ fn show(id: &str, json: bool, out: &mut Out) -> Result<()> {
     }
     let id = path.file_stem().unwrap_or_default().to_string_lossy();
     let transcript = super::transcript::markdown(&id, &messages);
-    // Drawn on a terminal as an answer is (SPEC §11), unless colour is declined.
-    let plain = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-        || std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    if terminal && !plain {
-        let columns = terminal_size::terminal_size_of(std::io::stdout()).map_or(80, |(w, _)| w.0);
-        let mut renderer = crate::output::render::Renderer::new(usize::from(columns));
-        let mut drawn = String::new();
-        renderer.push(transcript.as_bytes(), &mut drawn);
-        renderer.finish(&mut drawn);
-        out.write(&drawn)?;
-    } else {
-        out.write(&transcript)?;
+    // Drawn as an answer is (SPEC §11): by the renderer, by render_command, or as it is.
+    let raw = |out: &mut Out| -> Result<()> {
+        // Stored text bound for a terminal cannot act on it; a pipe gets it exactly.
+        match std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+            true => out.write(&crate::text::escape(&transcript))?,
+            false => out.write(&transcript)?,
+        }
+        Ok(())
+    };
+    match render {
+        Render::Markdown { columns } => {
+            let mut renderer = crate::output::render::Renderer::new(*columns);
+            let mut drawn = String::new();
+            renderer.push(transcript.as_bytes(), &mut drawn);
+            renderer.finish(&mut drawn);
+            out.write(&drawn)?;
+        }
+        Render::Command(command) => match Drawer::start(command) {
+            Some((drawer, mut pipe)) => {
+                pipe.write(&transcript)?;
+                pipe.flush()?;
+                drop(pipe);
+                drawer.finish();
+            }
+            None => raw(out)?,
+        },
+        Render::Raw => raw(out)?,
     }
     Ok(())
 }

@@ -27,6 +27,7 @@ use crate::output::usage::UsageFormat;
 pub(crate) use batch::refused_with_batch;
 pub(crate) use fields::FieldFile;
 pub(crate) use key::{Key, KeySource};
+pub(crate) use render::for_history as render_for_history;
 pub(crate) use world::World;
 
 pub(crate) const DEFAULT_BASE_URL: &str = "https://mume.ai/api/v1";

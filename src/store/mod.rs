@@ -30,7 +30,18 @@ pub(crate) fn dir() -> Result<PathBuf> {
 /// The file for `--chat NAME|PATH`: a path when it has a `/` or ends in `.jsonl`.
 pub(crate) fn chat_path(arg: &str) -> Result<PathBuf> {
     if arg.contains('/') || arg.ends_with(".jsonl") {
-        return Ok(PathBuf::from(arg));
+        let path = PathBuf::from(arg);
+        if arg.ends_with('/') || path.is_dir() {
+            return Err(fail(
+                USAGE,
+                format!(
+                    "--chat {}: a folder is not a conversation; name a file in it (e.g. {}/chat.jsonl)",
+                    crate::text::one_line(arg),
+                    crate::text::one_line(arg.trim_end_matches('/'))
+                ),
+            ));
+        }
+        return Ok(path);
     }
     if arg.is_empty() || arg.starts_with('.') {
         return Err(fail(USAGE, format!("bad conversation name `{arg}`")));

@@ -1096,3 +1096,25 @@ fn chat_takes_the_start_of_a_stored_id_when_it_names_one() {
         .success();
     assert!(sb.path("data/mume/chats/zz-new.jsonl").exists());
 }
+
+#[test]
+fn a_folder_given_to_chat_is_refused_before_anything_is_paid_for() {
+    let mut server = mockito::Server::new();
+    let mock = answer(&mut server, "never").expect(0);
+    let sb = Sandbox::new();
+    std::fs::create_dir(sb.path("notes")).unwrap();
+    for target in ["newdir/", sb.path("notes").to_str().unwrap()] {
+        let out = sb
+            .cmd(&base(&server))
+            .args(["--chat", target, "hi"])
+            .output()
+            .unwrap();
+        exits(&out, 2);
+        assert!(
+            error_line(&out).contains("a folder is not a conversation"),
+            "{}",
+            error_line(&out)
+        );
+    }
+    mock.assert();
+}

@@ -324,6 +324,36 @@ fn stats_reads_times_as_times_and_every_line_it_can() {
 }
 
 #[test]
+fn show_never_sends_stored_escapes_to_a_terminal() {
+    let sb = Sandbox::new();
+    let chats = sb.path("data/mume/chats");
+    std::fs::create_dir_all(&chats).unwrap();
+    let evil =
+        serde_json::json!({"role": "user", "content": "evil \u{1b}]0;pwned\u{7} \u{1b}[2J end"});
+    std::fs::write(chats.join("evil.jsonl"), evil.to_string() + "\n").unwrap();
+    for env in ["NO_COLOR=1", "TERM=dumb", "NO_COLOR="] {
+        let out = sb
+            .script(
+                "http://127.0.0.1:9/v1",
+                &format!("{env} script -qec 'mume history show evil' /dev/null"),
+            )
+            .output()
+            .unwrap();
+        let screen = stdout_of(&out);
+        assert!(!screen.contains("\x1b]0;"), "{env}: {screen:?}");
+        assert!(!screen.contains("\x1b[2J"), "{env}: {screen:?}");
+        assert!(screen.contains("evil \\u{1b}]0;pwned"), "{env}: {screen:?}");
+    }
+    // Into a pipe the transcript is the stored text, exactly.
+    let out = sb
+        .bare()
+        .args(["history", "show", "evil"])
+        .output()
+        .unwrap();
+    assert!(stdout_of(&out).contains("evil \x1b]0;pwned\x07 \x1b[2J end"));
+}
+
+#[test]
 fn show_prints_a_stable_markdown_transcript() {
     let sb = Sandbox::new();
     let chats = sb.path("data/mume/chats");
@@ -350,6 +380,40 @@ fn show_prints_a_stable_markdown_transcript() {
     let screen = stdout_of(&out);
     assert!(screen.contains("\x1b[1;35muser\x1b[0m"), "{screen:?}");
     assert!(screen.contains("\x1b[1m18 °C\x1b[0m"), "{screen:?}");
+    // The render settings hold as for an answer: never, always, another program.
+    let on_terminal = |command: &str| {
+        let out = sb
+            .script(
+                "http://127.0.0.1:9/v1",
+                &format!("script -qec '{command}' /dev/null"),
+            )
+            .output()
+            .unwrap();
+        stdout_of(&out)
+    };
+    let plain = on_terminal("NO_COLOR= mume history show tools --render never");
+    assert!(!plain.contains("\x1b[1;35m"), "{plain:?}");
+    assert!(plain.contains("## user"), "{plain:?}");
+    let plain = on_terminal("NO_COLOR= MUME_RENDER=never mume history show tools");
+    assert!(!plain.contains("\x1b[1;35m"), "{plain:?}");
+    let out = sb
+        .bare()
+        .args(["history", "show", "tools", "--render", "always"])
+        .output()
+        .unwrap();
+    assert!(stdout_of(&out).contains("\x1b[1;35muser\x1b[0m"));
+    sb.config("render_command = \"sed s/^/RC:/\"\n");
+    let drawn = on_terminal("NO_COLOR= mume history show tools");
+    assert!(drawn.contains("RC:## user"), "{drawn:?}");
+    // A broken config file hides neither the store nor the transcript.
+    sb.config("render = [\n");
+    exits(
+        &sb.bare()
+            .args(["history", "show", "tools"])
+            .output()
+            .unwrap(),
+        0,
+    );
     // --json is the messages array, as before.
     let out = sb
         .bare()
