@@ -99,6 +99,7 @@ fn shown<'a>(output: &'a Output, body: &Value, model: &str) -> Shown<'a> {
         hold: body.get("tools").is_some() || output.extract != crate::output::Extract::None,
         split_think: output.think.value == crate::check::ThinkChoice::Split,
         calls_after: false,
+        escape: output.escape,
         render: match output.render {
             Render::Markdown { columns } => Some(columns),
             Render::Raw | Render::Command(_) => None,

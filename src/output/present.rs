@@ -36,6 +36,8 @@ pub(crate) struct Mode {
     /// Tool calls are not written here: the text goes to a program that draws it, and the
     /// calls to stdout once it is done (`calls_after`).
     pub(crate) calls_after: bool,
+    /// Text written as it came has its control characters escaped (stdout is a terminal).
+    pub(crate) escape: bool,
 }
 
 /// The answer as it is taken, and how much of it was shown: shared with the thread that
@@ -157,6 +159,11 @@ impl<'a> Presenter<'a> {
             Some(renderer) => {
                 self.drawing.clear();
                 renderer.push(text.as_bytes(), &mut self.drawing);
+                self.drawing.as_str()
+            }
+            None if self.mode.escape => {
+                self.drawing.clear();
+                self.drawing.push_str(&crate::text::escape(text));
                 self.drawing.as_str()
             }
             None => text,
@@ -349,16 +356,19 @@ impl<'a> Presenter<'a> {
             self.out.write(&rest)?;
             self.out.end_line()?;
         } else {
+            let content = match self.mode.escape {
+                true => crate::text::escape(&answer.content),
+                false => std::borrow::Cow::Borrowed(answer.content.as_str()),
+            };
             if self.mode.extract == Extract::Command {
-                return crate::output::cmd::print(self.out, &answer.content);
+                return crate::output::cmd::print(self.out, &content);
             }
             if self.renderer.is_some() {
                 self.write_text(&answer.content)?;
                 let rest = self.drawn_rest();
                 self.out.write_line(&rest)?;
             } else {
-                self.out
-                    .write_line(extract(&answer.content, self.mode.extract))?;
+                self.out.write_line(extract(&content, self.mode.extract))?;
             }
         }
         Ok(())

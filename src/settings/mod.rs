@@ -194,6 +194,9 @@ pub(crate) struct Output {
     pub(crate) render: Render,
     /// `--think`: reasoning inline in the content is taken out of it, or kept.
     pub(crate) think: Sourced<ThinkChoice>,
+    /// Text shown as it came on a terminal has its control characters escaped, so that a
+    /// server cannot act on the terminal; into a pipe or a file its bytes are exact.
+    pub(crate) escape: bool,
 }
 
 /// How a text answer on stdout is drawn.

@@ -237,6 +237,7 @@ fn output(cli: &Cli, world: &World, config: &ConfigFile) -> Result<Output> {
         render = super::Render::Raw;
     }
     Ok(Output {
+        escape: world.stdout_terminal && render == super::Render::Raw && !cli.json,
         json: cli.json,
         extract,
         reasoning: cli.reasoning,

@@ -412,3 +412,27 @@ fn a_renderer_that_never_ends_cannot_cost_the_answer_or_outlast_max_time() {
         "saved as complete: {answer}"
     );
 }
+
+#[test]
+fn text_shown_as_it_came_on_a_terminal_cannot_act_on_it() {
+    let sb = Sandbox::new();
+    let mut server = mockito::Server::new();
+    let evil = "see \x1b]0;owned\x07 and \x1b[2J done";
+    answer(&mut server, evil);
+    answer_stream(&mut server, &["see \x1b]0;", "owned\x07 and \x1b[2J done"]);
+    let url = base(&server);
+    for args in ["q", "--stream q", "-x q"] {
+        let shown = screen(on_a_terminal(&sb, &url, "NO_COLOR=1", args));
+        assert!(
+            !shown.contains("\x1b]") && !shown.contains("\x1b[2J"),
+            "{args}: {shown:?}"
+        );
+        assert!(
+            shown.contains(r"see \u{1b}]0;owned\u{7} and"),
+            "{args}: {shown:?}"
+        );
+    }
+    // Into a pipe the bytes are the answer's, exactly.
+    let out = run(&sb, &server, &["--render", "never", "q"]);
+    assert_eq!(stdout_of(&out), format!("{evil}\n"));
+}
