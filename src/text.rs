@@ -24,6 +24,14 @@ pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` escaped when `escape` says so, else as it is.
+pub(crate) fn escape_if(escape: bool, text: &str) -> Cow<'_, str> {
+    match escape {
+        true => self::escape(text),
+        false => Cow::Borrowed(text),
+    }
+}
+
 /// The first `width` characters of `text`, with `…` when some were cut; secrets are
 /// redacted first, so a cut cannot leave part of one.
 pub(crate) fn shorten(text: &str, width: usize) -> String {

@@ -64,6 +64,40 @@ pub(crate) fn stats(
     json: bool,
     out: &mut Out,
 ) -> Result<u8> {
+    let (mut groups, untimed) = sum_store(since, by)?;
+    if by.is_none() && groups.is_empty() {
+        groups.insert("all".to_string(), Sums::default());
+    }
+    let width = groups.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+    for (key, sums) in &groups {
+        out.write_line(&match json {
+            true => row_json(by, key, sums).to_string(),
+            false => row_text(by, key, width, sums),
+        })?;
+    }
+    out.flush()?;
+    let without: u64 = groups.values().map(|s| s.without_usage).sum();
+    if without > 0 {
+        ui::warn(&format!(
+            "{} had no usage recorded: counted as requests only",
+            plural(without, "answer")
+        ));
+    }
+    if untimed > 0 {
+        ui::warn(&format!(
+            "{} without a time (given with --messages, or edited) left out",
+            plural(untimed, "assistant line")
+        ));
+    }
+    Ok(0)
+}
+
+/// The sums of each group over the store, read a line at a time, and how many assistant
+/// lines had no time.
+fn sum_store(
+    since: Option<jiff::Timestamp>,
+    by: Option<By>,
+) -> Result<(BTreeMap<String, Sums>, u64)> {
     let mut groups: BTreeMap<String, Sums> = BTreeMap::new();
     let mut untimed = 0u64;
     for (path, _) in store::list()? {
@@ -104,31 +138,7 @@ pub(crate) fn stats(
             groups.entry(key).or_default().add(&value);
         }
     }
-    if by.is_none() && groups.is_empty() {
-        groups.insert("all".to_string(), Sums::default());
-    }
-    let width = groups.keys().map(|k| k.chars().count()).max().unwrap_or(0);
-    for (key, sums) in &groups {
-        out.write_line(&match json {
-            true => row_json(by, key, sums).to_string(),
-            false => row_text(by, key, width, sums),
-        })?;
-    }
-    out.flush()?;
-    let without: u64 = groups.values().map(|s| s.without_usage).sum();
-    if without > 0 {
-        ui::warn(&format!(
-            "{} had no usage recorded: counted as requests only",
-            plural(without, "answer")
-        ));
-    }
-    if untimed > 0 {
-        ui::warn(&format!(
-            "{} without a time (given with --messages, or edited) left out",
-            plural(untimed, "assistant line")
-        ));
-    }
-    Ok(0)
+    Ok((groups, untimed))
 }
 
 /// `1 answer`, `2 answers`.

@@ -156,20 +156,7 @@ fn exchange_with(
         interrupted: OnceLock::new(),
         drawing: Mutex::new(None),
     });
-    let watcher = Arc::clone(&keeper);
-    lifecycle::watch(deadline, move |ending| {
-        let _ = watcher.interrupted.set(ending);
-        let ended_here = watcher.save(Some("interrupted"), true);
-        // The program drawing the saved answer, if the run still waits for it, ends with
-        // the run: nothing is left drawing on the terminal once mume is gone.
-        let drawing = *watcher.drawing.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(program) = drawing {
-            output::command::stop(program);
-        }
-        // At the deadline, an answer complete and saved first ends the run on its own,
-        // unless the run is still waiting for the program that draws it.
-        ending != Ending::Deadline || !matches!(ended_here, Ok(false)) || drawing.is_some()
-    })?;
+    watch(Arc::clone(&keeper), deadline)?;
     let (result, drawer) = send(&client, &body, &shown, &keeper.answer);
     lifecycle::leave(client);
     let ended = match result {
@@ -201,6 +188,23 @@ fn exchange_with(
         calls_after(&keeper.answer)?;
     }
     ended
+}
+
+/// Stands ready to save what arrived and end the run on a signal or at the deadline.
+fn watch(watcher: Arc<Keeper>, deadline: Deadline) -> Result<()> {
+    lifecycle::watch(deadline, move |ending| {
+        let _ = watcher.interrupted.set(ending);
+        let ended_here = watcher.save(Some("interrupted"), true);
+        // The program drawing the saved answer, if the run still waits for it, ends with
+        // the run: nothing is left drawing on the terminal once mume is gone.
+        let drawing = *watcher.drawing.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(program) = drawing {
+            output::command::stop(program);
+        }
+        // At the deadline, an answer complete and saved first ends the run on its own,
+        // unless the run is still waiting for the program that draws it.
+        ending != Ending::Deadline || !matches!(ended_here, Ok(false)) || drawing.is_some()
+    })
 }
 
 /// The exchange to save, once: by the receiving thread when the answer is complete or

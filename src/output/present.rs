@@ -356,10 +356,7 @@ impl<'a> Presenter<'a> {
             self.out.write(&rest)?;
             self.out.end_line()?;
         } else {
-            let content = match self.mode.escape {
-                true => crate::text::escape(&answer.content),
-                false => std::borrow::Cow::Borrowed(answer.content.as_str()),
-            };
+            let content = crate::text::escape_if(self.mode.escape, &answer.content);
             if self.mode.extract == Extract::Command {
                 return crate::output::cmd::print(self.out, &content);
             }
