@@ -24,6 +24,20 @@ fn role_file(sb: &Sandbox, name: &str, text: &str) -> std::path::PathBuf {
     path
 }
 
+/// The messages mume would send for these arguments with `stdin` (`--dry-run`).
+fn messages_sent(sb: &Sandbox, args: &[&str], stdin: &str) -> Value {
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .arg("--dry-run")
+        .args(args)
+        .write_stdin(stdin.to_string())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    serde_json::from_slice::<Value>(&out.stdout).unwrap()["messages"].clone()
+}
+
 /// Fabric's layout: a folder holding `NAME/system.md` (and sometimes `user.md`).
 fn pattern(dir: &std::path::Path, name: &str, system: &str) {
     std::fs::create_dir_all(dir.join(name)).unwrap();
@@ -93,17 +107,8 @@ fn a_parameter_read_from_stdin_leaves_the_prompt_to_the_words() {
 fn without_input_the_prompt_follows_the_role_text() {
     let sb = Sandbox::new();
     sb.config("[roles.sum]\nprompt = \"Summarize in {{n}} words.\"\n");
-    let out = sb
-        .cmd("http://127.0.0.1:9/v1")
-        .args(["--dry-run", "-r", "sum", "-p", "n=20"])
-        .write_stdin("long text\n")
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        body["messages"],
+        messages_sent(&sb, &["-r", "sum", "-p", "n=20"], "long text\n"),
         json!([{"role": "user", "content": "Summarize in 20 words.\n\nlong text\n"}])
     );
 }
@@ -233,18 +238,7 @@ fn fabric_patterns_are_roles_and_a_config_table_wins_over_a_file() {
         "roles_path = [\"{}\"]\n[roles.poet]\nsystem = \"A table poet.\"\n",
         patterns.display()
     ));
-    let sent = |args: &[&str]| -> Value {
-        let out = sb
-            .cmd("http://127.0.0.1:9/v1")
-            .arg("--dry-run")
-            .args(args)
-            .write_stdin("the text")
-            .assert()
-            .success()
-            .get_output()
-            .clone();
-        serde_json::from_slice::<Value>(&out.stdout).unwrap()["messages"].clone()
-    };
+    let sent = |args: &[&str]| messages_sent(&sb, args, "the text");
     assert_eq!(
         sent(&["-r", "summarize"]),
         json!([{"role": "system", "content": "# IDENTITY\n\nYou summarize."},
@@ -550,18 +544,7 @@ fn roles_show_round_trips_text_that_looks_like_the_fence() {
 fn a_prompt_left_empty_by_its_values_adds_nothing() {
     let sb = Sandbox::new();
     sb.config("[roles.e]\nprompt = \"{{x}}\"\n[roles.i]\nprompt = \"{{input}}\"\n");
-    let sent = |args: &[&str]| -> Value {
-        let out = sb
-            .cmd("http://127.0.0.1:9/v1")
-            .arg("--dry-run")
-            .args(args)
-            .write_stdin("")
-            .assert()
-            .success()
-            .get_output()
-            .clone();
-        serde_json::from_slice::<Value>(&out.stdout).unwrap()["messages"].clone()
-    };
+    let sent = |args: &[&str]| messages_sent(&sb, args, "");
     assert_eq!(
         sent(&["-r", "e", "-p", "x=", "hi"]),
         json!([{"role": "user", "content": "hi"}])
