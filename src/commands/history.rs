@@ -275,7 +275,10 @@ fn parse_age(text: &str, flag: &str) -> Result<jiff::Span> {
     }
     let span: jiff::Span = text.parse().map_err(|_| bad())?;
     if !span.is_positive() {
-        return Err(bad());
+        return Err(fail(
+            USAGE,
+            format!("{flag} `{text}` is no time at all: give an age above zero, e.g. 1h"),
+        ));
     }
     Ok(span)
 }
