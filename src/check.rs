@@ -24,6 +24,11 @@ pub(crate) const BODY_LIMIT: u64 = 256 * 1024 * 1024;
 pub(crate) const ROW_BODY_LIMIT: u64 = 16 * 1024 * 1024;
 pub(crate) const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
+/// Whether a path given for a file names stdin: `-`, or the files that are it.
+pub(crate) fn names_stdin(path: &str) -> bool {
+    matches!(path, "-" | "/dev/stdin" | "/dev/fd/0")
+}
+
 /// Text without the byte-order mark some editors start a file with.
 pub(crate) fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)

@@ -116,7 +116,8 @@ fn run(cli: &Cli) -> Result<u8> {
         let action = match action {
             None => history::Action::List,
             Some(HistoryAction::Show { id }) => {
-                history::Action::Show(id, settings::render_for_history(cli)?)
+                let (render, escape) = settings::render_for_history(cli)?;
+                history::Action::Show(id, render, escape)
             }
             Some(HistoryAction::Rm { id }) => history::Action::Rm(id),
             Some(HistoryAction::Search { text }) => history::Action::Search(text),

@@ -16,10 +16,18 @@ pub(crate) fn is_name(name: &str) -> bool {
 /// that is not a name is not a parameter.
 fn places(text: &str) -> impl Iterator<Item = (usize, usize, &str)> {
     let mut from = 0;
+    // The first `}}` at or after the last place looked from: no other lies between, so it
+    // is the first after any later opening before it too. Each byte is searched once.
+    let mut next_close: Option<usize> = None;
     std::iter::from_fn(move || {
         while let Some(open) = text[from..].find("{{").map(|i| from + i) {
             let inner = open + 2;
-            let Some(close) = text[inner..].find("}}").map(|i| inner + i) else {
+            let close = match next_close {
+                Some(close) if close >= inner => Some(close),
+                _ => text[inner..].find("}}").map(|i| inner + i),
+            };
+            next_close = close;
+            let Some(close) = close else {
                 from = text.len();
                 return None;
             };
@@ -120,6 +128,16 @@ mod tests {
             with(&[("a", "{{b}}"), ("b", "{{a}} {{input}}")]),
         );
         assert_eq!(filled, "{{b}} {{a}} {{input}}");
+    }
+
+    #[test]
+    fn text_of_openers_alone_is_read_in_linear_time() {
+        let text = "{{".repeat(200_000) + "}}";
+        let started = std::time::Instant::now();
+        assert_eq!(names(&text), Vec::<&str>::new());
+        assert_eq!(fill(&text, |_| Some("x")), text);
+        // Quadratic would be about 10^10 steps: minutes, not this.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

@@ -102,7 +102,7 @@ fn open_rows<'a>(settings: &'a Settings, args: &BatchSettings) -> Result<(Input,
     let rows_from_stdin = args
         .file
         .as_deref()
-        .is_none_or(|f| ["-", "/dev/stdin", "/dev/fd/0"].map(Path::new).contains(&f));
+        .is_none_or(|f| f.to_str().is_some_and(crate::check::names_stdin));
     if rows_from_stdin
         && settings
             .request

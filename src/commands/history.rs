@@ -14,7 +14,8 @@ use crate::store;
 /// What `mume history` is asked to do.
 pub(crate) enum Action<'a> {
     List,
-    Show(&'a str, Render),
+    /// The conversation, how it is drawn, and whether plain text must be escaped.
+    Show(&'a str, Render, bool),
     Rm(&'a str),
     Search(&'a [String]),
     Prune(&'a str),
@@ -62,7 +63,7 @@ pub(crate) fn run(action: Action, json: bool, dry_run: bool) -> Result<u8> {
             let since = since.map(|age| cutoff(age, "--since")).transpose()?;
             return super::stats::stats(since, by, json, &mut out);
         }
-        Action::Show(id, render) => show(id, json, &render, &mut out)?,
+        Action::Show(id, render, escape) => show(id, json, (&render, escape), &mut out)?,
         Action::Rm(id) => {
             let path = store::find(id)?;
             std::fs::remove_file(&path)
@@ -75,7 +76,7 @@ pub(crate) fn run(action: Action, json: bool, dry_run: bool) -> Result<u8> {
 
 /// `history show ID`: the messages under `## role (model)` headings, or as a JSON array
 /// of what a server accepts.
-fn show(id: &str, json: bool, render: &Render, out: &mut Out) -> Result<()> {
+fn show(id: &str, json: bool, (render, escape): (&Render, bool), out: &mut Out) -> Result<()> {
     let path = store::find(id)?;
     let messages = store::read(&path)?;
     if json {
@@ -86,14 +87,8 @@ fn show(id: &str, json: bool, render: &Render, out: &mut Out) -> Result<()> {
     let id = path.file_stem().unwrap_or_default().to_string_lossy();
     let transcript = super::transcript::markdown(&id, &messages);
     // Drawn as an answer is (SPEC §11): by the renderer, by render_command, or as it is.
-    let raw = |out: &mut Out| -> Result<()> {
-        // Stored text bound for a terminal cannot act on it; a pipe gets it exactly.
-        match std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-            true => out.write(&crate::text::escape(&transcript))?,
-            false => out.write(&transcript)?,
-        }
-        Ok(())
-    };
+    // Stored text bound for a terminal cannot act on it; a pipe gets it exactly.
+    let raw = |out: &mut Out| out.write(&crate::text::escape_if(escape, &transcript));
     match render {
         Render::Markdown { columns } => {
             let mut renderer = crate::output::render::Renderer::new(*columns);

@@ -158,8 +158,10 @@ pub(crate) fn show(settings: &Settings) -> Result<u8> {
         let line = object(&chosen.name, &chosen.source, &role);
         out.write_line(&redact(&line.to_string()))?;
     } else {
-        let text = role_file(&chosen.name, &source(&chosen.source), &role)?;
-        out.write(&redact(&text))?;
+        let text = redact(&role_file(&chosen.name, &source(&chosen.source), &role)?).into_owned();
+        // A role file from someone else's library cannot act on the terminal.
+        let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        out.write(&crate::text::escape_if(terminal, &text))?;
     }
     out.flush()?;
     if !unfilled.is_empty() {

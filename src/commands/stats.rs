@@ -141,6 +141,15 @@ fn sum_store(
     Ok((groups, untimed))
 }
 
+/// A sum of decimal prices without its float noise (0.1 + 0.2): no price is finer than a
+/// billionth. Sums too large to scale stay as they are.
+fn rounded(cost: f64) -> f64 {
+    match cost.is_finite() && cost.abs() < 1e290 {
+        true => (cost * 1e9).round() / 1e9,
+        false => cost,
+    }
+}
+
 /// `1 answer`, `2 answers`.
 fn plural(n: u64, what: &str) -> String {
     match n {
@@ -156,9 +165,7 @@ fn row_json(by: Option<By>, key: &str, sums: &Sums) -> Value {
         "completion_tokens": sums.completion,
         "reasoning_tokens": sums.reasoning,
         "cached_tokens": sums.cached,
-        // Sums of decimal prices carry float noise (0.1 + 0.2); no price is finer than
-        // a billionth.
-        "cost": sums.costed.then(|| (sums.cost * 1e9).round() / 1e9),
+        "cost": sums.costed.then(|| rounded(sums.cost)),
         "without_usage": sums.without_usage,
     });
     match by {
@@ -176,7 +183,7 @@ fn row_text(by: Option<By>, key: &str, width: usize, sums: &Sums) -> String {
         None => String::new(),
     };
     let cost = match sums.costed {
-        true => format!("cost {}", (sums.cost * 1e9).round() / 1e9),
+        true => format!("cost {}", rounded(sums.cost)),
         false => "no cost reported".to_string(),
     };
     format!(

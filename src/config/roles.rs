@@ -98,36 +98,31 @@ fn is_file_name(name: &str) -> bool {
         && !name.chars().any(char::is_control)
 }
 
-/// The first file in `dirs` that is the role `name`, read; `None` when there is none.
-pub(crate) fn find_role(name: &str, dirs: &[PathBuf]) -> Result<Option<RoleFile>> {
+/// The first file in `dirs` that is the role `name`, read, or why it cannot be; `None`
+/// when there is none.
+pub(crate) fn find_role(name: &str, dirs: &[PathBuf]) -> Option<RoleFile> {
     if !is_file_name(name) {
-        return Ok(None);
+        return None;
     }
     for dir in dirs {
         for path in candidates(dir, name) {
-            match read_role(&path) {
-                Ok(bytes) => {
-                    return Ok(Some(RoleFile {
-                        name: name.to_string(),
-                        path,
-                        bytes: Ok(bytes),
-                    }));
-                }
+            let bytes = match read_role(&path) {
+                Ok(bytes) => Ok(bytes),
                 Err(e)
                     if matches!(
                         e.kind(),
                         std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-                    ) => {}
-                Err(e) => {
-                    return Err(fail(
-                        CONFIG,
-                        format!("cannot read role file {}: {e}", path.display()),
-                    ));
+                    ) =>
+                {
+                    continue;
                 }
-            }
+                Err(e) => Err(format!("cannot read role file {}: {e}", path.display())),
+            };
+            let name = name.to_string();
+            return Some(RoleFile { name, path, bytes });
         }
     }
-    Ok(None)
+    None
 }
 
 /// Every role file in `dirs`, the first of each name, sorted by name; read when `read`
@@ -211,11 +206,13 @@ pub(crate) fn parse_role_file(bytes: &[u8], path: &Path) -> Result<Role> {
             ));
         }
         // A `+++` line inside a multi-line string is not the end: the first end after
-        // which the front matter reads is; none reads, the first one's error is told.
+        // which the front matter reads is (of the first few, so that a file of fences
+        // costs little); none reads, the first one's error is told.
         Some(splits) => {
             let read = |front: &str| toml::from_str::<FrontMatter>(front);
             match splits
                 .iter()
+                .take(FENCES_TRIED)
                 .find_map(|&(f, b)| read(f).ok().map(|f| (f, b)))
             {
                 Some(found) => found,
@@ -244,6 +241,9 @@ pub(crate) fn parse_role_file(bytes: &[u8], path: &Path) -> Result<Role> {
     super::check_role(&role).map_err(|e| bad(None, e))?;
     Ok(role)
 }
+
+/// How many `+++` lines are tried as the end of the front matter.
+const FENCES_TRIED: usize = 8;
 
 /// Each way to take front matter off the text (a first line `+++`, up to a later such
 /// line) with the text after it, nearest end first; `None` without front matter.
@@ -317,6 +317,14 @@ mod tests {
     }
 
     #[test]
+    fn a_file_of_fences_is_read_quickly() {
+        let text = "+++\n\"\n".to_string() + &"+++\n".repeat(60_000);
+        let started = std::time::Instant::now();
+        assert!(parse(&text).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
     fn plus_signs_later_in_the_text_are_text() {
         let role = parse("Hi\n+++\nmodel = 1\n+++\n").unwrap();
         assert_eq!(role.system.as_deref(), Some("Hi\n+++\nmodel = 1\n+++"));
@@ -377,12 +385,12 @@ mod tests {
         std::fs::write(two.path().join(".hidden.md"), "no").unwrap();
         std::fs::write(two.path().join("notes.txt"), "no").unwrap();
         let dirs = [one.path().to_path_buf(), two.path().to_path_buf()];
-        let a = find_role("a", &dirs).unwrap().unwrap();
+        let a = find_role("a", &dirs).unwrap();
         assert_eq!(a.bytes.unwrap(), b"one a");
-        let b = find_role("b", &dirs).unwrap().unwrap();
+        let b = find_role("b", &dirs).unwrap();
         assert_eq!(b.path, two.path().join("b").join("system.md"));
-        assert!(find_role("empty", &dirs).unwrap().is_none());
-        assert!(find_role(".hidden", &dirs).unwrap().is_none());
+        assert!(find_role("empty", &dirs).is_none());
+        assert!(find_role(".hidden", &dirs).is_none());
         let listed: Vec<(String, Vec<u8>)> = list_roles(&dirs, true)
             .into_iter()
             .map(|f| (f.name, f.bytes.unwrap()))
@@ -428,7 +436,11 @@ mod tests {
                 .contains("larger than 1 MiB")
         );
         let dirs = [dir.path().to_path_buf()];
-        let err = find_role("fifo", &dirs).unwrap_err();
-        assert!(format!("{err:#}").ends_with("fifo.md: not a regular file"));
+        let fifo = find_role("fifo", &dirs).unwrap();
+        assert!(
+            fifo.bytes
+                .unwrap_err()
+                .ends_with("fifo.md: not a regular file")
+        );
     }
 }

@@ -159,6 +159,10 @@ fn exchange_with(
     watch(Arc::clone(&keeper), deadline)?;
     let (result, drawer) = send(&client, &body, &shown, &keeper.answer);
     lifecycle::leave(client);
+    // From here the run waits for the program drawing the answer, if any: a signal or the
+    // deadline that comes while it saves or waits ends the program too.
+    let drawing = |id: Option<u32>| *keeper.drawing.lock().unwrap_or_else(|e| e.into_inner()) = id;
+    drawing(drawer.as_ref().map(Drawer::id));
     let ended = match result {
         Ok(()) => match keeper.save(None, false) {
             Ok(_) => Ok(0),
@@ -181,8 +185,8 @@ fn exchange_with(
     };
     // Saved first: a program that draws slowly, or never ends, cannot cost the answer.
     if let Some(drawer) = drawer {
-        *keeper.drawing.lock().unwrap_or_else(|e| e.into_inner()) = Some(drawer.id());
         drawer.finish();
+        drawing(None);
     }
     if shown.mode.calls_after && ended.is_ok() {
         calls_after(&keeper.answer)?;
@@ -195,8 +199,8 @@ fn watch(watcher: Arc<Keeper>, deadline: Deadline) -> Result<()> {
     lifecycle::watch(deadline, move |ending| {
         let _ = watcher.interrupted.set(ending);
         let ended_here = watcher.save(Some("interrupted"), true);
-        // The program drawing the saved answer, if the run still waits for it, ends with
-        // the run: nothing is left drawing on the terminal once mume is gone.
+        // The program drawing the answer, if the run still waits for it, is asked to end
+        // with the run (`sh -c`'s process: a pipeline's other programs are not reached).
         let drawing = *watcher.drawing.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(program) = drawing {
             output::command::stop(program);
@@ -277,10 +281,17 @@ fn send(
         Ok(bytes) => bytes,
         Err(e) => return (Err(e.into()), None),
     };
-    let mode = &shown.mode;
-    let (drawer, mut out) = match shown.drawer.and_then(Drawer::start) {
-        Some((drawer, out)) => (Some(drawer), out),
-        None => (None, Out::stdout()),
+    let drawing;
+    let (mode, drawer, mut out) = match shown.drawer.and_then(Drawer::start) {
+        Some((drawer, out)) => {
+            // The program gets the bytes as they came: escaping is its business.
+            drawing = Mode {
+                escape: false,
+                ..shown.mode.clone()
+            };
+            (&drawing, Some(drawer), out)
+        }
+        None => (&shown.mode, None, Out::stdout()),
     };
     let result = client.send_with(
         Method::POST,

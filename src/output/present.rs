@@ -18,6 +18,7 @@ use crate::output::{Extract, Out, extract, ui};
 use crate::redact;
 
 /// How the answer is to be shown.
+#[derive(Clone)]
 pub(crate) struct Mode {
     pub(crate) json: bool,
     pub(crate) extract: Extract,
@@ -36,7 +37,7 @@ pub(crate) struct Mode {
     /// Tool calls are not written here: the text goes to a program that draws it, and the
     /// calls to stdout once it is done (`calls_after`).
     pub(crate) calls_after: bool,
-    /// Text written as it came has its control characters escaped (stdout is a terminal).
+    /// Text written as it came has its control characters escaped: it goes to a terminal.
     pub(crate) escape: bool,
 }
 

@@ -194,8 +194,9 @@ pub(crate) struct Output {
     pub(crate) render: Render,
     /// `--think`: reasoning inline in the content is taken out of it, or kept.
     pub(crate) think: Sourced<ThinkChoice>,
-    /// Text shown as it came on a terminal has its control characters escaped, so that a
-    /// server cannot act on the terminal; into a pipe or a file its bytes are exact.
+    /// Text shown on a terminal, drawn or not, has its control characters escaped, so
+    /// that a server cannot act on the terminal; into a pipe, a file or a program that
+    /// draws it, its bytes are exact.
     pub(crate) escape: bool,
 }
 

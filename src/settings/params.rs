@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use super::{ChosenRole, Param, ParamValue, Request, RoleSource, Source};
+use crate::check::names_stdin;
 use crate::cli::{Cli, Command, RolesAction};
 use crate::error::{USAGE, fail};
 use crate::template::{INPUT, is_name, names};
@@ -37,12 +38,10 @@ fn parse(param: &str) -> Result<Param> {
             "-p input: {{input}} is the prompt; give it as words, on stdin or with -f",
         ));
     }
-    let value = match value {
-        "@-" | "@/dev/stdin" | "@/dev/fd/0" => ParamValue::Stdin,
-        _ => match value.strip_prefix('@') {
-            Some(path) if !path.is_empty() => ParamValue::File(PathBuf::from(path)),
-            _ => ParamValue::Text(value.to_string()),
-        },
+    let value = match value.strip_prefix('@') {
+        Some(path) if names_stdin(path) => ParamValue::Stdin,
+        Some(path) if !path.is_empty() => ParamValue::File(PathBuf::from(path)),
+        _ => ParamValue::Text(value.to_string()),
     };
     Ok(Param {
         name: name.to_string(),
@@ -54,7 +53,8 @@ fn parse(param: &str) -> Result<Param> {
 pub(super) fn reads_stdin(param: &str) -> bool {
     param
         .split_once('=')
-        .is_some_and(|(_, value)| matches!(value, "@-" | "@/dev/stdin" | "@/dev/fd/0"))
+        .and_then(|(_, value)| value.strip_prefix('@'))
+        .is_some_and(names_stdin)
 }
 
 /// The values the role's text is filled with, for the run's settings: the role's system

@@ -11,15 +11,16 @@ use crate::error::{CONFIG, fail};
 
 /// How a stored conversation is drawn by `mume history show`, which runs without the
 /// settings (a broken config file must not hide the store): the same rules, the config's
-/// `render` and `render_command` read when the file reads, left out when it does not.
-pub(crate) fn for_history(cli: &Cli) -> Result<Render> {
-    let world = World::read(cli)?;
+/// `render` and `render_command` read when the file reads, left out when it does not; and
+/// whether text shown as it is must be escaped (stdout is a terminal).
+pub(crate) fn for_history(cli: &Cli) -> Result<(Render, bool)> {
+    let world = World::read_leniently(cli);
     let config = world
         .config
         .as_ref()
         .and_then(|text| crate::config::parse(&text.text, &text.path).ok())
         .unwrap_or_default();
-    Ok(render(cli, &world, &config)?.2)
+    Ok((render(cli, &world, &config)?.2, world.stdout_terminal))
 }
 
 /// The widest a terminal is taken to be when its width cannot be read.

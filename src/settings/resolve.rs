@@ -199,9 +199,24 @@ fn input(cli: &Cli, world: &World) -> Result<Input> {
             ),
         ));
     }
-    let stdin_taken = cli.messages.as_deref() == Some("-")
-        || cli.tool_result.iter().any(|r| r.ends_with("=@-"))
-        || cli.params.iter().any(|p| super::params::reads_stdin(p));
+    let readers = usize::from(cli.messages.as_deref() == Some("-"))
+        + cli
+            .tool_result
+            .iter()
+            .filter(|r| r.ends_with("=@-"))
+            .count()
+        + cli
+            .params
+            .iter()
+            .filter(|p| super::params::reads_stdin(p))
+            .count();
+    if readers > 1 {
+        return Err(fail(
+            USAGE,
+            "stdin can be read once: by --messages -, one --tool-result ID=@- or one -p NAME=@-; give the others from files",
+        ));
+    }
+    let stdin_taken = readers == 1;
     let words = match &cli.command {
         Some(Command::Cmd(args)) => args.words.clone(),
         _ => cli.words.clone(),
@@ -237,7 +252,7 @@ fn output(cli: &Cli, world: &World, config: &ConfigFile) -> Result<Output> {
         render = super::Render::Raw;
     }
     Ok(Output {
-        escape: world.stdout_terminal && render == super::Render::Raw && !cli.json,
+        escape: world.stdout_terminal && !cli.json,
         json: cli.json,
         extract,
         reasoning: cli.reasoning,

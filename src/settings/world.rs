@@ -101,7 +101,24 @@ impl World {
     /// Reads the environment, the terminals, the config file and the role files the run
     /// needs; the operating system's name too, for `mume cmd`.
     pub(crate) fn read(cli: &Cli) -> Result<World> {
-        let os = matches!(cli.command, Some(Command::Cmd(_)));
+        let mut world = World::basics(cli);
+        let place = config::path_in(|name| world.env.get(name).cloned());
+        world.config = config::read(place)?;
+        world.read_roles(cli)?;
+        Ok(world)
+    }
+
+    /// The environment and the terminals, and the config file when it can be read: for
+    /// `history show`, which a broken config file must not stop.
+    pub(crate) fn read_leniently(cli: &Cli) -> World {
+        let mut world = World::basics(cli);
+        let place = config::path_in(|name| world.env.get(name).cloned());
+        world.config = config::read(place).ok().flatten();
+        world
+    }
+
+    /// The environment variables, the terminals, and where the config file is looked for.
+    fn basics(cli: &Cli) -> World {
         let started = Some(Instant::now());
         let env: BTreeMap<&'static str, String> = VARIABLES
             .into_iter()
@@ -114,49 +131,55 @@ impl World {
         if let Some(key) = env.get("MUME_API_KEY") {
             crate::redact::add_secret(key);
         }
-        let place = config::path_in(|name| env.get(name).cloned());
-        let config_place = place.as_ref().map(|(path, _)| path.clone());
-        let config = config::read(place)?;
-        let wanted = wanted(cli);
-        let role_dirs = match wanted {
-            Wanted::None | Wanted::Path(_) => Vec::new(),
-            _ => config::role_dirs(
-                |name| env.get(name).cloned(),
-                config.as_ref().map(|c| c.path.as_path()),
-                &roles_path(config.as_ref()),
-            ),
-        };
-        let role_files: Vec<RoleFile> = match wanted {
-            Wanted::Named(name) => config::find_role(name, &role_dirs)?.into_iter().collect(),
-            Wanted::Names | Wanted::All => config::list_roles(&role_dirs, wanted == Wanted::All),
-            Wanted::None | Wanted::Path(_) => Vec::new(),
-        };
-        // No file of that name: the names there are, for the error that says so.
-        let role_names = match wanted {
-            Wanted::Named(_) if role_files.is_empty() => config::list_roles(&role_dirs, false)
-                .into_iter()
-                .map(|f| f.name)
-                .collect(),
-            _ => Vec::new(),
-        };
-        let role_path = match wanted {
-            Wanted::Path(path) => Some(read_role_path(path)?),
-            _ => None,
-        };
-        Ok(World {
+        let config_place = config::path_in(|name| env.get(name).cloned()).map(|(path, _)| path);
+        World {
             env,
-            config,
             config_place,
             stdin_terminal: std::io::stdin().is_terminal(),
             stdout_terminal: std::io::stdout().is_terminal(),
             columns: terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0),
-            os: os.then(operating_system),
+            os: matches!(cli.command, Some(Command::Cmd(_))).then(operating_system),
             started,
-            role_files,
-            role_names,
-            role_path,
-            role_dirs,
-        })
+            ..World::default()
+        }
+    }
+
+    /// The role files the run needs. A name the config's tables hold is not looked for
+    /// in files: the table wins, and a file it hides cannot fail the run.
+    fn read_roles(&mut self, cli: &Cli) -> Result<()> {
+        let wanted = wanted(cli);
+        let peek = peek(self.config.as_ref());
+        if let Wanted::Named(name) = wanted
+            && peek.roles.contains_key(name)
+        {
+            return Ok(());
+        }
+        let env = &self.env;
+        let dirs = match wanted {
+            Wanted::None | Wanted::Path(_) => Vec::new(),
+            _ => config::role_dirs(
+                |name| env.get(name).cloned(),
+                self.config.as_ref().map(|c| c.path.as_path()),
+                &peek.roles_path,
+            ),
+        };
+        match wanted {
+            Wanted::Named(name) => {
+                self.role_files = config::find_role(name, &dirs).into_iter().collect();
+                // No file of that name: the names there are, for the error that says so.
+                if self.role_files.is_empty() {
+                    let all = config::list_roles(&dirs, false);
+                    self.role_names = all.into_iter().map(|f| f.name).collect();
+                }
+            }
+            Wanted::Names | Wanted::All => {
+                self.role_files = config::list_roles(&dirs, wanted == Wanted::All);
+            }
+            Wanted::Path(path) => self.role_path = Some(read_role_path(path)?),
+            Wanted::None => {}
+        }
+        self.role_dirs = dirs;
+        Ok(())
     }
 
     /// An environment variable's value, when it is set and not empty.
@@ -165,17 +188,19 @@ impl World {
     }
 }
 
-/// Config's `roles_path`, read on its own: a config file that does not parse is reported
-/// when the settings are resolved.
-fn roles_path(config: Option<&config::Text>) -> Vec<String> {
-    #[derive(serde::Deserialize)]
-    struct Paths {
-        #[serde(default)]
-        roles_path: Vec<String>,
-    }
+/// What role files depend on in the config, read on its own: a config file that does not
+/// parse is reported when the settings are resolved.
+#[derive(Default, serde::Deserialize)]
+struct Peek {
+    #[serde(default)]
+    roles_path: Vec<String>,
+    #[serde(default)]
+    roles: BTreeMap<String, serde::de::IgnoredAny>,
+}
+
+fn peek(config: Option<&config::Text>) -> Peek {
     config
-        .and_then(|c| toml::from_str::<Paths>(&c.text).ok())
-        .map(|p| p.roles_path)
+        .and_then(|c| toml::from_str::<Peek>(&c.text).ok())
         .unwrap_or_default()
 }
 

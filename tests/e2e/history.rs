@@ -405,7 +405,8 @@ fn show_prints_a_stable_markdown_transcript() {
     sb.config("render_command = \"sed s/^/RC:/\"\n");
     let drawn = on_terminal("NO_COLOR= mume history show tools");
     assert!(drawn.contains("RC:## user"), "{drawn:?}");
-    // A broken config file hides neither the store nor the transcript.
+    // A broken config file, or one named and missing, hides neither the store nor the
+    // transcript.
     sb.config("render = [\n");
     exits(
         &sb.bare()
@@ -414,6 +415,13 @@ fn show_prints_a_stable_markdown_transcript() {
             .unwrap(),
         0,
     );
+    let missing = sb
+        .bare()
+        .env("MUME_CONFIG", sb.path("nowhere.toml"))
+        .args(["history", "show", "tools"])
+        .output()
+        .unwrap();
+    exits(&missing, 0);
     // --json is the messages array, as before.
     let out = sb
         .bare()

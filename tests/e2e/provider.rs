@@ -325,6 +325,17 @@ fn fetched_answers_follow_the_think_setting() {
     let kept: Value = serde_json::from_str(stdout_of(&out).lines().next().unwrap()).unwrap();
     assert_eq!(kept["content"], "<think>plan</think>done");
     assert_eq!(kept.get("reasoning"), None, "{kept}");
+    // A job keeps the setting it was submitted with: a later plain fetch follows it.
+    let out = mume(
+        &sb,
+        api.url(),
+        &["batch", &rows, "--submit", "--think", "keep"],
+    );
+    exits(&out, 0);
+    let out = mume(&sb, api.url(), &["batch", "fetch", "--wait"]);
+    exits(&out, 0);
+    let kept: Value = serde_json::from_str(stdout_of(&out).lines().next().unwrap()).unwrap();
+    assert_eq!(kept["content"], "<think>plan</think>done");
 }
 
 #[test]

@@ -421,8 +421,16 @@ fn text_shown_as_it_came_on_a_terminal_cannot_act_on_it() {
     answer(&mut server, evil);
     answer_stream(&mut server, &["see \x1b]0;", "owned\x07 and \x1b[2J done"]);
     let url = base(&server);
-    for args in ["q", "--stream q", "-x q"] {
-        let shown = screen(on_a_terminal(&sb, &url, "NO_COLOR=1", args));
+    let cases = [
+        ("NO_COLOR=1", "q"),
+        ("NO_COLOR=1", "--stream q"),
+        ("NO_COLOR=1", "-x q"),
+        // Where the renderer or render_command would draw but does not: -x.
+        ("NO_COLOR=", "-x q"),
+        ("NO_COLOR= MUME_RENDER_COMMAND=cat", "-x q"),
+    ];
+    for (env, args) in cases {
+        let shown = screen(on_a_terminal(&sb, &url, env, args));
         assert!(
             !shown.contains("\x1b]") && !shown.contains("\x1b[2J"),
             "{args}: {shown:?}"

@@ -636,3 +636,65 @@ fn a_config_role_named_like_a_path_is_a_configuration_error() {
         );
     }
 }
+
+#[test]
+fn a_file_the_config_hides_cannot_fail_the_run_and_stdin_is_read_once() {
+    let sb = Sandbox::new();
+    sb.config("[roles.cmd]\nsystem = \"Commands only.\"\n[roles.tr]\nsystem = \"T {{lang}}\"\n");
+    let dir = sb.path("config/mume/roles");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["cmd.md", "tr.md"] {
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.join(name))
+            .status()
+            .unwrap();
+        assert!(made.success());
+    }
+    let messages = messages_sent(&sb, &["-r", "tr", "-p", "lang=x", "hi"], "");
+    assert_eq!(messages[0]["content"], "T x");
+    let out = sb
+        .run("http://127.0.0.1:9/v1", ["cmd", "--dry-run", "list"])
+        .success()
+        .get_output()
+        .clone();
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(body["messages"][0]["content"], "Commands only.");
+    let out = sb
+        .cmd("http://127.0.0.1:9/v1")
+        .args(["--dry-run", "--messages", "-", "-r", "tr", "-p", "lang=@-"])
+        .write_stdin("[]")
+        .output()
+        .unwrap();
+    exits(&out, 2);
+    assert!(
+        error_line(&out).contains("stdin can be read once"),
+        "{}",
+        error_line(&out)
+    );
+}
+
+#[test]
+fn roles_show_on_a_terminal_escapes_what_a_role_file_holds() {
+    let sb = Sandbox::new();
+    role_file(&sb, "evil", "Be \x1b]0;owned\x07 helpful.\n");
+    let out = sb
+        .script(
+            "http://127.0.0.1:9/v1",
+            "script -qec 'mume roles show evil' /dev/null",
+        )
+        .output()
+        .unwrap();
+    let screen = stdout_of(&out);
+    assert!(!screen.contains("\x1b]0;"), "{screen:?}");
+    assert!(
+        screen.contains(r"Be \u{1b}]0;owned\u{7} helpful."),
+        "{screen:?}"
+    );
+    // Into a pipe, the file's text as it is.
+    let out = sb
+        .run("http://127.0.0.1:9/v1", ["roles", "show", "evil"])
+        .success()
+        .get_output()
+        .clone();
+    assert!(stdout_of(&out).contains("Be \x1b]0;owned\x07 helpful."));
+}

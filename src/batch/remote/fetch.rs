@@ -33,8 +33,6 @@ const TOO_LONG: u32 = u32::MAX;
 /// is read, and the row looked for the long way.
 type Located = HashMap<u64, (u32, u64, u32)>;
 
-/// Writes the job's results to `output` (stdout when `None`); 0 when every row is ok,
-/// 75 when any failed.
 /// How fetched answers are written: raw (`--raw`), and `<think>` taken out of them.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Shape {
@@ -42,6 +40,14 @@ pub(super) struct Shape {
     pub(super) split_think: bool,
 }
 
+/// The files downloaded, and whether `<think>` is taken out of the answers read there.
+struct Downloaded<'a> {
+    files: &'a [File],
+    split_think: bool,
+}
+
+/// Writes the job's results to `output` (stdout when `None`); 0 when every row is ok,
+/// 75 when any failed.
 pub(super) fn fetch(client: &Client, job: &Job, output: Option<&Path>, shape: Shape) -> Result<u8> {
     let Shape { raw, split_think } = shape;
     if let Some(part) = job.parts.iter().find(|part| !part.ended()) {
@@ -69,7 +75,16 @@ pub(super) fn fetch(client: &Client, job: &Job, output: Option<&Path>, shape: Sh
         if done.contains(&entry.id.hash()) {
             continue;
         }
-        let (outcome, model) = outcome(job, &entry, &located, (&files, split_think), &unread)?;
+        let (outcome, model) = outcome(
+            job,
+            &entry,
+            &located,
+            Downloaded {
+                files: &files,
+                split_think,
+            },
+            &unread,
+        )?;
         match outcome.ok() {
             true => ok += 1,
             false => failed += 1,
@@ -202,7 +217,7 @@ fn outcome<'a>(
     job: &'a Job,
     entry: &Entry,
     located: &Located,
-    (files, split_think): (&[File], bool),
+    Downloaded { files, split_think }: Downloaded,
     unread: &HashMap<usize, String>,
 ) -> Result<(Outcome, &'a str)> {
     let part = match &entry.part {

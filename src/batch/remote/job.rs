@@ -26,6 +26,9 @@ pub(crate) struct Job {
     pub(crate) output: Option<PathBuf>,
     /// Results in the Batch API's form (`--raw`).
     pub(crate) raw: bool,
+    /// `<think>` left in the answers' content (`--think keep` at submit).
+    #[serde(default)]
+    pub(crate) keep_think: bool,
     /// The rows submitted, those that could not be sent included.
     pub(crate) rows: usize,
     pub(crate) parts: Vec<Part>,

@@ -95,7 +95,7 @@ fn submit(settings: &Settings, args: &BatchSettings, limits: Limits, wait: bool)
     let output = job.output.clone();
     let shape = fetch::Shape {
         raw: job.raw,
-        split_think: split_think(settings),
+        split_think: split_think(settings, &job),
     };
     fetch::fetch(&client, &job, output.as_deref(), shape)
 }
@@ -124,14 +124,20 @@ fn fetch(settings: &Settings, args: &BatchSettings, name: Option<&str>, wait: bo
     let output = output.filter(|p| p != Path::new("-"));
     let shape = fetch::Shape {
         raw: args.raw || job.raw,
-        split_think: split_think(settings),
+        split_think: split_think(settings, &job),
     };
     fetch::fetch(&client, &job, output.as_deref(), shape)
 }
 
-/// Whether `<think>` is taken out of the answers (`--think split`, the default).
-fn split_think(settings: &Settings) -> bool {
-    settings.output.think.value == crate::check::ThinkChoice::Split
+/// Whether `<think>` is taken out of the answers: as `--think` says at fetch, else as it
+/// was at submit (split, the default).
+fn split_think(settings: &Settings, job: &Job) -> bool {
+    match settings.output.think.from {
+        crate::settings::Source::Flag => {
+            settings.output.think.value == crate::check::ThinkChoice::Split
+        }
+        _ => !job.keep_think,
+    }
 }
 
 /// `mume batch cancel JOB`: every batch still running is asked to stop; one that has

@@ -209,6 +209,7 @@ mod tests {
             base_url: String::new(),
             output: None,
             raw: false,
+            keep_think: false,
             rows: 3,
             parts: Vec::new(),
         };

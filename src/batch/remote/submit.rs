@@ -45,6 +45,7 @@ pub(super) fn submit(
         base_url: crate::redact::url(&client.url("")).into_owned(),
         output: output.map(absolute),
         raw,
+        keep_think: maker.settings.output.think.value == crate::check::ThinkChoice::Keep,
         rows: 0,
         parts: Vec::new(),
     };
