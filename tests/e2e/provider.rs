@@ -332,7 +332,8 @@ fn fetched_answers_follow_the_think_setting() {
         &["batch", &rows, "--submit", "--think", "keep"],
     );
     exits(&out, 0);
-    let out = mume(&sb, api.url(), &["batch", "fetch", "--wait"]);
+    let job = stdout_of(&out).lines().next().unwrap().to_string();
+    let out = mume(&sb, api.url(), &["batch", "fetch", &job, "--wait"]);
     exits(&out, 0);
     let kept: Value = serde_json::from_str(stdout_of(&out).lines().next().unwrap()).unwrap();
     assert_eq!(kept["content"], "<think>plan</think>done");
