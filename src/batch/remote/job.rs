@@ -271,12 +271,18 @@ pub(crate) fn find(name: Option<&str>) -> Result<Job> {
 }
 
 /// A new job id: the time to the second, and four hex digits that tell apart jobs of the
-/// same second.
+/// same second and keep them in order: the millisecond, scaled, and noise for jobs of the
+/// same millisecond.
 pub(crate) fn new_id() -> String {
+    id_at(jiff::Timestamp::now())
+}
+
+fn id_at(now: jiff::Timestamp) -> String {
     use std::hash::{BuildHasher, RandomState};
-    let now = jiff::Timestamp::now();
-    let noise = RandomState::new().hash_one((now, std::process::id())) & 0xffff;
-    format!("{}-{noise:04x}", now.strftime("%Y%m%d-%H%M%S"))
+    let noise = RandomState::new().hash_one((now, std::process::id())) % 65;
+    let millis = u64::from(now.subsec_millisecond().unsigned_abs());
+    let within = millis * 65 + noise;
+    format!("{}-{within:04x}", now.strftime("%Y%m%d-%H%M%S"))
 }
 
 fn private_dir(dir: &Path) -> Result<()> {
@@ -367,5 +373,13 @@ mod tests {
     fn ids_sort_by_time() {
         let id = new_id();
         assert_eq!(id.len(), "20261207-031000-1a2b".len(), "{id}");
+        // Jobs of the same second sort as they came, to the millisecond.
+        let at =
+            |ms: i64| id_at(jiff::Timestamp::from_millisecond(1_765_000_000_000 + ms).unwrap());
+        let ids: Vec<String> = [0, 1, 2, 500, 998, 999].map(at).to_vec();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+        assert!(ids.iter().all(|id| id.len() == 20), "{ids:?}");
     }
 }
