@@ -68,7 +68,10 @@ pub(crate) fn list(settings: &Settings, names_only: bool) -> Result<u8> {
             out.write_line(&redact(&line.to_string()))?;
         }
     } else {
-        for line in table(&lines, crate::config::home().as_deref()) {
+        // On a terminal the last column is cut to the width left, so no line wraps.
+        let columns = terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0);
+        let home = crate::config::home();
+        for line in table(&lines, home.as_deref(), columns.map(usize::from)) {
             out.write_line(&redact(&line))?;
         }
     }
@@ -91,6 +94,7 @@ pub(crate) fn list(settings: &Settings, names_only: bool) -> Result<u8> {
 fn table(
     lines: &[(&crate::settings::ListedRole, &Role)],
     home: Option<&std::path::Path>,
+    columns: Option<usize>,
 ) -> Vec<String> {
     let cells: Vec<[String; 4]> = lines
         .iter()
@@ -116,7 +120,7 @@ fn table(
                 one_line(&listed.name),
                 one_line(role.model.as_deref().unwrap_or("-")),
                 one_line(&from),
-                shorten(&one_line(first), 60),
+                one_line(first),
             ]
         })
         .collect();
@@ -128,9 +132,15 @@ fn table(
             .unwrap_or(0)
     };
     let (w0, w1, w2) = (width(0), width(1), width(2));
+    // At most this many characters, the `…` of a cut included.
+    let left = columns.map_or(61, |c| c.saturating_sub(w0 + w1 + w2 + 6).clamp(20, 61));
     cells
         .iter()
         .map(|[name, model, from, first]| {
+            let first = match first.chars().count() > left {
+                true => shorten(first, left - 1),
+                false => first.clone(),
+            };
             format!("{name:w0$}  {model:w1$}  {from:w2$}  {first}")
                 .trim_end()
                 .to_string()

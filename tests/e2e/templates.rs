@@ -698,3 +698,29 @@ fn roles_show_on_a_terminal_escapes_what_a_role_file_holds() {
         .clone();
     assert!(stdout_of(&out).contains("Be \x1b]0;owned\x07 helpful."));
 }
+
+#[test]
+fn on_a_terminal_the_listing_fits_its_width() {
+    let sb = Sandbox::new();
+    let long = "You answer every question about the standard library in great detail.";
+    role_file(&sb, "stdlib", &format!("# IDENTITY\n\n{long}\n"));
+    let out = sb
+        .script(
+            "http://127.0.0.1:9/v1",
+            "script -qec 'stty rows 20 cols 72; mume roles' /dev/null",
+        )
+        .output()
+        .unwrap();
+    let screen = stdout_of(&out);
+    let line = screen.lines().find(|l| l.starts_with("stdlib")).unwrap();
+    let line = line.trim_end_matches('\r');
+    assert!(line.chars().count() <= 72, "{line:?}");
+    assert!(line.ends_with('…'), "{line:?}");
+    // Into a pipe, the first line of the role is cut at 60 characters as before.
+    let out = sb
+        .run("http://127.0.0.1:9/v1", ["roles"])
+        .success()
+        .get_output()
+        .clone();
+    assert!(stdout_of(&out).contains(&long[..60]), "{}", stdout_of(&out));
+}
