@@ -24,6 +24,23 @@ pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `1 row`, `2 rows`.
+pub(crate) fn plural(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ if noun.ends_with("ch") => format!("{n} {noun}es"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+/// `text` less one trailing line break, `\n` or `\r\n`.
+pub(crate) fn without_line_break(text: &str) -> &str {
+    match text.strip_suffix('\n') {
+        Some(rest) => rest.strip_suffix('\r').unwrap_or(rest),
+        None => text,
+    }
+}
+
 /// `text` escaped when `escape` says so, else as it is.
 pub(crate) fn escape_if(escape: bool, text: &str) -> Cow<'_, str> {
     match escape {

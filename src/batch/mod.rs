@@ -34,9 +34,10 @@ use crate::http::retry;
 use crate::http::{Client, Failed, Reply, Trouble};
 use crate::lifecycle::{self, Deadline};
 use crate::output::{Out, ui};
-use crate::settings::{Batch as BatchSettings, BatchMode, ParamValue, Settings};
+use crate::settings::{Batch as BatchSettings, BatchMode, Settings};
+use crate::text::plural;
 use pace::{Pace, Reach};
-use progress::{Progress, WAITING_BUDGET, Waiting, Writer, plural, watch_signals};
+use progress::{Progress, WAITING_BUDGET, Waiting, Writer, watch_signals};
 use results::Outcome;
 use rows::{Input, Request, Row};
 
@@ -99,22 +100,6 @@ pub(crate) fn run(settings: Settings) -> Result<u8> {
 fn open_rows<'a>(settings: &'a Settings, args: &BatchSettings) -> Result<(Input, Maker<'a>)> {
     let max_input = settings.input.max_input;
     let deadline = settings.transport.deadline;
-    let rows_from_stdin = args
-        .file
-        .as_deref()
-        .is_none_or(|f| f.to_str().is_some_and(crate::check::names_stdin));
-    if rows_from_stdin
-        && settings
-            .request
-            .params
-            .iter()
-            .any(|p| p.value == ParamValue::Stdin)
-    {
-        return Err(fail(
-            USAGE,
-            "-p NAME=@-: the rows are read from stdin; give the value as text or @FILE",
-        ));
-    }
     let values = params::read(&settings.request.params, max_input, deadline)?;
     let (file, text) = (args.file.clone(), args.text);
     let input = deadline.bound("reading the rows", move || {

@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 use crate::error::TEMPORARY;
 use crate::lifecycle::{self, Deadline};
 use crate::output::{Out, ui};
+use crate::text::plural;
 
 /// Where results go, the finished rows waiting for their turn, and the count of them on a
 /// terminal's stderr. Shared with the signal watcher, which writes the waiting rows before
@@ -200,15 +201,6 @@ impl Progress {
             ));
         }
         if self.failed > 0 { TEMPORARY } else { 0 }
-    }
-}
-
-/// `1 row`, `2 rows`.
-pub(super) fn plural(n: usize, noun: &str) -> String {
-    match n {
-        1 => format!("1 {noun}"),
-        _ if noun.ends_with("ch") => format!("{n} {noun}es"),
-        _ => format!("{n} {noun}s"),
     }
 }
 

@@ -150,12 +150,9 @@ fn rounded(cost: f64) -> f64 {
     }
 }
 
-/// `1 answer`, `2 answers`.
+/// `1 answer`, `2 answers`, for counts summed as u64.
 fn plural(n: u64, what: &str) -> String {
-    match n {
-        1 => format!("1 {what}"),
-        n => format!("{n} {what}s"),
-    }
+    crate::text::plural(usize::try_from(n).unwrap_or(usize::MAX), what)
 }
 
 fn row_json(by: Option<By>, key: &str, sums: &Sums) -> Value {

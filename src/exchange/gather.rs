@@ -3,7 +3,7 @@
 //! read from files. What is gathered is then planned, without I/O, into a body.
 
 use std::io::{self, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -183,32 +183,42 @@ pub(crate) fn read_files(
     deadline.bound(READING_FILES, move || read_each(&paths, room, limit))
 }
 
+/// A file the user names, read whole when it holds at most `max` bytes; `None` when it
+/// holds more. `what` names it in errors: one that cannot be read is a usage error, and
+/// a folder one that says `folder`.
+pub(crate) fn read_at_most(
+    path: &Path,
+    max: u64,
+    what: &str,
+    folder: &str,
+) -> Result<Option<Vec<u8>>> {
+    let unreadable = |e: io::Error| fail(USAGE, format!("cannot read {what}: {e}"));
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
+    if file.metadata().map_err(unreadable)?.is_dir() {
+        return Err(fail(USAGE, folder.to_string()));
+    }
+    let mut bytes = Vec::new();
+    (&mut file)
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
+}
+
 fn read_each(paths: &[PathBuf], room: u64, limit: u64) -> Result<Vec<PromptFile>> {
     let mut left = room;
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         let shown = crate::text::one_line(&path.display().to_string());
-        let unreadable = |e: io::Error| fail(USAGE, format!("cannot read -f {shown}: {e}"));
-        let mut file = std::fs::File::open(path).map_err(unreadable)?;
-        if file.metadata().map_err(unreadable)?.is_dir() {
-            return Err(fail(
-                USAGE,
-                format!("-f {shown} is a folder: give its files one by one"),
-            ));
-        }
-        let mut bytes = Vec::new();
-        (&mut file)
-            .take(left + 1)
-            .read_to_end(&mut bytes)
-            .map_err(unreadable)?;
-        if bytes.len() as u64 > left {
+        let folder = format!("-f {shown} is a folder: give its files one by one");
+        let Some(bytes) = read_at_most(path, left, &format!("-f {shown}"), &folder)? else {
             return Err(fail(
                 BAD_INPUT,
                 format!(
                     "-f {shown}: the files and stdin are larger than the input limit of {limit} bytes (raise it with --max-input)"
                 ),
             ));
-        }
+        };
         left -= bytes.len() as u64;
         let text = utf8(bytes, &format!("-f {shown}"))?;
         files.push(PromptFile {
@@ -236,11 +246,7 @@ pub(crate) fn assemble(
     let mut parts: Vec<String> = Vec::with_capacity(files.len() + 2);
     parts.extend(stdin);
     for file in files {
-        let text = file.text.strip_suffix('\n').unwrap_or(&file.text);
-        let text = text
-            .strip_suffix('\r')
-            .filter(|_| file.text.ends_with("\r\n"))
-            .unwrap_or(text);
+        let text = crate::text::without_line_break(&file.text);
         let fence = fence(&file.text);
         parts.push(format!("{fence}{}\n{text}\n{fence}", file.path));
     }

@@ -2,17 +2,16 @@
 //! with them.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 use anyhow::Result;
 
-use super::gather::{READING_FILES, read_stdin, utf8};
-use crate::error::{BAD_INPUT, USAGE, fail};
+use super::gather::{READING_FILES, read_at_most, read_stdin, utf8};
+use crate::error::{BAD_INPUT, fail};
 use crate::lifecycle::Deadline;
 use crate::settings::{Param, ParamValue, Request, Source};
 use crate::template::{INPUT, fill, names};
-use crate::text::one_line;
+use crate::text::{one_line, without_line_break};
 
 /// Each parameter's name and its text.
 pub(crate) type Values = BTreeMap<String, String>;
@@ -45,34 +44,21 @@ fn read_file(name: &str, path: &Path, limit: u64) -> Result<String> {
         one_line(name),
         one_line(&path.display().to_string())
     );
-    let unreadable = |e: std::io::Error| fail(USAGE, format!("cannot read {what}: {e}"));
-    let mut file = std::fs::File::open(path).map_err(unreadable)?;
-    if file.metadata().map_err(unreadable)?.is_dir() {
-        return Err(fail(USAGE, format!("{what}: a folder is not a value")));
-    }
-    let mut bytes = Vec::new();
-    (&mut file)
-        .take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > limit {
+    let folder = format!("{what}: a folder is not a value");
+    let Some(bytes) = read_at_most(path, limit, &what, &folder)? else {
         return Err(fail(
             BAD_INPUT,
             format!(
                 "{what} is larger than the input limit of {limit} bytes (raise it with --max-input)"
             ),
         ));
-    }
+    };
     Ok(trim_line_break(utf8(bytes, &what)?))
 }
 
+/// The text less one trailing line break, as `$(…)` would take it.
 fn trim_line_break(mut text: String) -> String {
-    if text.ends_with('\n') {
-        text.pop();
-        if text.ends_with('\r') {
-            text.pop();
-        }
-    }
+    text.truncate(without_line_break(&text).len());
     text
 }
 
@@ -90,10 +76,7 @@ pub(crate) fn system(request: &Request, values: &Values) -> Option<String> {
 /// (less one trailing line break, as a value read from a file) when it has one; whether it
 /// had one.
 pub(crate) fn prompt(role_prompt: &str, values: &Values, input: Option<&str>) -> (String, bool) {
-    let input = input.unwrap_or("");
-    let input = input
-        .strip_suffix('\n')
-        .map_or(input, |i| i.strip_suffix('\r').unwrap_or(i));
+    let input = without_line_break(input.unwrap_or(""));
     let filled = fill(role_prompt, |name| match name {
         INPUT => Some(input),
         _ => values.get(name).map(String::as_str),

@@ -23,6 +23,18 @@ pub(super) fn batch(cli: &Cli, args: &BatchArgs) -> Result<Batch> {
         return Err(fail(USAGE, refused_with_batch(flag).unwrap_or_default()));
     }
     let (mode, output, raw) = batch_mode(args)?;
+    // Stdin is read once: the rows, or a parameter's value.
+    let rows_from_stdin =
+        (args.file.as_deref()).is_none_or(|f| f.to_str().is_some_and(crate::check::names_stdin));
+    if matches!(mode, BatchMode::Local | BatchMode::Submit { .. })
+        && rows_from_stdin
+        && cli.params.iter().any(|p| super::params::reads_stdin(p))
+    {
+        return Err(fail(
+            USAGE,
+            "-p NAME=@-: the rows are read from stdin; give the value as text or @FILE",
+        ));
+    }
     let command = match &mode {
         BatchMode::Status { .. } => Some("status"),
         BatchMode::Fetch { .. } => Some("fetch"),

@@ -10,20 +10,27 @@ use crate::config::{ConfigFile, Role, RoleFile, parse_role_file};
 use crate::error::{CONFIG, USAGE, fail};
 use crate::text::one_line;
 
-/// The role of the run, or a usage error that says where roles are looked for.
-pub(super) fn role(cli: &Cli, config: &ConfigFile, world: &World) -> Result<Option<ChosenRole>> {
-    let (name, implicit) = match (&cli.role, &cli.command) {
-        (Some(name), _) => (name.as_str(), false),
+/// The role a run names: `-r`, `mume roles show NAME`, or for `mume cmd` the role named
+/// `cmd`, which may not exist (`implicit`).
+pub(super) fn named(cli: &Cli) -> Option<(&str, bool)> {
+    match (&cli.role, &cli.command) {
+        (Some(name), _) => Some((name.as_str(), false)),
         (
             None,
             Some(Command::Roles {
                 action: Some(RolesAction::Show { name }),
                 ..
             }),
-        ) => (name.as_str(), false),
-        // `mume cmd` takes the role named `cmd`, when there is one.
-        (None, Some(Command::Cmd(_))) => ("cmd", true),
-        (None, _) => return Ok(None),
+        ) => Some((name.as_str(), false)),
+        (None, Some(Command::Cmd(_))) => Some(("cmd", true)),
+        (None, _) => None,
+    }
+}
+
+/// The role of the run, or a usage error that says where roles are looked for.
+pub(super) fn role(cli: &Cli, config: &ConfigFile, world: &World) -> Result<Option<ChosenRole>> {
+    let Some((name, implicit)) = named(cli) else {
+        return Ok(None);
     };
     if name.is_empty() {
         return Err(fail(USAGE, "-r needs a role's name or a role file's path"));

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, RolesAction};
+use crate::cli::{Cli, Command};
 use crate::config::{self, RoleFile};
 use crate::error::{USAGE, fail};
 
@@ -76,24 +76,12 @@ fn is_role_path(value: &str) -> bool {
 }
 
 fn wanted(cli: &Cli) -> Wanted<'_> {
-    let name = match (&cli.role, &cli.command) {
-        (Some(name), _) => name.as_str(),
-        (
-            None,
-            Some(Command::Roles {
-                action: Some(RolesAction::Show { name }),
-                ..
-            }),
-        ) => name.as_str(),
-        (None, Some(Command::Roles { names: true, .. })) => return Wanted::Names,
-        (None, Some(Command::Roles { .. })) => return Wanted::All,
-        (None, Some(Command::Cmd(_))) => "cmd",
-        (None, _) => return Wanted::None,
-    };
-    if is_role_path(name) {
-        Wanted::Path(name)
-    } else {
-        Wanted::Named(name)
+    match (super::role::named(cli), &cli.command) {
+        (Some((name, _)), _) if is_role_path(name) => Wanted::Path(name),
+        (Some((name, _)), _) => Wanted::Named(name),
+        (None, Some(Command::Roles { names: true, .. })) => Wanted::Names,
+        (None, Some(Command::Roles { .. })) => Wanted::All,
+        (None, _) => Wanted::None,
     }
 }
 

@@ -17,11 +17,11 @@ use anyhow::Result;
 use serde_json::Value;
 
 use super::open_rows;
-use super::progress::plural;
 use crate::error::fail;
 use crate::http::Client;
 use crate::output::{Out, ui};
 use crate::settings::{Batch as BatchSettings, BatchMode, Settings};
+use crate::text::plural;
 use job::Job;
 
 /// The most rows and bytes of request lines a provider batch gets.

@@ -8,10 +8,10 @@ use serde_json::{Value, json};
 
 use super::api;
 use super::job::{Job, Part};
-use crate::batch::progress::plural;
 use crate::http::Client;
 use crate::lifecycle::Deadline;
 use crate::output::{Out, ui};
+use crate::text::plural;
 
 /// The first wait between two looks at a job, and the longest.
 const FIRST_WAIT: Duration = Duration::from_secs(5);
