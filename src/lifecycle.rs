@@ -143,6 +143,14 @@ fn ignored_at_start() -> u64 {
 /// exit 75. The one place, besides `main` returning, where the process ends.
 #[allow(clippy::exit)]
 pub(crate) fn end(ending: Ending) -> ! {
+    // Two threads may end the run at once (the watcher, and the main thread seeing it has
+    // begun): the first ends it, once, and the other waits for the process to go.
+    static ENDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if ENDING.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
     let signal = match ending {
         Ending::Signal(signal) => signal,
         Ending::Deadline => {

@@ -185,8 +185,14 @@ fn exchange_with(
     };
     // Saved first: a program that draws slowly, or never ends, cannot cost the answer.
     if let Some(drawer) = drawer {
-        drawer.finish();
+        let status = drawer.wait();
         drawing(None);
+        // The watcher stopped the program and is ending the run: the run ends as it says,
+        // the program's end by its signal is no news.
+        if let Some(&ending) = keeper.interrupted.get() {
+            lifecycle::end(ending);
+        }
+        status.report();
     }
     if shown.mode.calls_after && ended.is_ok() {
         calls_after(&keeper.answer)?;

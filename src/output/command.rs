@@ -82,15 +82,39 @@ impl Drawer {
     }
 
     /// Waits for the program, once its pipe is closed (the output dropped).
-    pub(crate) fn finish(mut self) {
-        let status = self.child.wait();
+    pub(crate) fn finish(self) {
+        self.wait().report();
+    }
+
+    /// Waits for the program, once its pipe is closed (the output dropped), and says how
+    /// it ended, to report when the run still wants to.
+    pub(crate) fn wait(mut self) -> Ended {
+        Ended {
+            status: self.child.wait(),
+            command: self.command,
+            stopped: self.stopped.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// How the drawing program ended.
+pub(crate) struct Ended {
+    status: io::Result<std::process::ExitStatus>,
+    command: String,
+    /// It stopped reading before the answer ended.
+    stopped: bool,
+}
+
+impl Ended {
+    /// Says, once, that the program failed or stopped reading; nothing when it went well.
+    pub(crate) fn report(self) {
         let command = crate::text::one_line(&self.command);
-        match status {
+        match self.status {
             Ok(status) if !status.success() => {
                 ui::warn(&format!("render_command `{command}` failed ({status})"))
             }
             Err(e) => ui::warn(&format!("render_command `{command}`: {e}")),
-            Ok(_) if self.stopped.load(Ordering::Relaxed) => ui::warn(&format!(
+            Ok(_) if self.stopped => ui::warn(&format!(
                 "render_command `{command}` stopped reading before the answer ended"
             )),
             Ok(_) => {}
